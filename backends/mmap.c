@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmap backend: each arena block is a private anonymous mapping.
+ *
+ * Sizes are rounded up to whole pages and the whole mapping is granted to
+ * the arena, so the rounding becomes capacity instead of waste. Mappings
+ * are page-aligned, which exceeds MARENA_ALIGNMENT. MAP_NORESERVE (where
+ * the platform has it) lets a large arena cost nothing until it is touched.
+ */
+/* MAP_ANONYMOUS and MAP_NORESERVE are not POSIX: ask glibc for them. */
+#define _DEFAULT_SOURCE 1
+
+#include "config.h"
+
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "marena.h"
+
+#if MARENA_HAVE_MAP_ANONYMOUS
+#define MMAP_ANONYMOUS MAP_ANONYMOUS
+#else
+#define MMAP_ANONYMOUS MAP_ANON
+#endif
+
+#if MARENA_HAVE_MAP_NORESERVE
+#define MMAP_NORESERVE MAP_NORESERVE
+#else
+#define MMAP_NORESERVE 0
+#endif
+
+static size_t
+page_size(void)
+{
+    long size = sysconf(_SC_PAGESIZE);
+
+    return size > 0 ? (size_t)size : 4096;
+}
+
+static void *
+mmap_acquire(void *ctx, size_t size, size_t *granted)
+{
+    size_t page = page_size();
+    size_t length;
+    void *block;
+
+    (void)ctx;
+    if (size > SIZE_MAX - (page - 1))
+        return NULL;
+    length = (size + page - 1) & ~(page - 1);
+    block = mmap(NULL, length, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MMAP_ANONYMOUS | MMAP_NORESERVE, -1, 0);
+    if (block == MAP_FAILED)
+        return NULL;
+    *granted = length;
+    return block;
+}
+
+static void
+mmap_release(void *ctx, void *block, size_t size)
+{
+    (void)ctx;
+    munmap(block, size);
+}
+
+MARENA_API const marena_backend_t marena_backend_mmap = {
+    .name = "mmap",
+    .acquire = mmap_acquire,
+    .release = mmap_release,
+};

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The arena kinds the suites run against, and the counting backend.
+ *
+ * The counting backend hands out blocks from a pool in this file, one block
+ * out per context at a time, and records it, so a release of anything it did
+ * not grant (or with another size) is counted as a mismatch.
+ */
+#include <string.h>
+
+#include "harness.h"
+#include "subjects.h"
+
+#define POOL_SIZE (256u * 1024u)
+
+static _Alignas(MARENA_ALIGNMENT) unsigned char counting_pool[POOL_SIZE];
+static size_t counting_pool_used;   /* bump cursor; back to 0 when idle */
+static size_t counting_pool_blocks; /* blocks out from the pool */
+
+static _Alignas(MARENA_ALIGNMENT) unsigned char static_buffer[POOL_SIZE + 3];
+
+unsigned char *
+static_pool(size_t *size)
+{
+    *size = POOL_SIZE;
+    return static_buffer + 3;
+}
+
+void
+counting_init(struct counting_backend *counter)
+{
+    memset(counter, 0, sizeof(*counter));
+}
+
+static void *
+counting_acquire(void *ctx, size_t size, size_t *granted)
+{
+    struct counting_backend *counter = ctx;
+    size_t rounded = (size + MARENA_ALIGNMENT - 1) & ~(size_t)(MARENA_ALIGNMENT - 1);
+    void *block;
+
+    if (counter->fail || counter->block != NULL || rounded < size ||
+        rounded > POOL_SIZE - counting_pool_used)
+        return NULL;
+    block = counting_pool + counting_pool_used;
+    counting_pool_used += rounded;
+    counting_pool_blocks++;
+
+    counter->acquires++;
+    counter->block = block;
+    counter->granted = size - counter->shortfall;
+    counter->bytes_acquired += counter->granted;
+    *granted = counter->granted;
+    return block;
+}
+
+static void
+counting_release(void *ctx, void *block, size_t size)
+{
+    struct counting_backend *counter = ctx;
+
+    counter->releases++;
+    counter->bytes_released += size;
+    if (block != counter->block || size != counter->granted)
+        counter->mismatches++;
+    counter->block = NULL;
+    if (--counting_pool_blocks == 0)
+        counting_pool_used = 0;
+}
+
+const marena_backend_t counting_backend = {
+    .name = "counting",
+    .acquire = counting_acquire,
+    .release = counting_release,
+};
+
+const marena_backend_t counting_backend_without_release = {
+    .name = "counting-without-release",
+    .acquire = counting_acquire,
+};
+
+static marena_t *
+create_counting(struct subject *subject, size_t capacity)
+{
+    counting_init(&subject->counter);
+    return marena_create_with(&counting_backend, &subject->counter, capacity);
+}
+
+static const struct arena_kind counting_kind = { "counting", create_counting };
+
+#if MARENA_HAVE_HEAP_BACKEND
+static marena_t *
+create_heap(struct subject *subject, size_t capacity)
+{
+    (void)subject;
+    return marena_create_with(&marena_backend_heap, NULL, capacity);
+}
+
+static const struct arena_kind heap_kind = { "heap", create_heap };
+#endif
+
+#if MARENA_HAVE_MMAP_BACKEND
+static marena_t *
+create_mmap(struct subject *subject, size_t capacity)
+{
+    (void)subject;
+    return marena_create_with(&marena_backend_mmap, NULL, capacity);
+}
+
+static const struct arena_kind mmap_kind = { "mmap", create_mmap };
+#endif
+
+#if MARENA_HAVE_STATIC_BACKEND
+static marena_t *
+create_static(struct subject *subject, size_t capacity)
+{
+    size_t size;
+    unsigned char *buffer = static_pool(&size);
+
+    (void)subject;
+    test_assert_size(capacity + MARENA_STATIC_OVERHEAD, <=, size);
+    return marena_create_static(buffer, capacity + MARENA_STATIC_OVERHEAD);
+}
+
+static const struct arena_kind static_kind = { "static", create_static };
+#endif
+
+#if MARENA_HAVE_DEFAULT_BACKEND
+static marena_t *
+create_default(struct subject *subject, size_t capacity)
+{
+    (void)subject;
+    return marena_create(capacity);
+}
+
+static const struct arena_kind default_kind = { "default", create_default };
+#endif
+
+const struct arena_kind *const arena_kinds[] = {
+#if MARENA_HAVE_HEAP_BACKEND
+    &heap_kind,
+#endif
+#if MARENA_HAVE_MMAP_BACKEND
+    &mmap_kind,
+#endif
+#if MARENA_HAVE_STATIC_BACKEND
+    &static_kind,
+#endif
+#if MARENA_HAVE_DEFAULT_BACKEND
+    &default_kind,
+#endif
+    &counting_kind,
+    NULL,
+};
+
+void
+subject_open(struct subject *subject, const struct arena_kind *kind,
+             size_t capacity)
+{
+    memset(subject, 0, sizeof(*subject));
+    subject->kind = kind;
+    subject->arena = kind->create(subject, capacity);
+    test_assert_nonnull(subject->arena);
+}
+
+void
+subject_close(struct subject *subject)
+{
+    marena_destroy(subject->arena);
+    subject->arena = NULL;
+    if (subject->kind == &counting_kind) {
+        test_assert_size(subject->counter.acquires, ==, 1);
+        test_assert_size(subject->counter.releases, ==, 1);
+        test_assert_size(subject->counter.bytes_released, ==,
+                         subject->counter.bytes_acquired);
+        test_assert_size(subject->counter.mismatches, ==, 0);
+    }
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Creating and destroying arenas, and the backend contract as the core
+ * sees it: what is asked of acquire, what goes back through release, and
+ * that a failure anywhere leaks nothing. Also the NULL-arena answers.
+ */
+#include <stdint.h>
+
+#include "harness.h"
+#include "subjects.h"
+
+static void
+assert_nothing_out(const struct counting_backend *counter)
+{
+    test_assert_size(counter->bytes_released, ==, counter->bytes_acquired);
+    test_assert_size(counter->releases, ==, counter->acquires);
+    test_assert_size(counter->mismatches, ==, 0);
+}
+
+static void
+test_zero_capacity(const void *data)
+{
+    struct counting_backend counter;
+
+    (void)data;
+    counting_init(&counter);
+    test_assert_null(marena_create_with(&counting_backend, &counter, 0));
+    test_assert_size(counter.acquires, ==, 0);
+#if MARENA_HAVE_DEFAULT_BACKEND
+    test_assert_null(marena_create(0));
+#endif
+#if MARENA_HAVE_HEAP_BACKEND
+    test_assert_null(marena_create_with(&marena_backend_heap, NULL, 0));
+#endif
+#if MARENA_HAVE_MMAP_BACKEND
+    test_assert_null(marena_create_with(&marena_backend_mmap, NULL, 0));
+#endif
+}
+
+/* Capacities whose block (capacity + control block) would overflow size_t
+ * or exceed PTRDIFF_MAX are refused before any backend is called. */
+static void
+test_capacity_overflow(const void *data)
+{
+    static const size_t capacities[] = {
+        SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 64, SIZE_MAX - MARENA_CONTROL_SIZE,
+        SIZE_MAX - MARENA_CONTROL_SIZE + 1, (size_t)PTRDIFF_MAX,
+        MARENA_MAX_CAPACITY + 1,
+    };
+    struct counting_backend counter;
+
+    (void)data;
+    counting_init(&counter);
+    for (size_t i = 0; i < sizeof(capacities) / sizeof(capacities[0]); i++) {
+        test_assert_null(marena_create_with(&counting_backend, &counter, capacities[i]));
+#if MARENA_HAVE_DEFAULT_BACKEND
+        test_assert_null(marena_create(capacities[i]));
+#endif
+    }
+    test_assert_size(counter.acquires, ==, 0);
+    /* The largest capacity that does not overflow reaches the backend,
+     * which cannot serve it. */
+    test_assert_null(marena_create_with(&counting_backend, &counter,
+                                        MARENA_MAX_CAPACITY));
+    assert_nothing_out(&counter);
+}
+
+static void
+test_acquire_fails(const void *data)
+{
+    struct counting_backend counter;
+
+    (void)data;
+    counting_init(&counter);
+    counter.fail = 1;
+    test_assert_null(marena_create_with(&counting_backend, &counter, 100));
+    test_assert_size(counter.acquires, ==, 0);
+    test_assert_size(counter.releases, ==, 0);
+}
+
+/* A backend that grants less than it was asked for is not trusted: the
+ * block goes straight back, with the size that was granted. */
+static void
+test_short_grant(const void *data)
+{
+    struct counting_backend counter;
+
+    (void)data;
+    counting_init(&counter);
+    counter.shortfall = 1;
+    test_assert_null(marena_create_with(&counting_backend, &counter, 100));
+    test_assert_size(counter.acquires, ==, 1);
+    test_assert_size(counter.releases, ==, 1);
+    assert_nothing_out(&counter);
+}
+
+static void
+test_bad_backend(const void *data)
+{
+    static const marena_backend_t no_acquire = { .name = "no-acquire" };
+
+    (void)data;
+    test_assert_null(marena_create_with(NULL, NULL, 100));
+    test_assert_null(marena_create_with(&no_acquire, NULL, 100));
+}
+
+/* What acquire is asked for: capacity plus the control block; what the
+ * arena offers: everything granted minus the control block. */
+static void
+test_block_size(const void *data)
+{
+    struct counting_backend counter;
+    marena_t *arena;
+
+    (void)data;
+    counting_init(&counter);
+    arena = marena_create_with(&counting_backend, &counter, 1000);
+    test_assert_nonnull(arena);
+    test_assert_size(counter.granted, ==, 1000 + MARENA_CONTROL_SIZE);
+    test_assert_size(marena_capacity(arena), ==, 1000);
+    /* The control block is inside the block, at its start. */
+    test_assert_addr(arena, ==, counter.block);
+    marena_destroy(arena);
+    test_assert_size(counter.releases, ==, 1);
+    assert_nothing_out(&counter);
+}
+
+static void
+test_without_release(const void *data)
+{
+    struct counting_backend counter;
+    marena_t *arena;
+
+    (void)data;
+    counting_init(&counter);
+    arena = marena_create_with(&counting_backend_without_release, &counter, 64);
+    test_assert_nonnull(arena);
+    test_assert_nonnull(marena_alloc(arena, 64));
+    marena_destroy(arena);
+    test_assert_size(counter.releases, ==, 0);
+}
+
+/* Two arenas on one backend, each with its own context, do not interfere. */
+static void
+test_two_arenas(const void *data)
+{
+    struct counting_backend first_counter, second_counter;
+    marena_t *first, *second;
+
+    (void)data;
+    counting_init(&first_counter);
+    counting_init(&second_counter);
+    first = marena_create_with(&counting_backend, &first_counter, 256);
+    second = marena_create_with(&counting_backend, &second_counter, 512);
+    test_assert_nonnull(first);
+    test_assert_nonnull(second);
+    test_assert_nonnull(marena_alloc(first, 100));
+    test_assert_size(marena_used(second), ==, 0);
+    marena_reset(second);
+    test_assert_size(marena_used(first), >=, 100);
+    marena_destroy(first);
+    test_assert_size(marena_capacity(second), ==, 512);
+    marena_destroy(second);
+    assert_nothing_out(&first_counter);
+    assert_nothing_out(&second_counter);
+}
+
+static void
+test_null_arena(const void *data)
+{
+    (void)data;
+    test_assert_null(marena_alloc(NULL, 8));
+    test_assert_null(marena_alloc_aligned(NULL, 8, 8));
+    test_assert_null(marena_calloc(NULL, 1, 8));
+    test_assert_size(marena_used(NULL), ==, 0);
+    test_assert_size(marena_remaining(NULL), ==, 0);
+    test_assert_size(marena_capacity(NULL), ==, 0);
+    marena_reset(NULL);
+    marena_destroy(NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+    test_init(&argc, &argv);
+    test_add(test_zero_capacity, NULL, "/create/capacity/zero");
+    test_add(test_capacity_overflow, NULL, "/create/capacity/overflow");
+    test_add(test_block_size, NULL, "/create/backend/block-size");
+    test_add(test_acquire_fails, NULL, "/create/backend/acquire-fails");
+    test_add(test_short_grant, NULL, "/create/backend/short-grant");
+    test_add(test_bad_backend, NULL, "/create/backend/invalid");
+    test_add(test_without_release, NULL, "/create/backend/without-release");
+    test_add(test_two_arenas, NULL, "/create/backend/two-arenas");
+    test_add(test_null_arena, NULL, "/create/null/arena");
+    return test_run();
+}
