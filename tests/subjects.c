@@ -79,61 +79,38 @@ const marena_backend_t counting_backend_without_release = {
     .acquire = counting_acquire,
 };
 
-static marena_t *
-create_counting(struct subject *subject, size_t capacity)
-{
-    counting_init(&subject->counter);
-    return marena_create_with(&counting_backend, &subject->counter, capacity);
-}
-
-static const struct arena_kind counting_kind = { "counting", create_counting };
+static const struct arena_kind counting_kind = { "counting", &counting_backend, NULL };
 
 #if MARENA_HAVE_HEAP_BACKEND
-static marena_t *
-create_heap(struct subject *subject, size_t capacity)
-{
-    (void)subject;
-    return marena_create_with(&marena_backend_heap, NULL, capacity);
-}
-
-static const struct arena_kind heap_kind = { "heap", create_heap };
+static const struct arena_kind heap_kind = { "heap", &marena_backend_heap, NULL };
 #endif
 
 #if MARENA_HAVE_MMAP_BACKEND
-static marena_t *
-create_mmap(struct subject *subject, size_t capacity)
-{
-    (void)subject;
-    return marena_create_with(&marena_backend_mmap, NULL, capacity);
-}
-
-static const struct arena_kind mmap_kind = { "mmap", create_mmap };
+static const struct arena_kind mmap_kind = { "mmap", &marena_backend_mmap, NULL };
 #endif
 
 #if MARENA_HAVE_STATIC_BACKEND
 static marena_t *
-create_static(struct subject *subject, size_t capacity)
+create_static(size_t capacity)
 {
     size_t size;
     unsigned char *buffer = static_pool(&size);
 
-    (void)subject;
     test_assert_size(capacity + MARENA_STATIC_OVERHEAD, <=, size);
     return marena_create_static(buffer, capacity + MARENA_STATIC_OVERHEAD);
 }
 
-static const struct arena_kind static_kind = { "static", create_static };
+static const struct arena_kind static_kind = { "static", NULL, create_static };
 #endif
 
 #if MARENA_HAVE_DEFAULT_BACKEND
 static marena_t *
-create_default(struct subject *subject, size_t capacity)
+create_default(size_t capacity)
 {
-    (void)subject;
     return marena_create(capacity);
 }
 
-static const struct arena_kind default_kind = { "default", create_default };
+static const struct arena_kind default_kind = { "default", NULL, create_default };
 #endif
 
 const struct arena_kind *const arena_kinds[] = {
@@ -159,7 +136,10 @@ subject_open(struct subject *subject, const struct arena_kind *kind,
 {
     memset(subject, 0, sizeof(*subject));
     subject->kind = kind;
-    subject->arena = kind->create(subject, capacity);
+    /* The counter is the context of every backend; only counting reads it. */
+    subject->arena = kind->create != NULL
+        ? kind->create(capacity)
+        : marena_create_with(kind->backend, &subject->counter, capacity);
     test_assert_nonnull(subject->arena);
 }
 

@@ -36,12 +36,12 @@ extern const marena_backend_t counting_backend_without_release;
 void
 counting_init(struct counting_backend *counter);
 
-struct subject;
-
-/* How one kind of arena is made. */
+/* How one kind of arena is made: with marena_create_with(backend, ...), or
+ * by create when the kind needs more than a backend. */
 struct arena_kind {
     const char *name;   /* first component of the test paths */
-    marena_t *(*create)(struct subject *subject, size_t capacity);
+    const marena_backend_t *backend;
+    marena_t *(*create)(size_t capacity);
 };
 
 /* One arena under test and everything it lives in. */
