@@ -135,9 +135,10 @@ marena_create(size_t capacity);
  *                 beyond is usable too).
  * @returns The arena, or NULL when @p capacity is 0 or above
  *          #MARENA_MAX_CAPACITY (the backend is then not called), when
- *          acquire returns NULL, or when acquire grants
- *          less than it was asked for (the block is then released). Nothing
- *          is leaked on failure.
+ *          acquire returns NULL, or when acquire breaks its contract
+ *          (grants less than it was asked for, or a block not aligned to
+ *          #MARENA_ALIGNMENT; the block is then released). Nothing is
+ *          leaked on failure.
  */
 MARENA_API marena_t *
 marena_create_with(const marena_backend_t *backend, void *ctx, size_t capacity);

@@ -40,10 +40,10 @@ counting_acquire(void *ctx, size_t size, size_t *granted)
     void *block;
 
     if (counter->fail || counter->block != NULL || rounded < size ||
-        rounded > POOL_SIZE - counting_pool_used)
+        rounded + MARENA_ALIGNMENT > POOL_SIZE - counting_pool_used)
         return NULL;
-    block = counting_pool + counting_pool_used;
-    counting_pool_used += rounded;
+    block = counting_pool + counting_pool_used + counter->misalignment;
+    counting_pool_used += rounded + MARENA_ALIGNMENT;
     counting_pool_blocks++;
 
     counter->acquires++;

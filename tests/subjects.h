@@ -24,6 +24,7 @@ struct counting_backend {
     size_t mismatches;      /* releases of a block or size never granted */
     int fail;               /* nonzero: acquire returns NULL */
     size_t shortfall;       /* grant this many bytes less than asked */
+    size_t misalignment;    /* return the block this many bytes in */
     void *block;            /* the block currently out, or NULL */
     size_t granted;         /* its granted size */
 };

@@ -94,6 +94,21 @@ test_short_grant(const void *data)
     assert_nothing_out(&counter);
 }
 
+/* Nor is a block that is not aligned to MARENA_ALIGNMENT. */
+static void
+test_misaligned_block(const void *data)
+{
+    struct counting_backend counter;
+
+    (void)data;
+    counting_init(&counter);
+    counter.misalignment = 1;
+    test_assert_null(marena_create_with(&counting_backend, &counter, 100));
+    test_assert_size(counter.acquires, ==, 1);
+    test_assert_size(counter.releases, ==, 1);
+    assert_nothing_out(&counter);
+}
+
 static void
 test_bad_backend(const void *data)
 {
@@ -188,6 +203,7 @@ main(int argc, char **argv)
     test_add(test_block_size, NULL, "/create/backend/block-size");
     test_add(test_acquire_fails, NULL, "/create/backend/acquire-fails");
     test_add(test_short_grant, NULL, "/create/backend/short-grant");
+    test_add(test_misaligned_block, NULL, "/create/backend/misaligned-block");
     test_add(test_bad_backend, NULL, "/create/backend/invalid");
     test_add(test_without_release, NULL, "/create/backend/without-release");
     test_add(test_two_arenas, NULL, "/create/backend/two-arenas");
