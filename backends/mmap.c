@@ -6,6 +6,11 @@
  * the arena, so the rounding becomes capacity instead of waste. Mappings
  * are page-aligned, which exceeds MARENA_ALIGNMENT. MAP_NORESERVE (where
  * the platform has it) lets a large arena cost nothing until it is touched.
+ *
+ * For MARENA_RESERVE arenas a reservation is a PROT_NONE mapping: commit
+ * makes a range readable and writable, decommit drops its pages
+ * (MADV_DONTNEED) and makes it inaccessible again, so a stray access to
+ * decommitted memory faults instead of silently reading zeros.
  */
 /* MAP_ANONYMOUS and MAP_NORESERVE are not POSIX: ask glibc for them. */
 #define _DEFAULT_SOURCE 1
@@ -38,23 +43,30 @@ page_size(void)
     return size > 0 ? (size_t)size : 4096;
 }
 
+/* Maps at least size bytes, page-rounded, with the given protection. */
 static void *
-mmap_acquire(void *ctx, size_t size, size_t *granted)
+map_pages(size_t size, int protection, size_t *granted)
 {
     size_t page = page_size();
     size_t length;
     void *block;
 
-    (void)ctx;
     if (size > SIZE_MAX - (page - 1))
         return NULL;
     length = (size + page - 1) & ~(page - 1);
-    block = mmap(NULL, length, PROT_READ | PROT_WRITE,
+    block = mmap(NULL, length, protection,
                  MAP_PRIVATE | MMAP_ANONYMOUS | MMAP_NORESERVE, -1, 0);
     if (block == MAP_FAILED)
         return NULL;
     *granted = length;
     return block;
+}
+
+static void *
+mmap_acquire(void *ctx, size_t size, size_t *granted)
+{
+    (void)ctx;
+    return map_pages(size, PROT_READ | PROT_WRITE, granted);
 }
 
 static void
@@ -64,8 +76,33 @@ mmap_release(void *ctx, void *block, size_t size)
     munmap(block, size);
 }
 
+static void *
+mmap_reserve(void *ctx, size_t size, size_t *granted)
+{
+    (void)ctx;
+    return map_pages(size, PROT_NONE, granted);
+}
+
+static int
+mmap_commit(void *ctx, void *addr, size_t size)
+{
+    (void)ctx;
+    return mprotect(addr, size, PROT_READ | PROT_WRITE);
+}
+
+static void
+mmap_decommit(void *ctx, void *addr, size_t size)
+{
+    (void)ctx;
+    madvise(addr, size, MADV_DONTNEED);
+    mprotect(addr, size, PROT_NONE);
+}
+
 MARENA_API const marena_backend_t marena_backend_mmap = {
     .name = "mmap",
     .acquire = mmap_acquire,
     .release = mmap_release,
+    .reserve = mmap_reserve,
+    .commit = mmap_commit,
+    .decommit = mmap_decommit,
 };

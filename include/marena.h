@@ -3,10 +3,10 @@
  * @file marena.h
  * @brief marena: a bump-pointer memory arena with pluggable backing stores.
  *
- * An arena hands out memory by moving a cursor upward through a block it
- * got once from a backend (the heap, mmap, or a buffer the caller owns).
- * There is no per-allocation free: marena_reset() forgets every allocation
- * at once in O(1), and marena_destroy() gives the block back.
+ * An arena hands out memory by moving a cursor upward through blocks it
+ * gets from a backend (the heap, mmap, or a buffer the caller owns). There
+ * is no per-allocation free: marena_reset() and marena_rewind() forget
+ * allocations in bulk, and marena_destroy() gives the blocks back.
  *
  * Conventions that hold for every function below:
  * - A failed call returns NULL (or 0) and leaves the arena exactly as it was.
@@ -20,6 +20,7 @@
 #ifndef MARENA_H
 #define MARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,8 +48,16 @@ extern "C" {
 
 /**
  * @def MARENA_CONTROL_SIZE
- * Bytes an arena's control block takes from the start of its block (a
- * multiple of #MARENA_ALIGNMENT). Defined in marena_config.h.
+ * Bytes an arena's control block and its first block's header take from
+ * the start of the first block (a multiple of #MARENA_ALIGNMENT). Defined in
+ * marena_config.h.
+ */
+
+/**
+ * @def MARENA_DEBUG
+ * 1 when the library was built with debug checks (without NDEBUG): API
+ * misuse that cannot be answered with NULL aborts with a message. Defined
+ * in marena_config.h.
  */
 
 /**
@@ -88,6 +97,30 @@ typedef struct marena_backend {
      * value. May be NULL for a backend whose blocks need no release.
      */
     void (*release)(void *ctx, void *block, size_t size);
+
+    /* Optional members for reserve/commit arenas (#MARENA_RESERVE): NULL in
+     * backends without them. All three, or none, must be set. */
+
+    /**
+     * Reserves at least @p size bytes of address space without making it
+     * usable, and stores the reserved size in @p *granted. The range must
+     * start at a page boundary, and the backend's page size must divide
+     * #MARENA_COMMIT_STEP. It goes back through release(ctx, block,
+     * *granted). Returns NULL on failure.
+     */
+    void *(*reserve)(void *ctx, size_t size, size_t *granted);
+    /**
+     * Makes [@p addr, @p addr + @p size) of a reserved range readable and
+     * writable. @p addr and @p size are multiples of #MARENA_COMMIT_STEP
+     * from the start of the reservation. Returns 0, or nonzero on failure.
+     */
+    int (*commit)(void *ctx, void *addr, size_t size);
+    /**
+     * Gives the memory of [@p addr, @p addr + @p size) back to the system
+     * while keeping the range reserved (e.g. madvise(MADV_DONTNEED)); a
+     * later commit makes it usable again. Same alignment as commit.
+     */
+    void (*decommit)(void *ctx, void *addr, size_t size);
 } marena_backend_t;
 
 #if MARENA_HAVE_HEAP_BACKEND
@@ -104,9 +137,101 @@ MARENA_API extern const marena_backend_t marena_backend_heap;
 MARENA_API extern const marena_backend_t marena_backend_mmap;
 #endif
 
+/* ------------------------------------------------------------------------
+ * Creating and destroying arenas
+ * --------------------------------------------------------------------- */
+
+/** Flag for marena_options_t::flags: when the current block cannot serve a
+ * request, acquire another from the backend instead of returning NULL. */
+#define MARENA_GROW 0x1u
+/** Flag for marena_options_t::flags: reserve block_size bytes of address
+ * space once and commit it in #MARENA_COMMIT_STEP steps as the cursor
+ * advances; the arena stays one contiguous block and never moves. Needs a
+ * backend with reserve, commit and decommit (e.g. #marena_backend_mmap). */
+#define MARENA_RESERVE 0x2u
+
+/** Usable bytes of the first block when marena_options_t::block_size is 0. */
+#define MARENA_DEFAULT_BLOCK_SIZE ((size_t)8192)
+/** Growth cap when marena_options_t::max_block_size is 0 (or the block
+ * size, if that is larger). */
+#define MARENA_DEFAULT_MAX_BLOCK_SIZE ((size_t)1 << 20)
+/** Granularity of commits and decommits in #MARENA_RESERVE arenas. */
+#define MARENA_COMMIT_STEP ((size_t)65536)
+
+/**
+ * Called when a valid request cannot be served (no room, the limit, or the
+ * backend failed), just before NULL is returned. It may log, abort or
+ * longjmp; it must not use @p arena.
+ *
+ * @param arena The arena that failed.
+ * @param size  The bytes requested.
+ * @param align The alignment requested.
+ * @param data  marena_options_t::oom_data.
+ */
+typedef void (*marena_oom_fn)(marena_t *arena, size_t size, size_t align,
+                              void *data);
+
+/**
+ * How to create an arena with marena_create_ex(). Zero-initialise it, then
+ * set what you need: every zero field means its documented default.
+ *
+ * ABI: fields are never removed or reordered; new fields take the place of
+ * `reserved`, whose zero value keeps the old behaviour.
+ */
+typedef struct marena_options {
+    /** Where blocks come from. NULL: the build's default backend (and no
+     * backend at all when it has none). With a buffer, the backend serves
+     * only the blocks beyond the buffer (#MARENA_GROW). */
+    const marena_backend_t *backend;
+    /** Passed to the backend's functions (default NULL). */
+    void *backend_ctx;
+    /** Usable bytes of the first block (default #MARENA_DEFAULT_BLOCK_SIZE);
+     * for a #MARENA_RESERVE arena, the bytes to reserve. Ignored with a
+     * buffer, whose size decides. */
+    size_t block_size;
+    /** Growth cap for ordinary blocks (default: the larger of
+     * #MARENA_DEFAULT_MAX_BLOCK_SIZE and the first block). Blocks double from
+     * the current one up to this; a larger request gets a block of its own. */
+    size_t max_block_size;
+    /** Most bytes the arena may take from its backend in total, block
+     * headers included (default 0: no limit). Bytes of a caller buffer do
+     * not count. */
+    size_t limit;
+    /** #MARENA_GROW, #MARENA_RESERVE (default 0: one fixed block). */
+    unsigned flags;
+    /** Memory of the caller's to use as the first block (default NULL); the
+     * arena's control block goes inside it, as with marena_create_static().
+     * It must outlive the arena and is never released. */
+    void *buffer;
+    /** Size of @ref buffer in bytes. */
+    size_t buffer_size;
+    /** Called before an allocation returns NULL for want of memory
+     * (default NULL: none). */
+    marena_oom_fn on_oom;
+    /** Passed to on_oom (default NULL). */
+    void *oom_data;
+    /** Must be zero (room for future fields). */
+    void *reserved[4];
+} marena_options_t;
+
+/**
+ * Creates an arena as @p options describe.
+ *
+ * @param options The options; NULL means all defaults (a growing arena is
+ *                not the default: set #MARENA_GROW).
+ * @returns The arena, or NULL when: an option is invalid (nonzero
+ *          `reserved`, unknown flags, #MARENA_RESERVE with a buffer or with
+ *          a backend lacking reserve/commit/decommit, a buffer with no room
+ *          for the control block and one byte); there is no backend and no
+ *          buffer; the first block exceeds #MARENA_MAX_CAPACITY or the
+ *          limit; or the backend fails. Nothing is leaked on failure.
+ */
+MARENA_API marena_t *
+marena_create_ex(const marena_options_t *options);
+
 #if MARENA_HAVE_DEFAULT_BACKEND
 /**
- * Creates an arena on the build's default backend
+ * Creates a fixed-size arena on the build's default backend
  * (#MARENA_DEFAULT_BACKEND_NAME, chosen with the meson option
  * default_backend). Absent when the library was built with
  * default_backend=none.
@@ -122,7 +247,7 @@ marena_create(size_t capacity);
 #endif
 
 /**
- * Creates an arena whose one block comes from @p backend.
+ * Creates a fixed-size arena whose one block comes from @p backend.
  *
  * The arena acquires a single block of capacity plus its control block,
  * keeps the control block at the block's start, and releases the block in
@@ -145,13 +270,15 @@ marena_create_with(const marena_backend_t *backend, void *ctx, size_t capacity);
 
 #if MARENA_HAVE_STATIC_BACKEND
 /**
- * Creates an arena inside a buffer the caller owns. Nothing is allocated:
- * the control block is placed at the buffer's first suitably aligned byte
- * and the rest of the buffer is the arena's capacity.
+ * Creates a fixed-size arena inside a buffer the caller owns. Nothing is
+ * allocated: the control block is placed at the buffer's first suitably
+ * aligned byte and the rest of the buffer is the arena's capacity.
  *
  * The buffer needs no particular alignment (the arena aligns inside it) and
  * must stay valid until marena_destroy(); marena_destroy() does not free it.
- * Two arenas in disjoint parts of one buffer are independent.
+ * Two arenas in disjoint parts of one buffer are independent. To spill into
+ * a backend when the buffer is full, use marena_create_ex() with a buffer
+ * and #MARENA_GROW.
  *
  * @param buffer The memory to use; NULL gives NULL.
  * @param size   Its size in bytes.
@@ -162,6 +289,7 @@ marena_create_with(const marena_backend_t *backend, void *ctx, size_t capacity);
  */
 MARENA_API marena_t *
 marena_create_static(void *buffer, size_t size);
+#endif
 
 /**
  * Bytes of a static buffer that may not become capacity: the control block
@@ -171,12 +299,11 @@ marena_create_static(void *buffer, size_t size);
  * a static array.
  */
 #define MARENA_STATIC_OVERHEAD (MARENA_CONTROL_SIZE + MARENA_ALIGNMENT - 1)
-#endif
 
 /**
- * Destroys an arena: every allocation from it becomes invalid and its block
- * goes back to the backend (a static arena's buffer goes back to the
- * caller, who may free or reuse it).
+ * Destroys an arena: runs its cleanups (newest first), and gives every
+ * block back to the backend (a caller buffer goes back to the caller, who
+ * may free or reuse it). Every allocation from it becomes invalid.
  *
  * The control block is wiped before release, so a stale handle to a static
  * arena whose buffer still exists answers every call with NULL or 0 instead
@@ -187,11 +314,15 @@ marena_create_static(void *buffer, size_t size);
 MARENA_API void
 marena_destroy(marena_t *arena);
 
+/* ------------------------------------------------------------------------
+ * Allocating
+ * --------------------------------------------------------------------- */
+
 /**
  * Allocates @p size bytes aligned to #MARENA_ALIGNMENT.
  *
- * The memory is not initialised and stays valid until the arena is reset or
- * destroyed. Allocations move upward through the block.
+ * The memory is not initialised and stays valid until the arena is reset,
+ * rewound past it, or destroyed. Allocations move upward through a block.
  *
  * @param arena The arena; NULL gives NULL.
  * @param size  Bytes wanted; 0 gives NULL.
@@ -205,7 +336,7 @@ marena_alloc(marena_t *arena, size_t size);
  * Allocates @p size bytes aligned to @p align.
  *
  * Alignment padding comes out of the arena's remaining bytes. With align 1
- * consecutive allocations are contiguous.
+ * consecutive allocations from one block are contiguous.
  *
  * @param arena The arena; NULL gives NULL.
  * @param size  Bytes wanted; 0 gives NULL.
@@ -229,18 +360,267 @@ MARENA_API void *
 marena_calloc(marena_t *arena, size_t count, size_t size);
 
 /**
- * Forgets every allocation: the next allocation starts where the first one
- * did. O(1); the backend is not called and the block is kept.
+ * marena_calloc() with a chosen alignment: @p count * @p size zeroed bytes
+ * aligned to @p align (a power of two). NULL for the same reasons as
+ * marena_calloc() and marena_alloc_aligned().
+ */
+MARENA_API void *
+marena_calloc_aligned(marena_t *arena, size_t count, size_t size, size_t align);
+
+/**
+ * marena_alloc() for callers who prefer not to check: on failure (including
+ * size 0 and a NULL arena) it calls the arena's on_oom, prints a message to
+ * stderr (when the build has stdio) and aborts. Never returns NULL.
+ */
+MARENA_API void *
+marena_alloc_or_abort(marena_t *arena, size_t size);
+
+/** @cond MARENA_INTERNAL */
+#if defined(__cplusplus)
+#define MARENA_ALIGNOF(T) alignof(T)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define MARENA_ALIGNOF(T) _Alignof(T)
+#else
+/* C99 has no over-aligned types: the fundamental alignment fits them all. */
+#define MARENA_ALIGNOF(T) ((size_t)MARENA_ALIGNMENT)
+#endif
+/** @endcond */
+
+/** One zeroed T, aligned for T; NULL when the arena cannot serve it. */
+#define MARENA_NEW(arena, T) \
+    ((T *)marena_calloc_aligned((arena), 1, sizeof(T), MARENA_ALIGNOF(T)))
+
+/** @p n zeroed T, aligned for T; NULL when n is 0, when n * sizeof(T)
+ * overflows, or when the arena cannot serve it. */
+#define MARENA_NEW_ARRAY(arena, T, n) \
+    ((T *)marena_calloc_aligned((arena), (n), sizeof(T), MARENA_ALIGNOF(T)))
+
+/**
+ * Resizes an allocation.
+ *
+ * - @p ptr NULL: the same as marena_alloc(arena, new_size).
+ * - Shrinking never moves; if @p ptr is the most recent allocation, the
+ *   bytes given up return to the arena.
+ * - Growing the most recent allocation happens in place when its block has
+ *   room (the same pointer is returned); otherwise a new allocation aligned
+ *   to #MARENA_ALIGNMENT receives the first @p old_size bytes.
+ *
+ * @param arena    The arena @p ptr came from; NULL gives NULL.
+ * @param ptr      An allocation from @p arena, or NULL.
+ * @param old_size Its size as requested (the most recent allocation is
+ *                 recognised by ptr + old_size being where the arena stands).
+ * @param new_size The size wanted; 0 gives NULL and changes nothing.
+ * @returns The resized allocation, or NULL on failure, when the old one is
+ *          intact and the arena unchanged.
+ */
+MARENA_API void *
+marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size);
+
+/**
+ * Gives back the most recent allocation.
+ *
+ * @param arena The arena; NULL gives 0.
+ * @param ptr   The allocation.
+ * @param size  Its size as requested.
+ * @returns 1 when @p ptr was the most recent allocation and its bytes are
+ *          back in the arena (any padding before it stays used), else 0 and
+ *          nothing changes.
+ */
+MARENA_API int
+marena_pop(marena_t *arena, void *ptr, size_t size);
+
+/* ------------------------------------------------------------------------
+ * Strings
+ * --------------------------------------------------------------------- */
+
+/** A copy of the string @p s in the arena; NULL when s is NULL or on
+ * failure. */
+MARENA_API char *
+marena_strdup(marena_t *arena, const char *s);
+
+/** A copy of at most @p n bytes of @p s, always NUL-terminated; NULL when
+ * s is NULL or on failure. */
+MARENA_API char *
+marena_strndup(marena_t *arena, const char *s, size_t n);
+
+/** A copy of @p n bytes at @p p, aligned to #MARENA_ALIGNMENT; NULL when p
+ * is NULL, n is 0, or on failure. */
+MARENA_API void *
+marena_memdup(marena_t *arena, const void *p, size_t n);
+
+#if MARENA_HAVE_STDIO
+/** @cond MARENA_INTERNAL */
+#if defined(__GNUC__)
+#define MARENA_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define MARENA_PRINTF(f, a)
+#endif
+/** @endcond */
+
+/**
+ * A string formatted as by printf(), in the arena. When the result fits in
+ * the current block it is formatted there directly, in one pass; results
+ * larger than a block are formatted into a block of their own (growing
+ * arenas). Absent when the library was built with -Dstdio=disabled.
+ *
+ * @returns The string, or NULL when @p fmt is NULL, on an encoding error,
+ *          or on failure (the arena is then unchanged).
+ */
+MARENA_API char *
+marena_sprintf(marena_t *arena, const char *fmt, ...) MARENA_PRINTF(2, 3);
+
+/** marena_sprintf() with a va_list; @p args is used once (va_copy inside). */
+MARENA_API char *
+marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
+    MARENA_PRINTF(2, 0);
+#endif
+
+/* ------------------------------------------------------------------------
+ * Reset, marks and scopes
+ * --------------------------------------------------------------------- */
+
+/**
+ * Forgets every allocation, runs the cleanups (newest first), and keeps the
+ * first block for reuse: the next allocation starts where the first one
+ * did. Other blocks go back to the backend. O(1) when the arena has one
+ * block and no cleanups; no backend call then.
+ *
+ * Marks taken before a reset are invalid afterwards.
  *
  * @param arena The arena; NULL does nothing.
  */
 MARENA_API void
 marena_reset(marena_t *arena);
 
+/** What marena_reset_ex() keeps. */
+typedef enum marena_retain {
+    /** Keep the first block, release the rest (marena_reset()). */
+    MARENA_RETAIN_FIRST = 0,
+    /** Keep every block for reuse; release nothing. */
+    MARENA_RETAIN_ALL = 1,
+    /** Keep the first block and as many others (oldest first) as fit in a
+     * budget of bytes held from the backend, headers included; release the
+     * rest. A #MARENA_RESERVE arena decommits what lies beyond the budget. */
+    MARENA_RETAIN_BYTES = 2
+} marena_retain_t;
+
 /**
- * Bytes the arena can still hand out: an allocation of exactly this many
- * bytes with align 1 succeeds. Requests with a larger alignment may need
- * padding from these bytes.
+ * marena_reset() with a choice of what memory to keep.
+ *
+ * @param arena  The arena; NULL does nothing.
+ * @param retain What to keep; an unknown value acts as #MARENA_RETAIN_FIRST.
+ * @param bytes  The budget for #MARENA_RETAIN_BYTES; ignored otherwise.
+ */
+MARENA_API void
+marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes);
+
+/**
+ * A position in an arena, to go back to with marena_rewind(). A small value
+ * type; treat its fields as private.
+ */
+typedef struct marena_mark {
+    /** @cond MARENA_INTERNAL */
+    void *block;
+    uintptr_t cursor;
+    size_t used;
+    uint32_t generation;
+    uint32_t serial;
+    /** @endcond */
+} marena_mark_t;
+
+/**
+ * Where the arena stands now.
+ *
+ * @param arena The arena; NULL gives a mark no arena accepts.
+ */
+MARENA_API marena_mark_t
+marena_mark(const marena_t *arena);
+
+/**
+ * Goes back to @p mark: every allocation made since is forgotten,
+ * marena_used() is what it was at the mark, and cleanups registered since
+ * run (newest first). Ordinary blocks that came into use after the mark
+ * are kept as spares for reuse (marena_reset() releases them); blocks of
+ * their own for large requests go back to the backend at once.
+ *
+ * A mark from another arena, from before a reset, or from a position
+ * already rewound past is an error: debug builds (#MARENA_DEBUG) abort with
+ * a message; release builds ignore the call and leave the arena unchanged.
+ *
+ * @param arena The arena; NULL does nothing.
+ */
+MARENA_API void
+marena_rewind(marena_t *arena, marena_mark_t mark);
+
+/** A mark together with its arena: what marena_scope_begin() and
+ * marena_scratch_begin() return and marena_scope_end() takes. */
+typedef struct marena_scope {
+    marena_t *arena;        /**< The arena, NULL when none could be had. */
+    marena_mark_t mark;     /**< Where it stood at the beginning. */
+} marena_scope_t;
+
+/** Begins a scope: a mark of @p arena (which may be NULL). */
+MARENA_API marena_scope_t
+marena_scope_begin(marena_t *arena);
+
+/** Ends a scope: rewinds its arena to where the scope began. A scope with a
+ * NULL arena does nothing. */
+MARENA_API void
+marena_scope_end(marena_scope_t scope);
+
+#if MARENA_HAVE_SCRATCH
+/** Scratch arenas each thread has. */
+#define MARENA_SCRATCH_COUNT 2
+
+/**
+ * Begins a scope on one of the calling thread's scratch arenas: growing
+ * arenas on the default backend, created on first use. The first one that
+ * is not among @p conflicts is taken, so a function can use scratch memory
+ * while its caller's arena (passed as a conflict) is itself a scratch
+ * arena. End the scope with marena_scope_end().
+ *
+ * @param conflicts Arenas the caller is using; may be NULL when @p count is 0.
+ * @param count     How many there are.
+ * @returns The scope; its arena is NULL when every scratch arena conflicts
+ *          or one could not be created.
+ */
+MARENA_API marena_scope_t
+marena_scratch_begin(marena_t *const *conflicts, size_t count);
+
+/** Destroys the calling thread's scratch arenas (call before the thread
+ * exits, or they leak). Scopes on them must have ended. */
+MARENA_API void
+marena_scratch_release(void);
+#endif
+
+/* ------------------------------------------------------------------------
+ * Cleanups
+ * --------------------------------------------------------------------- */
+
+/** A cleanup: called with the data it was registered with. */
+typedef void (*marena_cleanup_fn)(void *data);
+
+/**
+ * Registers @p fn(@p data) to run when the arena is reset, rewound to a
+ * mark taken before this call, or destroyed; cleanups run newest first,
+ * each once. The record (a few words) is allocated in the arena itself.
+ * A cleanup must not use the arena it is registered with.
+ *
+ * @returns 0, or -1 when @p arena or @p fn is NULL or there is no room for
+ *          the record (then nothing is registered).
+ */
+MARENA_API int
+marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data);
+
+/* ------------------------------------------------------------------------
+ * Queries and statistics
+ * --------------------------------------------------------------------- */
+
+/**
+ * Bytes the current block can still hand out: an allocation of exactly this
+ * many bytes with align 1 succeeds without a new block. Requests with a
+ * larger alignment may need padding from these bytes. For a #MARENA_RESERVE
+ * arena this counts the whole reservation, committed or not.
  *
  * @param arena The arena; NULL gives 0.
  */
@@ -249,7 +629,8 @@ marena_remaining(const marena_t *arena);
 
 /**
  * Bytes handed out since creation or the last reset, alignment padding
- * included. Always used + remaining == capacity.
+ * included, across all blocks. For a fixed arena
+ * used + remaining == capacity always holds.
  *
  * @param arena The arena; NULL gives 0.
  */
@@ -257,13 +638,100 @@ MARENA_API size_t
 marena_used(const marena_t *arena);
 
 /**
- * Usable bytes of the arena's block: at least the capacity asked for at
- * creation, never counting the control block.
+ * Usable bytes of every block the arena holds (in use or kept as a spare),
+ * never counting control block and block headers. For a fixed arena, at
+ * least the capacity asked for at creation.
  *
  * @param arena The arena; NULL gives 0.
  */
 MARENA_API size_t
 marena_capacity(const marena_t *arena);
+
+/** What marena_stats() reports. */
+typedef struct marena_stats {
+    size_t used;          /**< marena_used() */
+    size_t capacity;      /**< marena_capacity() */
+    size_t peak;          /**< highest used since creation; reset does not lower it */
+    size_t allocations;   /**< successful allocations since creation */
+    size_t blocks;        /**< blocks held, in use or spare */
+    size_t spare_blocks;  /**< of those, kept for reuse and not in use */
+    size_t backend_bytes; /**< bytes held from the backend, headers included
+                               (committed bytes for #MARENA_RESERVE) */
+    size_t backend_calls; /**< acquire/release/reserve/commit/decommit calls */
+    size_t failed;        /**< requests answered with NULL */
+    size_t reserved[3];   /**< zero; room for future fields */
+} marena_stats_t;
+
+/**
+ * Fills @p out with the arena's statistics. Counters saturate at
+ * UINT32_MAX where the arena keeps them in 32 bits (backend_calls, failed).
+ *
+ * @param arena The arena; NULL fills zeros.
+ * @param out   Where to write; NULL does nothing.
+ */
+MARENA_API void
+marena_stats(const marena_t *arena, marena_stats_t *out);
+
+#if MARENA_HAVE_STDIO
+/**
+ * Formats the arena's statistics for humans, e.g.
+ * "used 1.2K of 64K in 3 blocks (1 spare), peak 40K; 120 allocations,
+ * 0 failed; backend 64K, 5 calls". Sizes use libbsd's humanize_number()
+ * when the build has libbsd, and a similar built-in format otherwise.
+ *
+ * @param arena  The arena; NULL formats zeros.
+ * @param buffer Where to write; may be NULL when @p size is 0.
+ * @param size   Its size; the text is truncated (and NUL-terminated) to fit.
+ * @returns The length of the full text, as snprintf() returns it.
+ */
+MARENA_API size_t
+marena_stats_format(const marena_t *arena, char *buffer, size_t size);
+#endif
+
+/* ------------------------------------------------------------------------
+ * Concurrent arenas
+ * --------------------------------------------------------------------- */
+
+#if MARENA_HAVE_CONCURRENT
+/**
+ * @struct marena_concurrent
+ * A fixed-size arena that many threads may allocate from at once, without
+ * locks: allocation is a compare-and-swap on the cursor (C11 atomics). The
+ * ordinary marena_t has no atomics at all. Opaque.
+ */
+typedef struct marena_concurrent marena_concurrent_t;
+
+/**
+ * Creates a concurrent arena of one fixed block, as marena_create_ex()
+ * would (#MARENA_GROW and #MARENA_RESERVE are not supported and give NULL).
+ */
+MARENA_API marena_concurrent_t *
+marena_concurrent_create(const marena_options_t *options);
+
+/** Destroys it; no allocation may be in progress. NULL does nothing. */
+MARENA_API void
+marena_concurrent_destroy(marena_concurrent_t *arena);
+
+/**
+ * Allocates @p size bytes aligned to @p align; safe to call from any number
+ * of threads at once, lock-free. NULL for the same inputs as
+ * marena_alloc_aligned(), and when the block is full.
+ */
+MARENA_API void *
+marena_concurrent_alloc(marena_concurrent_t *arena, size_t size, size_t align);
+
+/** Forgets every allocation; no allocation may be in progress. */
+MARENA_API void
+marena_concurrent_reset(marena_concurrent_t *arena);
+
+/** Bytes handed out, padding included; NULL gives 0. */
+MARENA_API size_t
+marena_concurrent_used(const marena_concurrent_t *arena);
+
+/** Usable bytes of its block; NULL gives 0. */
+MARENA_API size_t
+marena_concurrent_capacity(const marena_concurrent_t *arena);
+#endif
 
 #ifdef __cplusplus
 }

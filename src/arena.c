@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The arena's life: creation, reset, marks and rewind, cleanups, destroy,
+ * and what can be asked of it.
+ *
+ * The control block and the first block's header sit at the start of the
+ * first block (layout.h). Creation validates every option before it asks a
+ * backend for anything. Reset and rewind run the cleanups that fall due,
+ * then hand blocks back or keep them as spares; reset is O(1) for an arena
+ * with one block and no cleanups. The core makes no OS calls and uses
+ * nothing from libc but memset and memcpy.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "arena.h"
+#include "wipe.h"
+
+_Static_assert(MARENA_ALIGNMENT == _Alignof(max_align_t),
+               "marena_config.h was generated for another target");
+_Static_assert((MARENA_ALIGNMENT & (MARENA_ALIGNMENT - 1)) == 0,
+               "MARENA_ALIGNMENT must be a power of two");
+_Static_assert(MARENA_CONTROL_SIZE == ARENA_SIZE + BLOCK_HEADER_SIZE,
+               "MARENA_CONTROL_SIZE must match the layout");
+_Static_assert(MARENA_COMMIT_STEP % MARENA_ALIGNMENT == 0 &&
+               MARENA_COMMIT_STEP > MARENA_CONTROL_SIZE,
+               "a commit step must hold the control block");
+
+struct marena_cleanup {
+    struct marena_cleanup *next;    /* the one registered before */
+    marena_cleanup_fn fn;
+    void *data;
+    size_t used;                    /* used when it was registered */
+};
+
+/* ---------------------------------------------------------------- create */
+
+/* Builds an arena at `start`, the beginning of a first block of `size`
+ * bytes that ends at `end` and may be used up to `committed`.
+ * pre: start is aligned to MARENA_ALIGNMENT;
+ *      start + MARENA_CONTROL_SIZE < committed <= end. */
+static struct marena *
+place(uintptr_t start, size_t size, uintptr_t end, uintptr_t committed,
+      const marena_options_t *options, const marena_backend_t *backend,
+      uint32_t flags)
+{
+    struct marena *arena = (struct marena *)start;
+    struct marena_block *first = first_block(arena);
+    size_t usable = (size_t)(end - block_base(first));
+
+    memset(arena, 0, MARENA_CONTROL_SIZE);
+    first->end = end;
+    first->size = size;
+    arena->head = first;
+    arena->cursor = block_base(first);
+    arena->end = committed;
+    arena->backend = backend;
+    arena->backend_ctx = options->backend_ctx;
+    arena->max_block_size = options->max_block_size != 0 ? options->max_block_size
+                                                         : MARENA_DEFAULT_MAX_BLOCK_SIZE;
+    if (arena->max_block_size < usable)
+        arena->max_block_size = usable;
+    arena->limit = options->limit != 0 ? options->limit : SIZE_MAX;
+    arena->on_oom = options->on_oom;
+    arena->oom_data = options->oom_data;
+    arena->flags = flags;
+    return arena;
+}
+
+static int
+options_valid(const marena_options_t *options, const marena_backend_t *backend)
+{
+    for (size_t i = 0; i < sizeof(options->reserved) / sizeof(options->reserved[0]); i++)
+        if (options->reserved[i] != NULL)
+            return 0;
+    if (options->flags & ~ARENA_PUBLIC_FLAGS)
+        return 0;
+    if (options->flags & MARENA_RESERVE)
+        return options->buffer == NULL && !(options->flags & MARENA_GROW) &&
+               backend != NULL && backend->reserve != NULL &&
+               backend->commit != NULL && backend->decommit != NULL;
+    return 1;
+}
+
+/* An arena in the caller's buffer; the backend (if any) serves growth. */
+static struct marena *
+create_in_buffer(const marena_options_t *options, const marena_backend_t *backend)
+{
+    uintptr_t start = (uintptr_t)options->buffer;
+    size_t size = options->buffer_size;
+    size_t padding;
+
+    if (size > UINTPTR_MAX - start)
+        return NULL;
+    padding = (size_t)(0u - start) & (MARENA_ALIGNMENT - 1);
+    if (size <= padding || size - padding <= MARENA_CONTROL_SIZE)
+        return NULL;
+    if (!(options->flags & MARENA_GROW))
+        backend = NULL;     /* a fixed buffer never calls a backend */
+    return place(start + padding, size - padding, start + size, start + size,
+                 options, backend, options->flags | ARENA_CALLER_BUFFER);
+}
+
+/* The first block from the backend: acquired, or reserved with its first
+ * commit step committed. A block that breaks the backend contract (short,
+ * misaligned, wrapping) or the limit goes straight back. */
+static struct marena *
+create_from_backend(const marena_options_t *options,
+                    const marena_backend_t *backend, size_t wanted)
+{
+    int reserve = (options->flags & MARENA_RESERVE) != 0;
+    void *ctx = options->backend_ctx;
+    size_t granted = 0, held;
+    void *block = reserve ? backend->reserve(ctx, wanted, &granted)
+                          : backend->acquire(ctx, wanted, &granted);
+    uintptr_t start = (uintptr_t)block;
+    struct marena *arena;
+
+    if (block == NULL)
+        return NULL;
+    held = reserve && granted > MARENA_COMMIT_STEP ? MARENA_COMMIT_STEP : granted;
+    if (granted < wanted || granted > UINTPTR_MAX - start ||
+        start % MARENA_ALIGNMENT != 0 ||
+        (options->limit != 0 && held > options->limit) ||
+        (reserve && backend->commit(ctx, block, held) != 0)) {
+        if (backend->release != NULL)
+            backend->release(ctx, block, granted);
+        return NULL;
+    }
+    arena = place(start, granted, start + granted, start + held, options,
+                  backend, options->flags);
+    arena->backend_calls = reserve ? 2 : 1;
+    return arena;
+}
+
+MARENA_API marena_t *
+marena_create_ex(const marena_options_t *options)
+{
+    static const marena_options_t defaults;
+    const marena_backend_t *backend;
+    size_t capacity, wanted;
+
+    if (options == NULL)
+        options = &defaults;
+    backend = options->backend;
+#if MARENA_HAVE_DEFAULT_BACKEND
+    if (backend == NULL)
+        backend = &MARENA_DEFAULT_BACKEND;
+#endif
+    if (!options_valid(options, backend))
+        return NULL;
+    if (options->buffer != NULL)
+        return create_in_buffer(options, backend);
+    if (backend == NULL || backend->acquire == NULL)
+        return NULL;
+
+    /* No object may be larger than PTRDIFF_MAX (pointer differences inside
+     * it would overflow), so no backend is asked for a larger block. */
+    capacity = options->block_size != 0 ? options->block_size
+                                        : MARENA_DEFAULT_BLOCK_SIZE;
+    if (capacity > MARENA_MAX_CAPACITY)
+        return NULL;
+    wanted = MARENA_CONTROL_SIZE + capacity;
+    if (!(options->flags & MARENA_RESERVE) && options->limit != 0 &&
+        wanted > options->limit)
+        return NULL;
+    return create_from_backend(options, backend, wanted);
+}
+
+MARENA_API marena_t *
+marena_create_with(const marena_backend_t *backend, void *ctx, size_t capacity)
+{
+    marena_options_t options = { 0 };
+
+    if (backend == NULL || capacity == 0)
+        return NULL;
+    options.backend = backend;
+    options.backend_ctx = ctx;
+    options.block_size = capacity;
+    return marena_create_ex(&options);
+}
+
+#if MARENA_HAVE_DEFAULT_BACKEND
+MARENA_API marena_t *
+marena_create(size_t capacity)
+{
+    return marena_create_with(&MARENA_DEFAULT_BACKEND, NULL, capacity);
+}
+#endif
+
+/* ---------------------------------------------------------------- cleanups */
+
+MARENA_API int
+marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data)
+{
+    struct marena_cleanup *cleanup;
+    size_t used;
+
+    if (arena == NULL || fn == NULL)
+        return -1;
+    used = arena_used(arena);
+    cleanup = marena_alloc_aligned(arena, sizeof(*cleanup),
+                                   _Alignof(struct marena_cleanup));
+    if (cleanup == NULL)
+        return -1;
+    cleanup->next = arena->cleanups;
+    cleanup->fn = fn;
+    cleanup->data = data;
+    cleanup->used = used;
+    arena->cleanups = cleanup;
+    return 0;
+}
+
+/* Runs, newest first, the cleanups registered when used was at least
+ * `from`, and forgets them. */
+static void
+run_cleanups(struct marena *arena, size_t from)
+{
+    while (arena->cleanups != NULL && arena->cleanups->used >= from) {
+        struct marena_cleanup *cleanup = arena->cleanups;
+
+        arena->cleanups = cleanup->next;
+        cleanup->fn(cleanup->data);
+    }
+}
+
+/* ---------------------------------------------------------------- reset */
+
+/* Makes `block` the current block, with nothing handed out before it. */
+static void
+restart_at(struct marena *arena, struct marena_block *block)
+{
+    arena->head = block;
+    arena->cursor = block_base(block);
+    if (!(arena->flags & MARENA_RESERVE))
+        arena->end = block->end;
+    arena->used_retired = 0;
+}
+
+static void
+push_spare(struct marena *arena, struct marena_block *block)
+{
+    struct marena_block *first = first_block(arena);
+
+    block->next = first->next;
+    first->next = block;
+}
+
+/* Sorts the blocks other than the first: kept ones onto the spare list,
+ * the rest back to the backend. budget: bytes that may stay held beyond
+ * the first block. */
+static void
+retain_blocks(struct marena *arena, size_t budget)
+{
+    struct marena_block *first = first_block(arena);
+    struct marena_block *in_use = arena->head, *spare = first->next;
+
+    first->next = NULL;
+    while (in_use != first || spare != NULL) {
+        struct marena_block *block;
+
+        if (in_use != first) {
+            block = in_use;
+            in_use = block->next;
+        } else {
+            block = spare;
+            spare = block->next;
+        }
+        if (block->size <= budget) {
+            budget -= block->size;
+            push_spare(arena, block);
+        } else {
+            marena__release_block(arena, block);
+        }
+    }
+}
+
+MARENA_API void
+marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
+{
+    struct marena_block *first;
+    size_t first_held;
+
+    if (arena == NULL)
+        return;
+    first = first_block(arena);
+    run_cleanups(arena, 0);
+    note_peak(arena);
+    arena->generation++;
+
+    if (arena->head != first || first->next != NULL) {
+        first_held = (arena->flags & ARENA_CALLER_BUFFER) ? 0 : first->size;
+        if (retain == MARENA_RETAIN_ALL)
+            retain_blocks(arena, SIZE_MAX);
+        else if (retain == MARENA_RETAIN_BYTES && bytes > first_held)
+            retain_blocks(arena, bytes - first_held);
+        else
+            retain_blocks(arena, 0);
+    }
+    restart_at(arena, first);
+    if ((arena->flags & MARENA_RESERVE) && retain == MARENA_RETAIN_BYTES)
+        marena__decommit_beyond(arena, bytes);
+}
+
+MARENA_API void
+marena_reset(marena_t *arena)
+{
+    marena_reset_ex(arena, MARENA_RETAIN_FIRST, 0);
+}
+
+/* ---------------------------------------------------------------- marks */
+
+MARENA_API marena_mark_t
+marena_mark(const marena_t *arena)
+{
+    marena_mark_t mark = { 0 };
+
+    if (arena != NULL) {
+        mark.block = arena->head;
+        mark.cursor = arena->cursor;
+        mark.used = arena_used(arena);
+        mark.generation = arena->generation;
+        mark.serial = arena->serial;
+    }
+    return mark;
+}
+
+/* Did the block come into use after serial `mark` (modulo wrap-around)? */
+static int
+newer_than(const struct marena_block *block, uint32_t mark)
+{
+    return (int32_t)(block->serial - mark) > 0;
+}
+
+/* Is `mark` a position this arena can go back to? Its block must still be
+ * in use (and not reused since), the reset count must match, and the
+ * position must not lie beyond where the arena stands. */
+static int
+mark_valid(const struct marena *arena, const marena_mark_t *mark)
+{
+    const struct marena_block *first = first_block(arena);
+    const struct marena_block *block = arena->head;
+
+    if (mark->generation != arena->generation || mark->used > arena_used(arena))
+        return 0;
+    while (block != mark->block) {
+        if (block == first)
+            return 0;
+        block = block->next;
+    }
+    return !newer_than(block, mark->serial) && mark->cursor >= block_base(block) &&
+           mark->cursor <= (block == arena->head ? arena->cursor : block->end);
+}
+
+/* A block a rewind took out of use: ordinary ones stay as spares, blocks
+ * larger than an ordinary block go back to the backend. */
+static void
+retire_rewound(struct marena *arena, struct marena_block *block)
+{
+    if ((size_t)(block->end - block_base(block)) > arena->max_block_size)
+        marena__release_block(arena, block);
+    else
+        push_spare(arena, block);
+}
+
+MARENA_API void
+marena_rewind(marena_t *arena, marena_mark_t mark)
+{
+    struct marena_block *target = mark.block, *block, **link;
+
+    if (arena == NULL)
+        return;
+    if (!mark_valid(arena, &mark)) {
+        marena__misuse("marena_rewind: the mark is not from this arena, "
+                       "is from before a reset, or was rewound past");
+        return;
+    }
+    run_cleanups(arena, mark.used);
+    note_peak(arena);
+
+    /* Blocks that came into use after the mark stand before the target
+     * (new current blocks) or right behind it (blocks of their own for
+     * large requests), never past the first older block (layout.h). */
+    link = &arena->head;
+    while ((block = *link) != target) {
+        *link = block->next;
+        retire_rewound(arena, block);
+    }
+    link = &target->next;
+    while ((block = *link) != NULL && block != first_block(arena) &&
+           newer_than(block, mark.serial)) {
+        *link = block->next;
+        retire_rewound(arena, block);
+    }
+
+    arena->head = target;
+    arena->cursor = mark.cursor;
+    if (!(arena->flags & MARENA_RESERVE))
+        arena->end = target->end;
+    arena->used_retired = mark.used - (size_t)(mark.cursor - block_base(target));
+}
+
+MARENA_API marena_scope_t
+marena_scope_begin(marena_t *arena)
+{
+    marena_scope_t scope;
+
+    scope.arena = arena;
+    scope.mark = marena_mark(arena);
+    return scope;
+}
+
+MARENA_API void
+marena_scope_end(marena_scope_t scope)
+{
+    marena_rewind(scope.arena, scope.mark);
+}
+
+/* ---------------------------------------------------------------- destroy */
+
+MARENA_API void
+marena_destroy(marena_t *arena)
+{
+    struct marena_block *first;
+    const marena_backend_t *backend;
+    void *ctx;
+    size_t size;
+    uint32_t flags;
+
+    if (arena == NULL)
+        return;
+    first = first_block(arena);
+    run_cleanups(arena, 0);
+    retain_blocks(arena, 0);
+    backend = arena->backend;
+    ctx = arena->backend_ctx;
+    size = first->size;
+    flags = arena->flags;
+
+    /* Leave an empty, zero-capacity arena behind: a stale handle to a
+     * caller's buffer then gets NULL and 0 from every call. */
+    marena__wipe(arena, MARENA_CONTROL_SIZE);
+    first->end = block_base(first);
+    restart_at(arena, first);
+
+    if (!(flags & ARENA_CALLER_BUFFER) && backend->release != NULL)
+        backend->release(ctx, arena, size);
+}
+
+/* ---------------------------------------------------------------- queries */
+
+MARENA_API size_t
+marena_remaining(const marena_t *arena)
+{
+    return arena != NULL ? (size_t)(arena->end - arena->cursor) : 0;
+}
+
+MARENA_API size_t
+marena_used(const marena_t *arena)
+{
+    return arena != NULL ? arena_used(arena) : 0;
+}
+
+MARENA_API size_t
+marena_capacity(const marena_t *arena)
+{
+    const struct marena_block *first, *block;
+    size_t capacity = 0;
+
+    if (arena == NULL)
+        return 0;
+    first = first_block(arena);
+    for (block = arena->head;; block = block->next) {
+        capacity += (size_t)(block_limit(arena, block) - block_base(block));
+        if (block == first)
+            break;
+    }
+    for (block = first->next; block != NULL; block = block->next)
+        capacity += (size_t)(block->end - block_base(block));
+    return capacity;
+}
+
+MARENA_API void
+marena_stats(const marena_t *arena, marena_stats_t *out)
+{
+    const struct marena_block *first, *block;
+
+    if (out == NULL)
+        return;
+    memset(out, 0, sizeof(*out));
+    if (arena == NULL)
+        return;
+    first = first_block(arena);
+    out->used = arena_used(arena);
+    out->capacity = marena_capacity(arena);
+    out->peak = arena->peak > out->used ? arena->peak : out->used;
+    out->allocations = arena->allocations;
+    for (block = arena->head; block != first; block = block->next)
+        out->blocks++;
+    for (block = first->next; block != NULL; block = block->next)
+        out->spare_blocks++;
+    out->blocks += out->spare_blocks + 1;
+    out->backend_bytes = marena__held(arena);
+    out->backend_calls = arena->backend_calls;
+    out->failed = arena->failed;
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Blocks: the only place that calls the backend after creation.
+ *
+ * A block is obtained from the spare list when one fits, else acquired
+ * from the backend, after checking the arena's limit against the bytes it
+ * already holds. Reserve arenas instead commit and decommit ranges of their
+ * one reservation, in MARENA_COMMIT_STEP steps, and count committed bytes
+ * against the limit. Nothing here runs per allocation.
+ */
+#include "config.h"
+
+#include "arena.h"
+
+size_t
+marena__held(const struct marena *arena)
+{
+    const struct marena_block *first = first_block(arena);
+    const struct marena_block *block;
+    size_t held = 0;
+
+    if (arena->flags & MARENA_RESERVE)
+        return (size_t)(arena->end - (uintptr_t)arena);
+    if (!(arena->flags & ARENA_CALLER_BUFFER))
+        held = first->size;
+    for (block = arena->head; block != first; block = block->next)
+        held += block->size;
+    for (block = first->next; block != NULL; block = block->next)
+        held += block->size;
+    return held;
+}
+
+/* Takes the first spare with room for `usable` bytes off the spare list. */
+static struct marena_block *
+take_spare(struct marena *arena, size_t usable)
+{
+    struct marena_block **link = &first_block(arena)->next;
+
+    for (; *link != NULL; link = &(*link)->next) {
+        struct marena_block *block = *link;
+
+        if ((size_t)(block->end - block_base(block)) >= usable) {
+            *link = block->next;
+            return block;
+        }
+    }
+    return NULL;
+}
+
+static struct marena_block *
+acquire_block(struct marena *arena, size_t usable)
+{
+    const marena_backend_t *backend = arena->backend;
+    size_t wanted, granted = 0, held;
+    struct marena_block *block;
+
+    if (backend == NULL || usable > (size_t)PTRDIFF_MAX - BLOCK_HEADER_SIZE)
+        return NULL;
+    wanted = BLOCK_HEADER_SIZE + usable;
+    held = marena__held(arena);
+    if (wanted > arena->limit || held > arena->limit - wanted)
+        return NULL;
+
+    count_saturating(&arena->backend_calls);
+    block = backend->acquire(arena->backend_ctx, wanted, &granted);
+    if (block == NULL)
+        return NULL;
+    /* Refuse what breaks the contract, and what the limit cannot take. */
+    if (granted < wanted || granted > UINTPTR_MAX - (uintptr_t)block ||
+        (uintptr_t)block % MARENA_ALIGNMENT != 0 ||
+        granted > arena->limit - held) {
+        if (backend->release != NULL) {
+            count_saturating(&arena->backend_calls);
+            backend->release(arena->backend_ctx, block, granted);
+        }
+        return NULL;
+    }
+    block->end = (uintptr_t)block + granted;
+    block->size = granted;
+    return block;
+}
+
+struct marena_block *
+marena__obtain_block(struct marena *arena, size_t usable)
+{
+    struct marena_block *block = take_spare(arena, usable);
+
+    if (block == NULL)
+        block = acquire_block(arena, usable);
+    if (block != NULL) {
+        block->next = NULL;
+        block->serial = ++arena->serial;
+    }
+    return block;
+}
+
+void
+marena__release_block(struct marena *arena, struct marena_block *block)
+{
+    const marena_backend_t *backend = arena->backend;
+
+    if (backend->release != NULL) {
+        count_saturating(&arena->backend_calls);
+        backend->release(arena->backend_ctx, block, block->size);
+    }
+}
+
+int
+marena__commit_room(struct marena *arena, size_t bytes)
+{
+    uintptr_t start = (uintptr_t)arena;
+    size_t reserved = arena->head->size;
+    size_t offset = (size_t)(arena->cursor - start);
+    size_t committed = (size_t)(arena->end - start);
+    size_t needed;
+
+    if (bytes > reserved - offset)
+        return -1;
+    /* Commit whole steps (the last one may stop at the reservation's end);
+     * reserved <= PTRDIFF_MAX, so rounding cannot overflow. */
+    needed = ROUND_UP(offset + bytes, MARENA_COMMIT_STEP);
+    if (needed > reserved)
+        needed = reserved;
+    if (needed <= committed)
+        return 0;
+    if (needed > arena->limit)
+        return -1;
+
+    count_saturating(&arena->backend_calls);
+    if (arena->backend->commit(arena->backend_ctx, (void *)arena->end,
+                               needed - committed) != 0)
+        return -1;
+    arena->end = start + needed;
+    return 0;
+}
+
+void
+marena__decommit_beyond(struct marena *arena, size_t keep)
+{
+    uintptr_t start = (uintptr_t)arena;
+    size_t committed = (size_t)(arena->end - start);
+
+    /* The control block and everything up to the cursor stay committed. */
+    if (keep < (size_t)(arena->cursor - start))
+        keep = (size_t)(arena->cursor - start);
+    if (keep >= committed)
+        return;
+    keep = ROUND_UP(keep, MARENA_COMMIT_STEP);
+    if (keep >= committed)
+        return;
+    count_saturating(&arena->backend_calls);
+    arena->backend->decommit(arena->backend_ctx, (void *)(start + keep),
+                             committed - keep);
+    arena->end = start + keep;
+}

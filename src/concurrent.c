@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Concurrent arenas: one fixed block that many threads allocate from at
+ * once. The block is an ordinary fixed arena (so every backend and the
+ * caller-buffer option work); this file keeps its own cursor as a C11
+ * atomic and moves it with compare-and-swap, lock-free. Relaxed ordering
+ * suffices: the cursor publishes no data, it only hands each thread a
+ * disjoint range. The ordinary marena_t stays free of atomics.
+ */
+#include "config.h"
+
+#include <stdatomic.h>
+
+#include "arena.h"
+
+struct marena_concurrent {
+    _Atomic uintptr_t cursor;
+    uintptr_t base;
+    uintptr_t end;
+    marena_t *arena;        /* owns the block; this struct lives in it */
+};
+
+MARENA_API marena_concurrent_t *
+marena_concurrent_create(const marena_options_t *options)
+{
+    struct marena_concurrent *shared;
+    marena_t *arena;
+
+    if (options != NULL && (options->flags & (MARENA_GROW | MARENA_RESERVE)))
+        return NULL;
+    arena = marena_create_ex(options);
+    shared = MARENA_NEW(arena, struct marena_concurrent);
+    if (shared == NULL) {
+        marena_destroy(arena);
+        return NULL;
+    }
+    shared->base = arena->cursor;
+    shared->end = arena->end;
+    shared->arena = arena;
+    atomic_init(&shared->cursor, shared->base);
+    return shared;
+}
+
+MARENA_API void
+marena_concurrent_destroy(marena_concurrent_t *shared)
+{
+    if (shared != NULL)
+        marena_destroy(shared->arena);
+}
+
+MARENA_API void *
+marena_concurrent_alloc(marena_concurrent_t *shared, size_t size, size_t align)
+{
+    uintptr_t cursor, start;
+
+    if (shared == NULL || size == 0 || !is_power_of_two(align))
+        return NULL;
+    cursor = atomic_load_explicit(&shared->cursor, memory_order_relaxed);
+    do {
+        size_t available = (size_t)(shared->end - cursor);
+        size_t padding = (size_t)(0u - cursor) & (align - 1);
+
+        if (padding > available || size > available - padding)
+            return NULL;
+        start = cursor + padding;
+    } while (!atomic_compare_exchange_weak_explicit(&shared->cursor, &cursor,
+                                                    start + size,
+                                                    memory_order_relaxed,
+                                                    memory_order_relaxed));
+    return (void *)start;
+}
+
+MARENA_API void
+marena_concurrent_reset(marena_concurrent_t *shared)
+{
+    if (shared != NULL)
+        atomic_store_explicit(&shared->cursor, shared->base, memory_order_relaxed);
+}
+
+MARENA_API size_t
+marena_concurrent_used(const marena_concurrent_t *shared)
+{
+    if (shared == NULL)
+        return 0;
+    return (size_t)(atomic_load_explicit(&((struct marena_concurrent *)shared)->cursor,
+                                         memory_order_relaxed) - shared->base);
+}
+
+MARENA_API size_t
+marena_concurrent_capacity(const marena_concurrent_t *shared)
+{
+    return shared != NULL ? (size_t)(shared->end - shared->base) : 0;
+}

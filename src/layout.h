@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The arena's control block and its block headers.
+ *
+ * Memory layout. Every block starts with a struct marena_block header and
+ * its usable bytes follow at block + BLOCK_HEADER_SIZE. The first block is
+ * special only in that the control block (struct marena) comes first:
+ *
+ *   first block:  [struct marena][struct marena_block][usable ...]
+ *   other blocks: [struct marena_block][usable ...]
+ *
+ * Lists. The blocks in use form a list through `next`, its head the
+ * current block (the one the cursor is in). A new ordinary block becomes
+ * the head; a block of its own for a large request goes right behind the
+ * head, so the current block keeps serving small requests. The first block
+ * is always the list's tail; its `next` instead heads the spare list:
+ * blocks kept for reuse after a reset or rewind. Each block gets a serial
+ * when it comes into use, so a rewind can tell which came after its mark.
+ *
+ * This header depends on nothing but <stddef.h> and <stdint.h>: meson.build
+ * measures it to publish MARENA_CONTROL_SIZE before marena_config.h exists.
+ */
+#ifndef MARENA_SRC_LAYOUT_H
+#define MARENA_SRC_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct marena_backend;
+struct marena_cleanup;
+
+struct marena_block {
+    struct marena_block *next;  /* in use: the next block in the list;
+                                   first block: the spare list */
+    uintptr_t end;              /* one past the last usable byte (the end of
+                                   the reservation for MARENA_RESERVE) */
+    size_t size;                /* bytes from the backend: granted, or
+                                   reserved for MARENA_RESERVE */
+    uint32_t serial;            /* when it came into use */
+};
+
+/*
+ * Addresses are kept as integers: every state of the arena, including the
+ * empty one a destroyed static arena is left in, is then ordinary unsigned
+ * arithmetic, with no pointer subtraction that could be undefined.
+ * Invariant: base(head) <= cursor <= end <= head->end.
+ */
+struct marena {
+    uintptr_t cursor;           /* first free byte of the current block */
+    uintptr_t end;              /* where allocation must stop: the current
+                                   block's end, or its committed end */
+    struct marena_block *head;  /* the current block */
+    const struct marena_backend *backend;   /* NULL: no blocks beyond the first */
+    void *backend_ctx;
+    size_t max_block_size;      /* growth cap for ordinary blocks */
+    size_t limit;               /* most bytes from the backend; SIZE_MAX: none */
+    size_t used_retired;        /* bytes handed out in in-use blocks other
+                                   than the current one */
+    size_t peak;                /* highest used, as of the last time used fell */
+    size_t allocations;
+    struct marena_cleanup *cleanups;    /* newest first */
+    void (*on_oom)(struct marena *, size_t, size_t, void *);
+    void *oom_data;
+    uint32_t generation;        /* bumped by reset: older marks are invalid */
+    uint32_t serial;            /* serial of the block most recently in use */
+    uint32_t flags;             /* MARENA_GROW, MARENA_RESERVE, ARENA_* */
+    uint32_t failed;            /* saturating */
+    uint32_t backend_calls;     /* saturating */
+};
+
+#endif /* MARENA_SRC_LAYOUT_H */
