@@ -2,16 +2,17 @@
 /*
  * The arena kinds the suites run against, and the counting backend.
  *
- * The counting backend hands out blocks from a pool in this file, one block
- * out per context at a time, and records it, so a release of anything it did
- * not grant (or with another size) is counted as a mismatch.
+ * The counting backend hands out blocks from a pool in this file with a
+ * bump of its own (the pool starts over when no block is out), records
+ * each block it has out, and can be told to fail, to grant short or to
+ * misalign, so tests can walk every path a backend can take.
  */
 #include <string.h>
 
 #include "harness.h"
 #include "subjects.h"
 
-#define POOL_SIZE (256u * 1024u)
+#define POOL_SIZE ((size_t)4 << 20)
 
 static _Alignas(MARENA_ALIGNMENT) unsigned char counting_pool[POOL_SIZE];
 static size_t counting_pool_used;   /* bump cursor; back to 0 when idle */
@@ -32,14 +33,22 @@ counting_init(struct counting_backend *counter)
     memset(counter, 0, sizeof(*counter));
 }
 
+size_t
+counting_bytes_out(const struct counting_backend *counter)
+{
+    return counter->bytes_acquired - counter->bytes_released;
+}
+
 static void *
 counting_acquire(void *ctx, size_t size, size_t *granted)
 {
     struct counting_backend *counter = ctx;
     size_t rounded = (size + MARENA_ALIGNMENT - 1) & ~(size_t)(MARENA_ALIGNMENT - 1);
-    void *block;
+    unsigned char *block;
 
-    if (counter->fail || counter->block != NULL || rounded < size ||
+    counter->calls++;
+    if ((counter->fail_from != 0 && counter->calls >= counter->fail_from) ||
+        counter->out == COUNTING_MAX_BLOCKS || rounded < size ||
         rounded + MARENA_ALIGNMENT > POOL_SIZE - counting_pool_used)
         return NULL;
     block = counting_pool + counting_pool_used + counter->misalignment;
@@ -50,6 +59,9 @@ counting_acquire(void *ctx, size_t size, size_t *granted)
     counter->block = block;
     counter->granted = size - counter->shortfall;
     counter->bytes_acquired += counter->granted;
+    counter->blocks[counter->out].block = block;
+    counter->blocks[counter->out].size = counter->granted;
+    counter->out++;
     *granted = counter->granted;
     return block;
 }
@@ -58,12 +70,18 @@ static void
 counting_release(void *ctx, void *block, size_t size)
 {
     struct counting_backend *counter = ctx;
+    size_t i;
 
     counter->releases++;
     counter->bytes_released += size;
-    if (block != counter->block || size != counter->granted)
+    for (i = 0; i < counter->out; i++)
+        if (counter->blocks[i].block == block && counter->blocks[i].size == size)
+            break;
+    if (i == counter->out) {
         counter->mismatches++;
-    counter->block = NULL;
+        return;
+    }
+    counter->blocks[i] = counter->blocks[--counter->out];
     if (--counting_pool_blocks == 0)
         counting_pool_used = 0;
 }
@@ -79,14 +97,14 @@ const marena_backend_t counting_backend_without_release = {
     .acquire = counting_acquire,
 };
 
-static const struct arena_kind counting_kind = { "counting", &counting_backend, NULL };
+static const struct arena_kind counting_kind = { "counting", &counting_backend, NULL, 0 };
 
 #if MARENA_HAVE_HEAP_BACKEND
-static const struct arena_kind heap_kind = { "heap", &marena_backend_heap, NULL };
+static const struct arena_kind heap_kind = { "heap", &marena_backend_heap, NULL, 0 };
 #endif
 
 #if MARENA_HAVE_MMAP_BACKEND
-static const struct arena_kind mmap_kind = { "mmap", &marena_backend_mmap, NULL };
+static const struct arena_kind mmap_kind = { "mmap", &marena_backend_mmap, NULL, 0 };
 #endif
 
 #if MARENA_HAVE_STATIC_BACKEND
@@ -100,7 +118,7 @@ create_static(size_t capacity)
     return marena_create_static(buffer, capacity + MARENA_STATIC_OVERHEAD);
 }
 
-static const struct arena_kind static_kind = { "static", NULL, create_static };
+static const struct arena_kind static_kind = { "static", NULL, create_static, 1 };
 #endif
 
 #if MARENA_HAVE_DEFAULT_BACKEND
@@ -110,7 +128,7 @@ create_default(size_t capacity)
     return marena_create(capacity);
 }
 
-static const struct arena_kind default_kind = { "default", NULL, create_default };
+static const struct arena_kind default_kind = { "default", NULL, create_default, 0 };
 #endif
 
 const struct arena_kind *const arena_kinds[] = {
@@ -136,10 +154,32 @@ subject_open(struct subject *subject, const struct arena_kind *kind,
 {
     memset(subject, 0, sizeof(*subject));
     subject->kind = kind;
-    /* The counter is the context of every backend; only counting reads it. */
     subject->arena = kind->create != NULL
         ? kind->create(capacity)
         : marena_create_with(kind->backend, &subject->counter, capacity);
+    test_assert_nonnull(subject->arena);
+}
+
+void
+subject_open_ex(struct subject *subject, const struct arena_kind *kind,
+                marena_options_t options)
+{
+    size_t size;
+
+    memset(subject, 0, sizeof(*subject));
+    subject->kind = kind;
+    options.backend = kind->backend;
+    options.backend_ctx = &subject->counter;
+    if (kind->buffered) {
+        size_t block_size = options.block_size != 0 ? options.block_size
+                                                    : MARENA_DEFAULT_BLOCK_SIZE;
+
+        options.buffer = static_pool(&size);
+        options.buffer_size = block_size + MARENA_STATIC_OVERHEAD;
+        test_assert_size(options.buffer_size, <=, size);
+        options.backend = &counting_backend;
+    }
+    subject->arena = marena_create_ex(&options);
     test_assert_nonnull(subject->arena);
 }
 
@@ -148,11 +188,9 @@ subject_close(struct subject *subject)
 {
     marena_destroy(subject->arena);
     subject->arena = NULL;
-    if (subject->kind == &counting_kind) {
-        test_assert_size(subject->counter.acquires, ==, 1);
-        test_assert_size(subject->counter.releases, ==, 1);
-        test_assert_size(subject->counter.bytes_released, ==,
-                         subject->counter.bytes_acquired);
-        test_assert_size(subject->counter.mismatches, ==, 0);
-    }
+    test_assert_size(subject->counter.releases, ==, subject->counter.acquires);
+    test_assert_size(subject->counter.bytes_released, ==,
+                     subject->counter.bytes_acquired);
+    test_assert_size(subject->counter.mismatches, ==, 0);
+    test_assert_size(subject->counter.out, ==, 0);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Arenas under test, one kind per backend, so that one suite runs against
- * every backend the build has: heap, mmap, static, and "counting", a
- * backend written here the way a user would (name, acquire, release only).
+ * every backend the build has: heap, mmap, static, the default backend, and
+ * "counting", a backend written here the way a user would (name, acquire,
+ * release only).
  */
 #ifndef MARENA_TESTS_SUBJECTS_H
 #define MARENA_TESTS_SUBJECTS_H
@@ -11,10 +12,13 @@
 
 #include "marena.h"
 
+#define COUNTING_MAX_BLOCKS 64
+
 /*
  * The counting backend's context: what it was asked for and gave back.
- * Blocks come from a pool in this file (not malloc), so the backend works
- * in every build configuration.
+ * Blocks come from a pool in subjects.c (not malloc), so the backend works
+ * in every build configuration; every block out is recorded, so a release
+ * of anything not granted (or with another size) counts as a mismatch.
  */
 struct counting_backend {
     size_t acquires;        /* successful acquire calls */
@@ -22,11 +26,15 @@ struct counting_backend {
     size_t bytes_acquired;  /* sum of granted sizes */
     size_t bytes_released;  /* sum of released sizes */
     size_t mismatches;      /* releases of a block or size never granted */
-    int fail;               /* nonzero: acquire returns NULL */
+    size_t fail_from;       /* nonzero: the fail_from-th acquire call and
+                               every later one return NULL */
+    size_t calls;           /* acquire calls, failed ones included */
     size_t shortfall;       /* grant this many bytes less than asked */
     size_t misalignment;    /* return the block this many bytes in */
-    void *block;            /* the block currently out, or NULL */
+    void *block;            /* the block granted last */
     size_t granted;         /* its granted size */
+    size_t out;             /* blocks out now */
+    struct { void *block; size_t size; } blocks[COUNTING_MAX_BLOCKS];
 };
 
 extern const marena_backend_t counting_backend;
@@ -37,31 +45,44 @@ extern const marena_backend_t counting_backend_without_release;
 void
 counting_init(struct counting_backend *counter);
 
-/* How one kind of arena is made: with marena_create_with(backend, ...), or
- * by create when the kind needs more than a backend. */
+/* Bytes the counting backend has out now. */
+size_t
+counting_bytes_out(const struct counting_backend *counter);
+
+/* How one kind of arena is made. Fixed arenas: with marena_create_with()
+ * on `backend`, or by `create` when the kind has its own constructor.
+ * Arenas from options (growth): on `backend`, or, when `buffered`, in a
+ * static buffer that spills into the counting backend. */
 struct arena_kind {
     const char *name;   /* first component of the test paths */
     const marena_backend_t *backend;
     marena_t *(*create)(size_t capacity);
+    int buffered;
 };
 
 /* One arena under test and everything it lives in. */
 struct subject {
     const struct arena_kind *kind;
     marena_t *arena;
-    struct counting_backend counter;    /* used by the counting kind */
+    struct counting_backend counter;    /* the context of every backend */
 };
 
 /* The kinds this build has, NULL-terminated. */
 extern const struct arena_kind *const arena_kinds[];
 
-/* Creates an arena of the kind with at least capacity bytes; asserts. */
+/* Creates a fixed arena of the kind with at least capacity bytes; asserts. */
 void
 subject_open(struct subject *subject, const struct arena_kind *kind,
              size_t capacity);
 
-/* Destroys the arena; for the counting kind asserts that it released
- * exactly what it acquired. */
+/* Creates an arena of the kind from options (backend, context and buffer
+ * are filled in for the kind); asserts that it was created. */
+void
+subject_open_ex(struct subject *subject, const struct arena_kind *kind,
+                marena_options_t options);
+
+/* Destroys the arena; asserts that the counting backend, if used, got back
+ * exactly what it gave. */
 void
 subject_close(struct subject *subject);
 

@@ -72,7 +72,7 @@ test_acquire_fails(const void *data)
 
     (void)data;
     counting_init(&counter);
-    counter.fail = 1;
+    counter.fail_from = 1;
     test_assert_null(marena_create_with(&counting_backend, &counter, 100));
     test_assert_size(counter.acquires, ==, 0);
     test_assert_size(counter.releases, ==, 0);
