@@ -523,7 +523,6 @@ typedef struct marena_mark {
     void *block;
     uintptr_t cursor;
     size_t used;
-    uint32_t generation;
     uint32_t serial;
     /** @endcond */
 } marena_mark_t;

@@ -227,10 +227,11 @@ run_cleanups(struct marena *arena, size_t from)
 
 /* ---------------------------------------------------------------- reset */
 
-/* Makes `block` the current block, with nothing handed out before it. */
+/* Makes `block` the only block in use, with nothing handed out before it. */
 static void
 restart_at(struct marena *arena, struct marena_block *block)
 {
+    block->next = NULL;
     arena->head = block;
     arena->cursor = block_base(block);
     if (!(arena->flags & MARENA_RESERVE))
@@ -241,10 +242,8 @@ restart_at(struct marena *arena, struct marena_block *block)
 static void
 push_spare(struct marena *arena, struct marena_block *block)
 {
-    struct marena_block *first = first_block(arena);
-
-    block->next = first->next;
-    first->next = block;
+    block->next = arena->spare;
+    arena->spare = block;
 }
 
 /* Sorts the blocks other than the first: kept ones onto the spare list,
@@ -254,15 +253,17 @@ static void
 retain_blocks(struct marena *arena, size_t budget)
 {
     struct marena_block *first = first_block(arena);
-    struct marena_block *in_use = arena->head, *spare = first->next;
+    struct marena_block *in_use = arena->head, *spare = arena->spare;
 
-    first->next = NULL;
-    while (in_use != first || spare != NULL) {
+    arena->spare = NULL;
+    while (in_use != NULL || spare != NULL) {
         struct marena_block *block;
 
-        if (in_use != first) {
+        if (in_use != NULL) {
             block = in_use;
             in_use = block->next;
+            if (block == first)
+                continue;
         } else {
             block = spare;
             spare = block->next;
@@ -287,9 +288,11 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
     first = first_block(arena);
     run_cleanups(arena, 0);
     note_peak(arena);
-    arena->generation++;
+    /* A new serial for the first block: every mark taken before is older
+     * than the block it names, so rewind refuses it. */
+    first->serial = ++arena->serial;
 
-    if (arena->head != first || first->next != NULL) {
+    if (arena->head->next != NULL || arena->spare != NULL) {
         first_held = (arena->flags & ARENA_CALLER_BUFFER) ? 0 : first->size;
         if (retain == MARENA_RETAIN_ALL)
             retain_blocks(arena, SIZE_MAX);
@@ -320,7 +323,6 @@ marena_mark(const marena_t *arena)
         mark.block = arena->head;
         mark.cursor = arena->cursor;
         mark.used = arena_used(arena);
-        mark.generation = arena->generation;
         mark.serial = arena->serial;
     }
     return mark;
@@ -334,22 +336,19 @@ newer_than(const struct marena_block *block, uint32_t mark)
 }
 
 /* Is `mark` a position this arena can go back to? Its block must still be
- * in use (and not reused since), the reset count must match, and the
- * position must not lie beyond where the arena stands. */
+ * in use and not have come into use again since (reset restamps the first
+ * block), and the position must not lie beyond where the arena stands. */
 static int
 mark_valid(const struct marena *arena, const marena_mark_t *mark)
 {
-    const struct marena_block *first = first_block(arena);
     const struct marena_block *block = arena->head;
 
-    if (mark->generation != arena->generation || mark->used > arena_used(arena))
+    if (mark->used > arena_used(arena))
         return 0;
-    while (block != mark->block) {
-        if (block == first)
-            return 0;
+    while (block != NULL && block != mark->block)
         block = block->next;
-    }
-    return !newer_than(block, mark->serial) && mark->cursor >= block_base(block) &&
+    return block != NULL && !newer_than(block, mark->serial) &&
+           mark->cursor >= block_base(block) &&
            mark->cursor <= (block == arena->head ? arena->cursor : block->end);
 }
 
@@ -388,8 +387,7 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
         retire_rewound(arena, block);
     }
     link = &target->next;
-    while ((block = *link) != NULL && block != first_block(arena) &&
-           newer_than(block, mark.serial)) {
+    while ((block = *link) != NULL && newer_than(block, mark.serial)) {
         *link = block->next;
         retire_rewound(arena, block);
     }
@@ -465,18 +463,14 @@ marena_used(const marena_t *arena)
 MARENA_API size_t
 marena_capacity(const marena_t *arena)
 {
-    const struct marena_block *first, *block;
+    const struct marena_block *block;
     size_t capacity = 0;
 
     if (arena == NULL)
         return 0;
-    first = first_block(arena);
-    for (block = arena->head;; block = block->next) {
+    for (block = arena->head; block != NULL; block = block->next)
         capacity += (size_t)(block_limit(arena, block) - block_base(block));
-        if (block == first)
-            break;
-    }
-    for (block = first->next; block != NULL; block = block->next)
+    for (block = arena->spare; block != NULL; block = block->next)
         capacity += (size_t)(block->end - block_base(block));
     return capacity;
 }
@@ -484,23 +478,22 @@ marena_capacity(const marena_t *arena)
 MARENA_API void
 marena_stats(const marena_t *arena, marena_stats_t *out)
 {
-    const struct marena_block *first, *block;
+    const struct marena_block *block;
 
     if (out == NULL)
         return;
     memset(out, 0, sizeof(*out));
     if (arena == NULL)
         return;
-    first = first_block(arena);
     out->used = arena_used(arena);
     out->capacity = marena_capacity(arena);
     out->peak = arena->peak > out->used ? arena->peak : out->used;
     out->allocations = arena->allocations;
-    for (block = arena->head; block != first; block = block->next)
+    for (block = arena->head; block != NULL; block = block->next)
         out->blocks++;
-    for (block = first->next; block != NULL; block = block->next)
+    for (block = arena->spare; block != NULL; block = block->next)
         out->spare_blocks++;
-    out->blocks += out->spare_blocks + 1;
+    out->blocks += out->spare_blocks;
     out->backend_bytes = marena__held(arena);
     out->backend_calls = arena->backend_calls;
     out->failed = arena->failed;

@@ -23,9 +23,10 @@ marena__held(const struct marena *arena)
         return (size_t)(arena->end - (uintptr_t)arena);
     if (!(arena->flags & ARENA_CALLER_BUFFER))
         held = first->size;
-    for (block = arena->head; block != first; block = block->next)
-        held += block->size;
-    for (block = first->next; block != NULL; block = block->next)
+    for (block = arena->head; block != NULL; block = block->next)
+        if (block != first)
+            held += block->size;
+    for (block = arena->spare; block != NULL; block = block->next)
         held += block->size;
     return held;
 }
@@ -34,7 +35,7 @@ marena__held(const struct marena *arena)
 static struct marena_block *
 take_spare(struct marena *arena, size_t usable)
 {
-    struct marena_block **link = &first_block(arena)->next;
+    struct marena_block **link = &arena->spare;
 
     for (; *link != NULL; link = &(*link)->next) {
         struct marena_block *block = *link;

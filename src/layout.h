@@ -12,10 +12,12 @@
  * Lists. The blocks in use form a list through `next`, its head the
  * current block (the one the cursor is in). A new ordinary block becomes
  * the head; a block of its own for a large request goes right behind the
- * head, so the current block keeps serving small requests. The first block
- * is always the list's tail; its `next` instead heads the spare list:
- * blocks kept for reuse after a reset or rewind. Each block gets a serial
- * when it comes into use, so a rewind can tell which came after its mark.
+ * head, so the current block keeps serving small requests. So every block
+ * that came into use after some moment stands before the first older block
+ * other than the head of that moment: a rewind walks only those. Blocks
+ * kept for reuse after a reset or rewind form the spare list. Each block
+ * gets a serial when it comes into use (the first block: at creation and at
+ * every reset), so a rewind can tell which came after its mark.
  *
  * This header depends on nothing but <stddef.h> and <stdint.h>: meson.build
  * measures it to publish MARENA_CONTROL_SIZE before marena_config.h exists.
@@ -30,8 +32,7 @@ struct marena_backend;
 struct marena_cleanup;
 
 struct marena_block {
-    struct marena_block *next;  /* in use: the next block in the list;
-                                   first block: the spare list */
+    struct marena_block *next;  /* the next block in its list */
     uintptr_t end;              /* one past the last usable byte (the end of
                                    the reservation for MARENA_RESERVE) */
     size_t size;                /* bytes from the backend: granted, or
@@ -49,7 +50,8 @@ struct marena {
     uintptr_t cursor;           /* first free byte of the current block */
     uintptr_t end;              /* where allocation must stop: the current
                                    block's end, or its committed end */
-    struct marena_block *head;  /* the current block */
+    struct marena_block *head;  /* the current block, heading the in-use list */
+    struct marena_block *spare; /* blocks kept for reuse */
     const struct marena_backend *backend;   /* NULL: no blocks beyond the first */
     void *backend_ctx;
     size_t max_block_size;      /* growth cap for ordinary blocks */
@@ -61,8 +63,7 @@ struct marena {
     struct marena_cleanup *cleanups;    /* newest first */
     void (*on_oom)(struct marena *, size_t, size_t, void *);
     void *oom_data;
-    uint32_t generation;        /* bumped by reset: older marks are invalid */
-    uint32_t serial;            /* serial of the block most recently in use */
+    uint32_t serial;            /* the last serial given to a block */
     uint32_t flags;             /* MARENA_GROW, MARENA_RESERVE, ARENA_* */
     uint32_t failed;            /* saturating */
     uint32_t backend_calls;     /* saturating */

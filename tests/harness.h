@@ -47,6 +47,28 @@ test_add(test_fn fn, const void *data, const char *path_format, ...)
     g_free(path);
 }
 
+/*
+ * Death tests. A test body calls test_in_child(): in the child it returns
+ * 1 and the body does what must abort; in the parent it returns 0 after
+ * running the body again as a child, and test_assert_child_aborted()
+ * checks that the child failed with stderr matching a glob pattern.
+ */
+static inline int
+test_in_child(void)
+{
+    if (g_test_subprocess())
+        return 1;
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    return 0;
+}
+
+static inline void
+test_assert_child_aborted(const char *stderr_pattern)
+{
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr(stderr_pattern);
+}
+
 static inline int
 test_run(void)
 {

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Marks, rewind and scopes, on growing arenas of every backend: rewind
+ * restores used exactly and the next address, across blocks; blocks that
+ * came into use after the mark become spares (large ones are released);
+ * and the marks an arena must refuse (stale, foreign, rewound past) abort
+ * in debug builds and change nothing in release builds.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "harness.h"
+#include "subjects.h"
+
+#define BLOCK 1024u
+
+static void
+open_growing(struct subject *s, const void *kind)
+{
+    marena_options_t options = { 0 };
+
+    options.block_size = BLOCK;
+    options.flags = MARENA_GROW;
+    subject_open_ex(s, kind, options);
+}
+
+static marena_stats_t
+stats_of(const marena_t *arena)
+{
+    marena_stats_t stats;
+
+    marena_stats(arena, &stats);
+    return stats;
+}
+
+/* Allocates `count` small pieces, enough to need new blocks. */
+static void
+fill(marena_t *arena, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        unsigned char *p = marena_alloc_aligned(arena, 150, 1);
+
+        test_assert_nonnull(p);
+        memset(p, 0x11, 150);
+    }
+}
+
+static void
+test_rewind_restores(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    fill(s.arena, 3);
+    size_t used = marena_used(s.arena);
+    marena_mark_t mark = marena_mark(s.arena);
+    unsigned char *next = marena_alloc_aligned(s.arena, 1, 1);
+
+    fill(s.arena, 40);
+    test_assert_nonnull(marena_alloc(s.arena, 50000));
+    test_assert_size(stats_of(s.arena).blocks, >, 2);
+    marena_rewind(s.arena, mark);
+    test_assert_size(marena_used(s.arena), ==, used);
+    test_assert_addr(marena_alloc_aligned(s.arena, 1, 1), ==, next);
+
+    /* Rewinding to where the arena stands changes nothing. */
+    used = marena_used(s.arena);
+    marena_rewind(s.arena, marena_mark(s.arena));
+    test_assert_size(marena_used(s.arena), ==, used);
+    subject_close(&s);
+}
+
+/* A mark taken in a later block: rewind goes back into that block. */
+static void
+test_rewind_into_later_block(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    fill(s.arena, 30);
+    test_assert_size(stats_of(s.arena).blocks, >, 1);
+    size_t used = marena_used(s.arena);
+    marena_mark_t mark = marena_mark(s.arena);
+    unsigned char *next = marena_alloc_aligned(s.arena, 1, 1);
+
+    fill(s.arena, 60);
+    marena_rewind(s.arena, mark);
+    test_assert_size(marena_used(s.arena), ==, used);
+    test_assert_addr(marena_alloc_aligned(s.arena, 1, 1), ==, next);
+    subject_close(&s);
+}
+
+static void
+test_nested(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    marena_mark_t outer = marena_mark(s.arena);
+    size_t outer_used = marena_used(s.arena);
+
+    fill(s.arena, 10);
+    marena_mark_t inner = marena_mark(s.arena);
+    size_t inner_used = marena_used(s.arena);
+
+    fill(s.arena, 20);
+    marena_rewind(s.arena, inner);
+    test_assert_size(marena_used(s.arena), ==, inner_used);
+    fill(s.arena, 5);
+    marena_rewind(s.arena, outer);
+    test_assert_size(marena_used(s.arena), ==, outer_used);
+    subject_close(&s);
+}
+
+/* Ordinary blocks that came into use after the mark are kept as spares
+ * and reused; a block of its own for a large request goes back. */
+static void
+test_blocks_after_mark(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    marena_mark_t mark = marena_mark(s.arena);
+    fill(s.arena, 40);
+    marena_stats_t grown = stats_of(s.arena);
+    /* Larger than an ordinary block may ever be. */
+    test_assert_nonnull(marena_alloc(s.arena, MARENA_DEFAULT_MAX_BLOCK_SIZE + 4096));
+    test_assert_size(stats_of(s.arena).blocks, ==, grown.blocks + 1);
+    size_t releases = s.counter.releases;
+
+    marena_rewind(s.arena, mark);
+    marena_stats_t rewound = stats_of(s.arena);
+    test_assert_size(rewound.blocks, ==, grown.blocks);
+    test_assert_size(rewound.spare_blocks, ==, grown.blocks - 1);
+    if (s.kind->backend == &counting_backend || s.kind->buffered)
+        test_assert_size(s.counter.releases, ==, releases + 1);
+
+    /* The same work again comes from the spares. */
+    size_t calls = s.counter.calls;
+    fill(s.arena, 40);
+    test_assert_size(s.counter.calls, ==, calls);
+    test_assert_size(stats_of(s.arena).spare_blocks, ==, 0);
+    subject_close(&s);
+}
+
+static void
+test_scope(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    fill(s.arena, 2);
+    size_t used = marena_used(s.arena);
+    marena_scope_t scope = marena_scope_begin(s.arena);
+
+    test_assert_addr(scope.arena, ==, s.arena);
+    fill(s.arena, 30);
+    marena_scope_end(scope);
+    test_assert_size(marena_used(s.arena), ==, used);
+
+    /* A scope without an arena is harmless. */
+    scope = marena_scope_begin(NULL);
+    test_assert_null(scope.arena);
+    marena_scope_end(scope);
+    subject_close(&s);
+}
+
+/* Rewinds `arena` to `mark`, which it must refuse: a debug build aborts
+ * with a message (checked in a child process), a release build ignores it. */
+static void
+assert_refused(marena_t *arena, marena_mark_t mark)
+{
+#if MARENA_DEBUG
+    if (test_in_child()) {
+        marena_rewind(arena, mark);
+        return;
+    }
+    test_assert_child_aborted("*marena_rewind: the mark is not from this arena*");
+#else
+    size_t used = marena_used(arena), remaining = marena_remaining(arena);
+
+    marena_rewind(arena, mark);
+    test_assert_size(marena_used(arena), ==, used);
+    test_assert_size(marena_remaining(arena), ==, remaining);
+#endif
+}
+
+static void
+test_stale_mark(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    fill(s.arena, 3);
+    marena_mark_t mark = marena_mark(s.arena);
+    marena_reset(s.arena);
+    fill(s.arena, 5);
+    assert_refused(s.arena, mark);
+    subject_close(&s);
+}
+
+static void
+test_foreign_mark(const void *data)
+{
+    struct counting_backend counter;
+    struct subject s;
+    marena_t *other;
+
+    counting_init(&counter);
+    other = marena_create_with(&counting_backend, &counter, BLOCK);
+    open_growing(&s, data);
+    fill(s.arena, 3);
+    fill(other, 3);
+    assert_refused(s.arena, marena_mark(other));
+    marena_destroy(other);
+    subject_close(&s);
+}
+
+static void
+test_rewound_past(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    marena_mark_t early = marena_mark(s.arena);
+    fill(s.arena, 20);
+    marena_mark_t late = marena_mark(s.arena);
+    marena_rewind(s.arena, early);
+    assert_refused(s.arena, late);
+    subject_close(&s);
+}
+
+static void
+test_null_mark(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    fill(s.arena, 1);
+    marena_rewind(NULL, marena_mark(s.arena));
+    assert_refused(s.arena, marena_mark(NULL));
+    subject_close(&s);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct {
+        const char *path;
+        test_fn fn;
+    } cases[] = {
+        { "mark/rewind-restores", test_rewind_restores },
+        { "mark/rewind-into-later-block", test_rewind_into_later_block },
+        { "mark/nested", test_nested },
+        { "mark/blocks-after-mark", test_blocks_after_mark },
+        { "mark/scope", test_scope },
+        { "mark/invalid/stale", test_stale_mark },
+        { "mark/invalid/foreign", test_foreign_mark },
+        { "mark/invalid/rewound-past", test_rewound_past },
+        { "mark/invalid/null", test_null_mark },
+    };
+
+    test_init(&argc, &argv);
+    for (size_t k = 0; arena_kinds[k] != NULL; k++)
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+            test_add(cases[i].fn, arena_kinds[k], "/%s/%s",
+                     arena_kinds[k]->name, cases[i].path);
+    return test_run();
+}
