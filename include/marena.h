@@ -702,7 +702,9 @@ typedef struct marena_concurrent marena_concurrent_t;
 
 /**
  * Creates a concurrent arena of one fixed block, as marena_create_ex()
- * would (#MARENA_GROW and #MARENA_RESERVE are not supported and give NULL).
+ * would, with at least block_size bytes of capacity (its own small record
+ * is allocated on top). #MARENA_GROW and #MARENA_RESERVE are not supported
+ * and give NULL; so does a buffer too small for the record plus one byte.
  */
 MARENA_API marena_concurrent_t *
 marena_concurrent_create(const marena_options_t *options);

@@ -13,6 +13,8 @@
 
 #include "arena.h"
 
+#define RECORD_SIZE ROUND_UP(sizeof(struct marena_concurrent), MARENA_ALIGNMENT)
+
 struct marena_concurrent {
     _Atomic uintptr_t cursor;
     uintptr_t base;
@@ -20,16 +22,30 @@ struct marena_concurrent {
     marena_t *arena;        /* owns the block; this struct lives in it */
 };
 
+/* The record goes at the start of the block, on top of block_size: the
+ * capacity is what was asked for. */
 MARENA_API marena_concurrent_t *
 marena_concurrent_create(const marena_options_t *options)
 {
+    marena_options_t block = { 0 };
     struct marena_concurrent *shared;
     marena_t *arena;
 
-    if (options != NULL && (options->flags & (MARENA_GROW | MARENA_RESERVE)))
+    if (options != NULL)
+        block = *options;
+    if (block.flags & (MARENA_GROW | MARENA_RESERVE))
         return NULL;
-    arena = marena_create_ex(options);
-    shared = MARENA_NEW(arena, struct marena_concurrent);
+    if (block.block_size == 0)
+        block.block_size = MARENA_DEFAULT_BLOCK_SIZE;
+    if (block.block_size > MARENA_MAX_CAPACITY - RECORD_SIZE)
+        return NULL;
+    block.block_size += RECORD_SIZE;
+    arena = marena_create_ex(&block);
+    if (arena == NULL)
+        return NULL;
+    /* Straight from the block: a buffer too small for the record is an
+     * invalid option, not an out-of-memory condition for on_oom. */
+    shared = bump(arena, sizeof(*shared), _Alignof(struct marena_concurrent));
     if (shared == NULL) {
         marena_destroy(arena);
         return NULL;

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #if MARENA_HAVE_LIBBSD
@@ -30,7 +31,10 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
 
     if (arena == NULL || fmt == NULL)
         return NULL;
+    /* Some C libraries refuse sizes above INT_MAX (EOVERFLOW). */
     available = (size_t)(arena->end - arena->cursor);
+    if (available > INT_MAX)
+        available = INT_MAX;
     va_copy(first_pass, args);
     length = vsnprintf((char *)arena->cursor, available, fmt, first_pass);
     va_end(first_pass);
