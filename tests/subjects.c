@@ -7,6 +7,7 @@
  * each block it has out, and can be told to fail, to grant short or to
  * misalign, so tests can walk every path a backend can take.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "harness.h"
@@ -193,4 +194,45 @@ subject_close(struct subject *subject)
                      subject->counter.bytes_acquired);
     test_assert_size(subject->counter.mismatches, ==, 0);
     test_assert_size(subject->counter.out, ==, 0);
+}
+
+void
+test_add_per_kind(const struct test_case *cases, size_t count)
+{
+    for (size_t k = 0; arena_kinds[k] != NULL; k++)
+        for (size_t i = 0; i < count; i++)
+            test_add(cases[i].fn, arena_kinds[k], "/%s/%s", arena_kinds[k]->name,
+                     cases[i].path);
+}
+
+struct snapshot
+snapshot_of(const marena_t *arena)
+{
+    struct snapshot s = {
+        marena_used(arena), marena_remaining(arena), marena_capacity(arena),
+    };
+    return s;
+}
+
+void
+assert_unchanged(const marena_t *arena, struct snapshot before)
+{
+    test_assert_size(marena_used(arena), ==, before.used);
+    test_assert_size(marena_remaining(arena), ==, before.remaining);
+    test_assert_size(marena_capacity(arena), ==, before.capacity);
+}
+
+marena_stats_t
+stats_of(const marena_t *arena)
+{
+    marena_stats_t stats;
+
+    marena_stats(arena, &stats);
+    return stats;
+}
+
+int
+is_aligned(const void *p, size_t align)
+{
+    return (uintptr_t)p % align == 0;
 }

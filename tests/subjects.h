@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "harness.h"
 #include "marena.h"
 
 #define COUNTING_MAX_BLOCKS 64
@@ -85,6 +86,37 @@ subject_open_ex(struct subject *subject, const struct arena_kind *kind,
  * exactly what it gave. */
 void
 subject_close(struct subject *subject);
+
+/* A test body run once per kind, registered as /<kind>/<path>; the body
+ * gets its kind as data. */
+struct test_case {
+    const char *path;
+    test_fn fn;
+};
+
+void
+test_add_per_kind(const struct test_case *cases, size_t count);
+
+#define TEST_ADD_PER_KIND(cases) \
+    test_add_per_kind((cases), sizeof(cases) / sizeof((cases)[0]))
+
+/* What can be observed of an arena, to check that a failed call changed
+ * nothing. */
+struct snapshot {
+    size_t used, remaining, capacity;
+};
+
+struct snapshot
+snapshot_of(const marena_t *arena);
+
+void
+assert_unchanged(const marena_t *arena, struct snapshot before);
+
+marena_stats_t
+stats_of(const marena_t *arena);
+
+int
+is_aligned(const void *p, size_t align);
 
 /* A buffer for static arenas: deliberately not aligned (it starts 3 bytes
  * past an aligned address) so the arena must align inside it. */

@@ -23,12 +23,6 @@
 #define THREADS 4
 #define PER_THREAD 2000
 
-static int
-is_aligned(const void *p, size_t align)
-{
-    return (uintptr_t)p % align == 0;
-}
-
 static marena_concurrent_t *
 open_concurrent(struct counting_backend *counter, size_t block_size)
 {

@@ -15,38 +15,11 @@
 
 #define CAPACITY 4096u
 
-struct snapshot {
-    size_t used, remaining, capacity;
-};
-
-static struct snapshot
-snapshot(const marena_t *arena)
-{
-    struct snapshot s = {
-        marena_used(arena), marena_remaining(arena), marena_capacity(arena),
-    };
-    return s;
-}
-
-static void
-assert_unchanged(const marena_t *arena, struct snapshot before)
-{
-    test_assert_size(marena_used(arena), ==, before.used);
-    test_assert_size(marena_remaining(arena), ==, before.remaining);
-    test_assert_size(marena_capacity(arena), ==, before.capacity);
-}
-
 static void
 assert_consistent(const marena_t *arena)
 {
     test_assert_size(marena_used(arena) + marena_remaining(arena), ==,
                      marena_capacity(arena));
-}
-
-static int
-is_aligned(const void *p, size_t align)
-{
-    return (uintptr_t)p % align == 0;
 }
 
 static void
@@ -69,7 +42,7 @@ test_alloc_zero_size(const void *data)
 
     subject_open(&s, data, CAPACITY);
     test_assert_nonnull(marena_alloc(s.arena, 24));
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_alloc(s.arena, 0));
     test_assert_null(marena_alloc_aligned(s.arena, 0, 1));
     test_assert_null(marena_alloc_aligned(s.arena, 0, 64));
@@ -126,7 +99,7 @@ test_alloc_bad_alignment(const void *data)
 
     subject_open(&s, data, CAPACITY);
     test_assert_nonnull(marena_alloc_aligned(s.arena, 5, 1));
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         test_assert_null(marena_alloc_aligned(s.arena, 8, bad[i]));
     assert_unchanged(s.arena, before);
@@ -142,7 +115,7 @@ test_alloc_overflow(const void *data)
 
     subject_open(&s, data, CAPACITY);
     test_assert_nonnull(marena_alloc_aligned(s.arena, 3, 1));
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_alloc(s.arena, SIZE_MAX));
     test_assert_null(marena_alloc(s.arena, SIZE_MAX - 3));
     test_assert_null(marena_alloc_aligned(s.arena, SIZE_MAX, 1));
@@ -184,7 +157,7 @@ test_alloc_full(const void *data)
     test_assert_nonnull(marena_alloc_aligned(s.arena, 7, 1));
     remaining = marena_remaining(s.arena);
 
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_alloc_aligned(s.arena, remaining + 1, 1));
     assert_unchanged(s.arena, before);
 
@@ -194,7 +167,7 @@ test_alloc_full(const void *data)
     test_assert_size(marena_remaining(s.arena), ==, 0);
     test_assert_size(marena_used(s.arena), ==, marena_capacity(s.arena));
 
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_alloc_aligned(s.arena, 1, 1));
     test_assert_null(marena_alloc(s.arena, 1));
     test_assert_null(marena_calloc(s.arena, 1, 1));
@@ -274,7 +247,7 @@ test_calloc_overflow(const void *data)
     struct snapshot before;
 
     subject_open(&s, data, CAPACITY);
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_calloc(s.arena, SIZE_MAX / 2 + 1, 2));
     test_assert_null(marena_calloc(s.arena, 2, SIZE_MAX / 2 + 1));
     test_assert_null(marena_calloc(s.arena, SIZE_MAX, SIZE_MAX));
@@ -282,6 +255,50 @@ test_calloc_overflow(const void *data)
     /* Fits size_t but not the arena. */
     test_assert_null(marena_calloc(s.arena, before.remaining + 1, 1));
     assert_unchanged(s.arena, before);
+    subject_close(&s);
+}
+
+struct wide {
+    char tag;
+    long double value;
+    void *next;
+};
+
+/* The typed macros: zeroed, aligned for the type, count*size checked. */
+static void
+test_typed(const void *data)
+{
+    struct subject s;
+
+    subject_open(&s, data, CAPACITY);
+    /* Dirty the block so zeroing is observable. */
+    memset(marena_alloc_aligned(s.arena, CAPACITY, 1), 0xa5, CAPACITY);
+    marena_reset(s.arena);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 1, 1));
+
+    struct wide *one = MARENA_NEW(s.arena, struct wide);
+    test_assert_nonnull(one);
+    test_assert(is_aligned(one, _Alignof(struct wide)));
+    test_assert(one->tag == 0 && one->value == 0 && one->next == NULL);
+
+    int *many = MARENA_NEW_ARRAY(s.arena, int, 100);
+    test_assert_nonnull(many);
+    test_assert(is_aligned(many, _Alignof(int)));
+    for (int i = 0; i < 100; i++)
+        test_assert_size(many[i], ==, 0);
+
+    struct snapshot before = snapshot_of(s.arena);
+    test_assert_null(MARENA_NEW_ARRAY(s.arena, int, 0));
+    test_assert_null(MARENA_NEW_ARRAY(s.arena, int, SIZE_MAX / sizeof(int) + 1));
+    test_assert_null(MARENA_NEW_ARRAY(s.arena, struct wide, SIZE_MAX / 2));
+    test_assert_null(marena_calloc_aligned(s.arena, 4, 4, 3));
+    test_assert_null(marena_calloc_aligned(NULL, 4, 4, 4));
+    assert_unchanged(s.arena, before);
+
+    char *byte_aligned = marena_calloc_aligned(s.arena, 3, 1, 1);
+    test_assert_nonnull(byte_aligned);
+    test_assert_addr(marena_calloc_aligned(s.arena, 1, 1, 1), ==, byte_aligned + 3);
+    test_assert(is_aligned(marena_calloc_aligned(s.arena, 2, 8, 256), 256));
     subject_close(&s);
 }
 
@@ -314,10 +331,7 @@ test_reset(const void *data)
 int
 main(int argc, char **argv)
 {
-    static const struct {
-        const char *path;
-        test_fn fn;
-    } cases[] = {
+    static const struct test_case cases[] = {
         { "create/capacity", test_create_capacity },
         { "alloc/zero-size", test_alloc_zero_size },
         { "alloc/default-alignment", test_alloc_default_alignment },
@@ -329,13 +343,11 @@ main(int argc, char **argv)
         { "alloc/accounting", test_alloc_accounting },
         { "calloc/zeroed", test_calloc_zeroed },
         { "calloc/overflow", test_calloc_overflow },
+        { "calloc/typed", test_typed },
         { "reset/rewinds", test_reset },
     };
 
     test_init(&argc, &argv);
-    for (size_t k = 0; arena_kinds[k] != NULL; k++)
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-            test_add(cases[i].fn, arena_kinds[k], "/%s/%s",
-                     arena_kinds[k]->name, cases[i].path);
+    TEST_ADD_PER_KIND(cases);
     return test_run();
 }

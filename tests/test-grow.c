@@ -25,15 +25,6 @@ growing(size_t block_size, size_t max_block_size, size_t limit)
     return options;
 }
 
-static marena_stats_t
-stats_of(const marena_t *arena)
-{
-    marena_stats_t stats;
-
-    marena_stats(arena, &stats);
-    return stats;
-}
-
 /* Many allocations across blocks: all succeed, none overlaps, used counts
  * exactly what was handed out (alignment 1: no padding). */
 static void
@@ -417,10 +408,7 @@ test_invalid_options(const void *data)
 int
 main(int argc, char **argv)
 {
-    static const struct {
-        const char *path;
-        test_fn fn;
-    } cases[] = {
+    static const struct test_case cases[] = {
         { "grow/many-blocks", test_many_blocks },
         { "grow/geometric", test_geometric },
         { "grow/large-request", test_large_request },
@@ -434,10 +422,7 @@ main(int argc, char **argv)
     };
 
     test_init(&argc, &argv);
-    for (size_t k = 0; arena_kinds[k] != NULL; k++)
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-            test_add(cases[i].fn, arena_kinds[k], "/%s/%s",
-                     arena_kinds[k]->name, cases[i].path);
+    TEST_ADD_PER_KIND(cases);
     for (size_t k = 0; arena_kinds[k] != NULL; k++)
         if (arena_kinds[k]->backend == &counting_backend)
             test_add(test_doubling, arena_kinds[k], "/counting/grow/doubling");

@@ -24,15 +24,6 @@ open_growing(struct subject *s, const void *kind)
     subject_open_ex(s, kind, options);
 }
 
-static marena_stats_t
-stats_of(const marena_t *arena)
-{
-    marena_stats_t stats;
-
-    marena_stats(arena, &stats);
-    return stats;
-}
-
 /* Allocates `count` small pieces, enough to need new blocks. */
 static void
 fill(marena_t *arena, size_t count)
@@ -249,10 +240,7 @@ test_null_mark(const void *data)
 int
 main(int argc, char **argv)
 {
-    static const struct {
-        const char *path;
-        test_fn fn;
-    } cases[] = {
+    static const struct test_case cases[] = {
         { "mark/rewind-restores", test_rewind_restores },
         { "mark/rewind-into-later-block", test_rewind_into_later_block },
         { "mark/nested", test_nested },
@@ -265,9 +253,6 @@ main(int argc, char **argv)
     };
 
     test_init(&argc, &argv);
-    for (size_t k = 0; arena_kinds[k] != NULL; k++)
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-            test_add(cases[i].fn, arena_kinds[k], "/%s/%s",
-                     arena_kinds[k]->name, cases[i].path);
+    TEST_ADD_PER_KIND(cases);
     return test_run();
 }

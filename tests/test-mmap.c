@@ -75,15 +75,6 @@ reserving(size_t size, size_t limit)
     return options;
 }
 
-static marena_stats_t
-stats_of(const marena_t *arena)
-{
-    marena_stats_t stats;
-
-    marena_stats(arena, &stats);
-    return stats;
-}
-
 /* 64 GiB of address space on 64-bit targets (256 MiB elsewhere): the
  * arena never chains or moves; memory is committed step by step. */
 static void

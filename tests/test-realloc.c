@@ -176,10 +176,7 @@ test_pop(const void *data)
 int
 main(int argc, char **argv)
 {
-    static const struct {
-        const char *path;
-        test_fn fn;
-    } cases[] = {
+    static const struct test_case cases[] = {
         { "realloc/null-pointer", test_null_pointer },
         { "realloc/shrink", test_shrink },
         { "realloc/grow-in-place", test_grow_in_place },
@@ -190,9 +187,6 @@ main(int argc, char **argv)
     };
 
     test_init(&argc, &argv);
-    for (size_t k = 0; arena_kinds[k] != NULL; k++)
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-            test_add(cases[i].fn, arena_kinds[k], "/%s/%s",
-                     arena_kinds[k]->name, cases[i].path);
+    TEST_ADD_PER_KIND(cases);
     return test_run();
 }

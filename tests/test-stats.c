@@ -9,15 +9,6 @@
 #include "harness.h"
 #include "subjects.h"
 
-static marena_stats_t
-stats_of(const marena_t *arena)
-{
-    marena_stats_t stats;
-
-    marena_stats(arena, &stats);
-    return stats;
-}
-
 static void
 test_counts(const void *data)
 {
@@ -120,20 +111,14 @@ test_null(const void *data)
 int
 main(int argc, char **argv)
 {
-    static const struct {
-        const char *path;
-        test_fn fn;
-    } cases[] = {
+    static const struct test_case cases[] = {
         { "stats/counts", test_counts },
         { "stats/peak", test_peak },
         { "stats/null", test_null },
     };
 
     test_init(&argc, &argv);
-    for (size_t k = 0; arena_kinds[k] != NULL; k++)
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-            test_add(cases[i].fn, arena_kinds[k], "/%s/%s",
-                     arena_kinds[k]->name, cases[i].path);
+    TEST_ADD_PER_KIND(cases);
     for (size_t k = 0; arena_kinds[k] != NULL; k++)
         if (arena_kinds[k]->backend == &counting_backend || arena_kinds[k]->buffered)
             test_add(test_backend_figures, arena_kinds[k], "/%s/stats/backend",

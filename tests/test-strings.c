@@ -22,33 +22,6 @@
 
 #define CAPACITY 4096u
 
-struct snapshot {
-    size_t used, remaining, capacity;
-};
-
-static struct snapshot
-snapshot(const marena_t *arena)
-{
-    struct snapshot s = {
-        marena_used(arena), marena_remaining(arena), marena_capacity(arena),
-    };
-    return s;
-}
-
-static void
-assert_unchanged(const marena_t *arena, struct snapshot before)
-{
-    test_assert_size(marena_used(arena), ==, before.used);
-    test_assert_size(marena_remaining(arena), ==, before.remaining);
-    test_assert_size(marena_capacity(arena), ==, before.capacity);
-}
-
-static int
-is_aligned(const void *p, size_t align)
-{
-    return (uintptr_t)p % align == 0;
-}
-
 /* Asserts that s is exactly the NUL-terminated string want. */
 static void
 assert_string(const char *s, const char *want)
@@ -131,7 +104,7 @@ test_strdup_null(const void *data)
 
     subject_open(&s, data, CAPACITY);
     test_assert_nonnull(marena_strdup(s.arena, "x"));
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_strdup(s.arena, NULL));
     test_assert_null(marena_strndup(s.arena, NULL, 0));
     test_assert_null(marena_strndup(s.arena, NULL, 5));
@@ -158,7 +131,7 @@ test_strdup_too_small(const void *data)
 
     subject_open(&s, data, CAPACITY);
     leave_remaining(s.arena, 5);
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_strdup(s.arena, "hello"));     /* needs 6 */
     test_assert_null(marena_strndup(s.arena, "hello world", 5));
     test_assert_null(marena_strndup(s.arena, "hello world", SIZE_MAX));
@@ -168,7 +141,7 @@ test_strdup_too_small(const void *data)
     /* Exactly what remains fits, and then nothing does. */
     assert_string(marena_strdup(s.arena, "hell"), "hell");
     test_assert_size(marena_remaining(s.arena), ==, 0);
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_strdup(s.arena, ""));
     test_assert_null(marena_strndup(s.arena, "abc", 0));
     test_assert_null(marena_memdup(s.arena, "a", 1));
@@ -393,7 +366,7 @@ test_sprintf_null(const void *data)
 
     subject_open(&s, data, CAPACITY);
     test_assert_nonnull(marena_alloc_aligned(s.arena, 3, 1));
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_sprintf(s.arena, null_format, 1));
     test_assert_null(format_v(s.arena, null_format, 1));
     assert_unchanged(s.arena, before);
@@ -522,7 +495,7 @@ test_sprintf_too_small(const void *data)
 
     subject_open(&s, data, CAPACITY);
     leave_remaining(s.arena, 10);
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_sprintf(s.arena, "%s", "0123456789"));  /* 11 */
     test_assert_null(marena_sprintf(s.arena, "%0*d", 5000, 1));
     test_assert_null(format_v(s.arena, "%s%s", "01234", "56789"));
@@ -535,7 +508,7 @@ test_sprintf_too_small(const void *data)
     test_assert_size(marena_remaining(s.arena), ==, 0);
 
     /* Full: even "" needs its NUL. */
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_sprintf(s.arena, "%s", ""));
     test_assert_null(marena_sprintf(s.arena, "x"));
     assert_unchanged(s.arena, before);
@@ -555,7 +528,7 @@ test_sprintf_exact_fit(const void *data)
     remaining = marena_remaining(s.arena);
     test_assert_size(remaining, >, 2);
 
-    before = snapshot(s.arena);
+    before = snapshot_of(s.arena);
     test_assert_null(marena_sprintf(s.arena, "%0*d", (int)remaining, 3));
     test_assert_null(format_v(s.arena, "%0*d", (int)remaining, 3));
     assert_unchanged(s.arena, before);
@@ -659,37 +632,31 @@ test_stats_format(const void *data)
 int
 main(int argc, char **argv)
 {
-    static const struct {
-        const char *path;
-        test_fn fn;
-    } cases[] = {
-        { "strdup", test_strdup },
-        { "null", test_strdup_null },
-        { "too-small", test_strdup_too_small },
-        { "growing", test_strdup_growing },
-        { "strndup", test_strndup },
-        { "strndup-unterminated", test_strndup_unterminated },
+    static const struct test_case cases[] = {
+        { "strings/strdup", test_strdup },
+        { "strings/null", test_strdup_null },
+        { "strings/too-small", test_strdup_too_small },
+        { "strings/growing", test_strdup_growing },
+        { "strings/strndup", test_strndup },
+        { "strings/strndup-unterminated", test_strndup_unterminated },
 #if MARENA_HAVE_MMAP_BACKEND
-        { "strndup-guard-page", test_strndup_guard_page },
+        { "strings/strndup-guard-page", test_strndup_guard_page },
 #endif
-        { "memdup", test_memdup },
+        { "strings/memdup", test_memdup },
 #if MARENA_HAVE_STDIO
-        { "sprintf", test_sprintf },
-        { "sprintf-null", test_sprintf_null },
-        { "sprintf-in-place", test_sprintf_in_place },
-        { "sprintf-in-place-growing", test_sprintf_in_place_growing },
-        { "sprintf-larger-than-block", test_sprintf_larger_than_block },
-        { "sprintf-too-small", test_sprintf_too_small },
-        { "sprintf-exact-fit", test_sprintf_exact_fit },
-        { "sprintf-exact-fit-growing", test_sprintf_exact_fit_growing },
-        { "stats-format", test_stats_format },
+        { "strings/sprintf", test_sprintf },
+        { "strings/sprintf-null", test_sprintf_null },
+        { "strings/sprintf-in-place", test_sprintf_in_place },
+        { "strings/sprintf-in-place-growing", test_sprintf_in_place_growing },
+        { "strings/sprintf-larger-than-block", test_sprintf_larger_than_block },
+        { "strings/sprintf-too-small", test_sprintf_too_small },
+        { "strings/sprintf-exact-fit", test_sprintf_exact_fit },
+        { "strings/sprintf-exact-fit-growing", test_sprintf_exact_fit_growing },
+        { "strings/stats-format", test_stats_format },
 #endif
     };
 
     test_init(&argc, &argv);
-    for (size_t k = 0; arena_kinds[k] != NULL; k++)
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-            test_add(cases[i].fn, arena_kinds[k], "/%s/strings/%s",
-                     arena_kinds[k]->name, cases[i].path);
+    TEST_ADD_PER_KIND(cases);
     return test_run();
 }
