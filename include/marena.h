@@ -619,7 +619,8 @@ marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data);
  * Bytes the current block can still hand out: an allocation of exactly this
  * many bytes with align 1 succeeds without a new block. Requests with a
  * larger alignment may need padding from these bytes. For a #MARENA_RESERVE
- * arena this counts the whole reservation, committed or not.
+ * arena this counts committed bytes; more of the reservation is committed
+ * on demand.
  *
  * @param arena The arena; NULL gives 0.
  */
@@ -638,8 +639,9 @@ marena_used(const marena_t *arena);
 
 /**
  * Usable bytes of every block the arena holds (in use or kept as a spare),
- * never counting control block and block headers. For a fixed arena, at
- * least the capacity asked for at creation.
+ * never counting control block and block headers; committed bytes for a
+ * #MARENA_RESERVE arena. For a fixed arena, at least the capacity asked for
+ * at creation.
  *
  * @param arena The arena; NULL gives 0.
  */
