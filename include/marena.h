@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "marena_config.h"
+#include "marena_head.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,7 +66,8 @@ extern "C" {
  * control block) may not exceed PTRDIFF_MAX, the size of the largest object
  * C can index. Larger capacities are refused before any backend is called.
  */
-#define MARENA_MAX_CAPACITY ((size_t)PTRDIFF_MAX - MARENA_CONTROL_SIZE)
+#define MARENA_MAX_CAPACITY \
+    (((size_t)PTRDIFF_MAX - MARENA_CONTROL_SIZE) & ~(size_t)(MARENA_ALIGNMENT - 1))
 
 /**
  * @struct marena
@@ -282,9 +284,14 @@ marena_create_with(const marena_backend_t *backend, void *ctx, size_t capacity);
  *
  * @param buffer The memory to use; NULL gives NULL.
  * @param size   Its size in bytes.
+ * Capacity runs from the end of the control block to the buffer's last
+ * #MARENA_ALIGNMENT boundary (the fast path relies on aligned ends), so up
+ * to MARENA_ALIGNMENT - 1 bytes at each end of an unaligned buffer are not
+ * used.
+ *
  * @returns The arena, or NULL when @p buffer is NULL, when buffer + size
  *          would wrap the address space, or when the buffer is too small to
- *          hold the aligned control block plus at least one usable byte
+ *          hold the aligned control block plus #MARENA_ALIGNMENT usable bytes
  *          (see #MARENA_STATIC_OVERHEAD).
  */
 MARENA_API marena_t *
@@ -293,12 +300,13 @@ marena_create_static(void *buffer, size_t size);
 
 /**
  * Bytes of a static buffer that may not become capacity: the control block
- * (#MARENA_CONTROL_SIZE) plus the worst-case padding to align it. A buffer of
+ * (#MARENA_CONTROL_SIZE) plus the worst-case padding to align the buffer's
+ * start up and its end down to #MARENA_ALIGNMENT. A buffer of
  * MARENA_STATIC_OVERHEAD + n bytes always gives at least n bytes of
  * capacity, whatever its alignment. A constant expression, so it can size
  * a static array.
  */
-#define MARENA_STATIC_OVERHEAD (MARENA_CONTROL_SIZE + MARENA_ALIGNMENT - 1)
+#define MARENA_STATIC_OVERHEAD (MARENA_CONTROL_SIZE + 2 * (MARENA_ALIGNMENT - 1))
 
 /**
  * Destroys an arena: runs its cleanups (newest first), and gives every
@@ -374,6 +382,97 @@ marena_calloc_aligned(marena_t *arena, size_t count, size_t size, size_t align);
  */
 MARENA_API void *
 marena_alloc_or_abort(marena_t *arena, size_t size);
+
+/**
+ * The out-of-line part of the allocation functions: everything the inline
+ * fast path does not decide (bad input, alignments above #MARENA_ALIGNMENT,
+ * a full block: commit, growth, limits, on_oom, failure counts). Callable
+ * directly with marena_alloc_aligned()'s meaning, but there is no reason
+ * to: it is exported so that inline code compiled into programs can reach
+ * it.
+ */
+MARENA_API void *
+marena_alloc_slow(marena_t *arena, size_t size, size_t align);
+
+/* ------------------------------------------------------------------------
+ * The inline fast path
+ *
+ * marena_alloc(), marena_alloc_aligned(), marena_calloc(),
+ * marena_calloc_aligned() and so MARENA_NEW() and MARENA_NEW_ARRAY() are
+ * also macros that expand to the inline functions below, so the common
+ * case costs a few instructions and no call. The functions stay exported
+ * (take their address, or call them from bindings); define MARENA_NO_INLINE
+ * before including this header to always call them.
+ *
+ * The common case is decided by one comparison: with start the cursor
+ * aligned up, `size - 1 < end - start` fails for size 0 (size - 1 wraps to
+ * SIZE_MAX), for every size that would overflow, and for every size that
+ * does not fit; start never passes end because end is aligned to
+ * MARENA_ALIGNMENT (marena_head.h) and the inline path only takes
+ * alignments up to that. Everything else goes to marena_alloc_slow().
+ * --------------------------------------------------------------------- */
+
+/** @cond MARENA_INTERNAL */
+#if defined(__GNUC__) || defined(__clang__)
+#define MARENA__LIKELY(x) __builtin_expect(!!(x), 1)
+#define MARENA__MEMSET __builtin_memset
+#else
+#define MARENA__LIKELY(x) (x)
+#define MARENA__MEMSET memset
+#endif
+#if !defined(__GNUC__) && !defined(__clang__)
+#include <string.h>
+#endif
+
+static inline void *
+marena__alloc_inline(marena_t *arena, size_t size, size_t align)
+{
+    /* The head is the control block's first member (marena_head.h). */
+    struct marena_head *head = (struct marena_head *)(void *)arena;
+
+    if (MARENA__LIKELY(arena != NULL && (align & (align - 1)) == 0 &&
+                       align - 1 < (size_t)MARENA_ALIGNMENT)) {
+        uintptr_t start = (head->cursor + (align - 1)) & ~(uintptr_t)(align - 1);
+
+        if (MARENA__LIKELY(size - 1 < (size_t)(head->end - start))) {
+            head->cursor = start + size;
+            head->allocations++;
+            return (void *)start;
+        }
+    }
+    return marena_alloc_slow(arena, size, align);
+}
+
+static inline void *
+marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
+{
+    size_t bytes;
+    void *memory;
+
+    /* An overflowing product becomes 0, which the allocation refuses. */
+#if defined(__GNUC__) || defined(__clang__)
+    if (__builtin_mul_overflow(count, size, &bytes))
+        bytes = 0;
+#else
+    bytes = size != 0 && count > SIZE_MAX / size ? 0 : count * size;
+#endif
+    memory = marena__alloc_inline(arena, bytes, align);
+    if (memory != NULL)
+        MARENA__MEMSET(memory, 0, bytes);
+    return memory;
+}
+
+#ifndef MARENA_NO_INLINE
+#define marena_alloc(arena, size) \
+    marena__alloc_inline((arena), (size), (size_t)MARENA_ALIGNMENT)
+#define marena_alloc_aligned(arena, size, align) \
+    marena__alloc_inline((arena), (size), (align))
+#define marena_calloc(arena, count, size) \
+    marena__calloc_inline((arena), (count), (size), (size_t)MARENA_ALIGNMENT)
+#define marena_calloc_aligned(arena, count, size, align) \
+    marena__calloc_inline((arena), (count), (size), (align))
+#endif
+/** @endcond */
 
 /** @cond MARENA_INTERNAL */
 #if defined(__cplusplus)

@@ -2,9 +2,12 @@
 /*
  * Allocation.
  *
- * The common case is one bump of the cursor inside the current block
- * (bump() in arena.h). Everything else is the slow path: rejecting bad
- * input, committing more of a reservation, and growth. Growth follows two
+ * The common case is one bump of the cursor inside the current block,
+ * inlined into the caller from marena.h; the exported functions here are
+ * the same code for those who call them (their names are parenthesised so
+ * the header's macros do not expand). Everything else is the slow path,
+ * marena_alloc_slow(): rejecting bad input, alignments above
+ * MARENA_ALIGNMENT, committing more of a reservation, and growth. Growth follows two
  * rules. A request that fits an ordinary block (the current block's size
  * doubled, capped at max_block_size) gets a new ordinary block, which
  * becomes the current one. A larger request gets a block of its own, put
@@ -34,7 +37,7 @@ marena__fail(struct marena *arena, size_t size, size_t align, int valid)
 static size_t
 next_block_size(const struct marena *arena)
 {
-    size_t current = (size_t)(arena->head->end - block_base(arena->head));
+    size_t current = (size_t)(arena->current->end - block_base(arena->current));
 
     return current > arena->max_block_size / 2 ? arena->max_block_size
                                                : 2 * current;
@@ -49,11 +52,11 @@ alloc_dedicated(struct marena *arena, size_t size, size_t align, size_t worst)
 
     if (block == NULL)
         return NULL;
-    block->next = arena->head->next;
-    arena->head->next = block;
+    block->next = arena->current->next;
+    arena->current->next = block;
     start = ROUND_UP(block_base(block), align);
     arena->used_retired += (size_t)(start - block_base(block)) + size;
-    arena->allocations++;
+    arena->head.allocations++;
     return (void *)start;
 }
 
@@ -66,11 +69,11 @@ alloc_from_new_block(struct marena *arena, size_t size, size_t align,
 
     if (block == NULL)
         return NULL;
-    arena->used_retired += (size_t)(arena->cursor - block_base(arena->head));
-    block->next = arena->head;
-    arena->head = block;
-    arena->cursor = block_base(block);
-    arena->end = block->end;
+    arena->used_retired += (size_t)(arena->head.cursor - block_base(arena->current));
+    block->next = arena->current;
+    arena->current = block;
+    arena->head.cursor = block_base(block);
+    arena->head.end = block->end;
     return bump(arena, size, align);
 }
 
@@ -91,63 +94,50 @@ grow(struct marena *arena, size_t size, size_t align)
     return alloc_from_new_block(arena, size, align, ordinary);
 }
 
-void *
-marena__alloc_slow(struct marena *arena, size_t size, size_t align)
+MARENA_API void *
+marena_alloc_slow(marena_t *arena, size_t size, size_t align)
 {
-    void *memory = NULL;
+    void *memory;
 
+    if (arena == NULL)
+        return NULL;
     if (size == 0 || !is_power_of_two(align))
         return marena__fail(arena, size, align, 0);
 
-    if ((arena->flags & MARENA_RESERVE) && size <= SIZE_MAX - (align - 1) &&
+    /* The inline path leaves large alignments here, and may be off. */
+    memory = bump(arena, size, align);
+    if (memory == NULL && (arena->flags & MARENA_RESERVE) &&
+        size <= SIZE_MAX - (align - 1) &&
         marena__commit_room(arena, size + (align - 1)) == 0)
         memory = bump(arena, size, align);
-    else if (arena->flags & MARENA_GROW)
+    else if (memory == NULL && (arena->flags & MARENA_GROW))
         memory = grow(arena, size, align);
 
     return memory != NULL ? memory : marena__fail(arena, size, align, 1);
 }
 
 MARENA_API void *
-marena_alloc_aligned(marena_t *arena, size_t size, size_t align)
+(marena_alloc_aligned)(marena_t *arena, size_t size, size_t align)
 {
-    void *memory;
-
-    if (arena == NULL)
-        return NULL;
-    if (size != 0 && is_power_of_two(align)) {
-        memory = bump(arena, size, align);
-        if (memory != NULL)
-            return memory;
-    }
-    return marena__alloc_slow(arena, size, align);
+    return marena__alloc_inline(arena, size, align);
 }
 
 MARENA_API void *
-marena_alloc(marena_t *arena, size_t size)
+(marena_alloc)(marena_t *arena, size_t size)
 {
-    return marena_alloc_aligned(arena, size, MARENA_ALIGNMENT);
+    return marena__alloc_inline(arena, size, MARENA_ALIGNMENT);
 }
 
 MARENA_API void *
-marena_calloc_aligned(marena_t *arena, size_t count, size_t size, size_t align)
+(marena_calloc_aligned)(marena_t *arena, size_t count, size_t size, size_t align)
 {
-    void *memory;
-
-    if (arena == NULL)
-        return NULL;
-    if (count == 0 || size == 0 || count > SIZE_MAX / size)
-        return marena__fail(arena, 0, align, 0);
-    memory = marena_alloc_aligned(arena, count * size, align);
-    if (memory != NULL)
-        memset(memory, 0, count * size);
-    return memory;
+    return marena__calloc_inline(arena, count, size, align);
 }
 
 MARENA_API void *
-marena_calloc(marena_t *arena, size_t count, size_t size)
+(marena_calloc)(marena_t *arena, size_t count, size_t size)
 {
-    return marena_calloc_aligned(arena, count, size, MARENA_ALIGNMENT);
+    return marena__calloc_inline(arena, count, size, MARENA_ALIGNMENT);
 }
 
 /* Moves the cursor to `to` inside the current block; used may fall. */
@@ -155,15 +145,15 @@ static void
 move_cursor(struct marena *arena, uintptr_t to)
 {
     note_peak(arena);
-    arena->cursor = to;
+    arena->head.cursor = to;
 }
 
 /* Is [p, p + size) the most recent allocation of the current block? */
 static int
 is_last(const struct marena *arena, uintptr_t p, size_t size)
 {
-    return p >= block_base(arena->head) && size <= arena->cursor - p &&
-           p + size == arena->cursor;
+    return p >= block_base(arena->current) && size <= arena->head.cursor - p &&
+           p + size == arena->head.cursor;
 }
 
 MARENA_API void *
@@ -182,7 +172,7 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
     if (is_last(arena, p, old_size)) {
         size_t grow_by = new_size > old_size ? new_size - old_size : 0;
 
-        if (grow_by <= arena->end - arena->cursor ||
+        if (grow_by <= arena->head.end - arena->head.cursor ||
             ((arena->flags & MARENA_RESERVE) &&
              marena__commit_room(arena, grow_by) == 0)) {
             move_cursor(arena, p + new_size);

@@ -37,9 +37,10 @@ struct marena_cleanup {
 /* ---------------------------------------------------------------- create */
 
 /* Builds an arena at `start`, the beginning of a first block of `size`
- * bytes that ends at `end` and may be used up to `committed`.
+ * bytes that ends at `end` and may be used up to `committed`; both ends
+ * are aligned down to MARENA_ALIGNMENT here (marena_head.h).
  * pre: start is aligned to MARENA_ALIGNMENT;
- *      start + MARENA_CONTROL_SIZE < committed <= end. */
+ *      start + MARENA_CONTROL_SIZE < ALIGN_DOWN(committed) <= end. */
 static struct marena *
 place(uintptr_t start, size_t size, uintptr_t end, uintptr_t committed,
       const marena_options_t *options, const marena_backend_t *backend,
@@ -50,11 +51,13 @@ place(uintptr_t start, size_t size, uintptr_t end, uintptr_t committed,
     size_t usable = (size_t)(end - block_base(first));
 
     memset(arena, 0, MARENA_CONTROL_SIZE);
+    end = ALIGN_DOWN(end);
+    committed = ALIGN_DOWN(committed);
     first->end = end;
     first->size = size;
-    arena->head = first;
-    arena->cursor = block_base(first);
-    arena->end = committed;
+    arena->current = first;
+    arena->head.cursor = block_base(first);
+    arena->head.end = committed;
     arena->backend = backend;
     arena->backend_ctx = options->backend_ctx;
     arena->max_block_size = options->max_block_size != 0 ? options->max_block_size
@@ -93,8 +96,11 @@ create_in_buffer(const marena_options_t *options, const marena_backend_t *backen
 
     if (size > UINTPTR_MAX - start)
         return NULL;
+    /* Room for the control block and at least one aligned unit between the
+     * aligned start and the aligned end. */
     padding = (size_t)(0u - start) & (MARENA_ALIGNMENT - 1);
-    if (size <= padding || size - padding <= MARENA_CONTROL_SIZE)
+    if (size <= padding ||
+        ALIGN_DOWN(start + size) <= start + padding + MARENA_CONTROL_SIZE)
         return NULL;
     if (!(options->flags & MARENA_GROW))
         backend = NULL;     /* a fixed buffer never calls a backend */
@@ -161,7 +167,7 @@ marena_create_ex(const marena_options_t *options)
                                         : MARENA_DEFAULT_BLOCK_SIZE;
     if (capacity > MARENA_MAX_CAPACITY)
         return NULL;
-    wanted = MARENA_CONTROL_SIZE + capacity;
+    wanted = MARENA_CONTROL_SIZE + ROUND_UP(capacity, MARENA_ALIGNMENT);
     if (!(options->flags & MARENA_RESERVE) && options->limit != 0 &&
         wanted > options->limit)
         return NULL;
@@ -232,10 +238,10 @@ static void
 restart_at(struct marena *arena, struct marena_block *block)
 {
     block->next = NULL;
-    arena->head = block;
-    arena->cursor = block_base(block);
+    arena->current = block;
+    arena->head.cursor = block_base(block);
     if (!(arena->flags & MARENA_RESERVE))
-        arena->end = block->end;
+        arena->head.end = block->end;
     arena->used_retired = 0;
 }
 
@@ -253,7 +259,7 @@ static void
 retain_blocks(struct marena *arena, size_t budget)
 {
     struct marena_block *first = first_block(arena);
-    struct marena_block *in_use = arena->head, *spare = arena->spare;
+    struct marena_block *in_use = arena->current, *spare = arena->spare;
 
     arena->spare = NULL;
     while (in_use != NULL || spare != NULL) {
@@ -292,7 +298,7 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
      * than the block it names, so rewind refuses it. */
     first->serial = ++arena->serial;
 
-    if (arena->head->next != NULL || arena->spare != NULL) {
+    if (arena->current->next != NULL || arena->spare != NULL) {
         first_held = (arena->flags & ARENA_CALLER_BUFFER) ? 0 : first->size;
         if (retain == MARENA_RETAIN_ALL)
             retain_blocks(arena, SIZE_MAX);
@@ -320,8 +326,8 @@ marena_mark(const marena_t *arena)
     marena_mark_t mark = { 0 };
 
     if (arena != NULL) {
-        mark.block = arena->head;
-        mark.cursor = arena->cursor;
+        mark.block = arena->current;
+        mark.cursor = arena->head.cursor;
         mark.used = arena_used(arena);
         mark.serial = arena->serial;
     }
@@ -341,7 +347,7 @@ newer_than(const struct marena_block *block, uint32_t mark)
 static int
 mark_valid(const struct marena *arena, const marena_mark_t *mark)
 {
-    const struct marena_block *block = arena->head;
+    const struct marena_block *block = arena->current;
 
     if (mark->used > arena_used(arena))
         return 0;
@@ -349,7 +355,7 @@ mark_valid(const struct marena *arena, const marena_mark_t *mark)
         block = block->next;
     return block != NULL && !newer_than(block, mark->serial) &&
            mark->cursor >= block_base(block) &&
-           mark->cursor <= (block == arena->head ? arena->cursor : block->end);
+           mark->cursor <= (block == arena->current ? arena->head.cursor : block->end);
 }
 
 /* A block a rewind took out of use: ordinary ones stay as spares, blocks
@@ -381,7 +387,7 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
     /* Blocks that came into use after the mark stand before the target
      * (new current blocks) or right behind it (blocks of their own for
      * large requests), never past the first older block (layout.h). */
-    link = &arena->head;
+    link = &arena->current;
     while ((block = *link) != target) {
         *link = block->next;
         retire_rewound(arena, block);
@@ -392,10 +398,10 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
         retire_rewound(arena, block);
     }
 
-    arena->head = target;
-    arena->cursor = mark.cursor;
+    arena->current = target;
+    arena->head.cursor = mark.cursor;
     if (!(arena->flags & MARENA_RESERVE))
-        arena->end = target->end;
+        arena->head.end = target->end;
     arena->used_retired = mark.used - (size_t)(mark.cursor - block_base(target));
 }
 
@@ -451,7 +457,7 @@ marena_destroy(marena_t *arena)
 MARENA_API size_t
 marena_remaining(const marena_t *arena)
 {
-    return arena != NULL ? (size_t)(arena->end - arena->cursor) : 0;
+    return arena != NULL ? (size_t)(arena->head.end - arena->head.cursor) : 0;
 }
 
 MARENA_API size_t
@@ -468,7 +474,7 @@ marena_capacity(const marena_t *arena)
 
     if (arena == NULL)
         return 0;
-    for (block = arena->head; block != NULL; block = block->next)
+    for (block = arena->current; block != NULL; block = block->next)
         capacity += (size_t)(block_limit(arena, block) - block_base(block));
     for (block = arena->spare; block != NULL; block = block->next)
         capacity += (size_t)(block->end - block_base(block));
@@ -488,8 +494,8 @@ marena_stats(const marena_t *arena, marena_stats_t *out)
     out->used = arena_used(arena);
     out->capacity = marena_capacity(arena);
     out->peak = arena->peak > out->used ? arena->peak : out->used;
-    out->allocations = arena->allocations;
-    for (block = arena->head; block != NULL; block = block->next)
+    out->allocations = arena->head.allocations;
+    for (block = arena->current; block != NULL; block = block->next)
         out->blocks++;
     for (block = arena->spare; block != NULL; block = block->next)
         out->spare_blocks++;

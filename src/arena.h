@@ -14,6 +14,7 @@
 #include "layout.h"
 
 #define ROUND_UP(n, align) (((n) + (align) - 1) & ~(size_t)((align) - 1))
+#define ALIGN_DOWN(address) ((address) & ~(uintptr_t)(MARENA_ALIGNMENT - 1))
 
 /* Bytes of the control block and of a block header, each kept aligned. */
 #define ARENA_SIZE ROUND_UP(sizeof(struct marena), MARENA_ALIGNMENT)
@@ -42,17 +43,17 @@ block_base(const struct marena_block *block)
 }
 
 /* Where allocation in a block must stop: the current block's committed end
- * (arena->end), or a block's end. */
+ * (arena->head.end), or a block's end. */
 static inline uintptr_t
 block_limit(const struct marena *arena, const struct marena_block *block)
 {
-    return block == arena->head ? arena->end : block->end;
+    return block == arena->current ? arena->head.end : block->end;
 }
 
 static inline size_t
 arena_used(const struct marena *arena)
 {
-    return arena->used_retired + (size_t)(arena->cursor - block_base(arena->head));
+    return arena->used_retired + (size_t)(arena->head.cursor - block_base(arena->current));
 }
 
 /* used is about to fall: remember the high-water mark first. Between two
@@ -78,15 +79,15 @@ count_saturating(uint32_t *counter)
 static inline void *
 bump(struct marena *arena, size_t size, size_t align)
 {
-    size_t available = (size_t)(arena->end - arena->cursor);
-    size_t padding = (size_t)(0u - arena->cursor) & (align - 1);
+    size_t available = (size_t)(arena->head.end - arena->head.cursor);
+    size_t padding = (size_t)(0u - arena->head.cursor) & (align - 1);
     uintptr_t start;
 
     if (padding > available || size > available - padding)
         return NULL;
-    start = arena->cursor + padding;
-    arena->cursor = start + size;
-    arena->allocations++;
+    start = arena->head.cursor + padding;
+    arena->head.cursor = start + size;
+    arena->head.allocations++;
     return (void *)start;
 }
 
@@ -117,11 +118,6 @@ void
 marena__decommit_beyond(struct marena *arena, size_t keep);
 
 /* ---- alloc.c ---- */
-
-/* Everything marena_alloc_aligned() does when the current block cannot
- * serve: validation, commit, growth, failure accounting. */
-void *
-marena__alloc_slow(struct marena *arena, size_t size, size_t align);
 
 /* ---- report.c ---- */
 

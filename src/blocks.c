@@ -20,10 +20,10 @@ marena__held(const struct marena *arena)
     size_t held = 0;
 
     if (arena->flags & MARENA_RESERVE)
-        return (size_t)(arena->end - (uintptr_t)arena);
+        return (size_t)(arena->head.end - (uintptr_t)arena);
     if (!(arena->flags & ARENA_CALLER_BUFFER))
         held = first->size;
-    for (block = arena->head; block != NULL; block = block->next)
+    for (block = arena->current; block != NULL; block = block->next)
         if (block != first)
             held += block->size;
     for (block = arena->spare; block != NULL; block = block->next)
@@ -55,9 +55,10 @@ acquire_block(struct marena *arena, size_t usable)
     size_t wanted, granted = 0, held;
     struct marena_block *block;
 
-    if (backend == NULL || usable > (size_t)PTRDIFF_MAX - BLOCK_HEADER_SIZE)
+    if (backend == NULL ||
+        usable > (size_t)PTRDIFF_MAX - BLOCK_HEADER_SIZE - MARENA_ALIGNMENT)
         return NULL;
-    wanted = BLOCK_HEADER_SIZE + usable;
+    wanted = BLOCK_HEADER_SIZE + ROUND_UP(usable, MARENA_ALIGNMENT);
     held = marena__held(arena);
     if (wanted > arena->limit || held > arena->limit - wanted)
         return NULL;
@@ -76,7 +77,7 @@ acquire_block(struct marena *arena, size_t usable)
         }
         return NULL;
     }
-    block->end = (uintptr_t)block + granted;
+    block->end = ALIGN_DOWN((uintptr_t)block + granted);
     block->size = granted;
     return block;
 }
@@ -110,9 +111,9 @@ int
 marena__commit_room(struct marena *arena, size_t bytes)
 {
     uintptr_t start = (uintptr_t)arena;
-    size_t reserved = arena->head->size;
-    size_t offset = (size_t)(arena->cursor - start);
-    size_t committed = (size_t)(arena->end - start);
+    size_t reserved = arena->current->size;
+    size_t offset = (size_t)(arena->head.cursor - start);
+    size_t committed = (size_t)(arena->head.end - start);
     size_t needed;
 
     if (bytes > reserved - offset)
@@ -128,10 +129,10 @@ marena__commit_room(struct marena *arena, size_t bytes)
         return -1;
 
     count_saturating(&arena->backend_calls);
-    if (arena->backend->commit(arena->backend_ctx, (void *)arena->end,
+    if (arena->backend->commit(arena->backend_ctx, (void *)arena->head.end,
                                needed - committed) != 0)
         return -1;
-    arena->end = start + needed;
+    arena->head.end = start + needed;
     return 0;
 }
 
@@ -139,11 +140,11 @@ void
 marena__decommit_beyond(struct marena *arena, size_t keep)
 {
     uintptr_t start = (uintptr_t)arena;
-    size_t committed = (size_t)(arena->end - start);
+    size_t committed = (size_t)(arena->head.end - start);
 
     /* The control block and everything up to the cursor stay committed. */
-    if (keep < (size_t)(arena->cursor - start))
-        keep = (size_t)(arena->cursor - start);
+    if (keep < (size_t)(arena->head.cursor - start))
+        keep = (size_t)(arena->head.cursor - start);
     if (keep >= committed)
         return;
     keep = ROUND_UP(keep, MARENA_COMMIT_STEP);
@@ -152,5 +153,5 @@ marena__decommit_beyond(struct marena *arena, size_t keep)
     count_saturating(&arena->backend_calls);
     arena->backend->decommit(arena->backend_ctx, (void *)(start + keep),
                              committed - keep);
-    arena->end = start + keep;
+    arena->head.end = start + keep;
 }

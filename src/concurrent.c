@@ -50,8 +50,8 @@ marena_concurrent_create(const marena_options_t *options)
         marena_destroy(arena);
         return NULL;
     }
-    shared->base = arena->cursor;
-    shared->end = arena->end;
+    shared->base = arena->head.cursor;
+    shared->end = arena->head.end;
     shared->arena = arena;
     atomic_init(&shared->cursor, shared->base);
     return shared;

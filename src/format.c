@@ -32,11 +32,11 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
     if (arena == NULL || fmt == NULL)
         return NULL;
     /* Some C libraries refuse sizes above INT_MAX (EOVERFLOW). */
-    available = (size_t)(arena->end - arena->cursor);
+    available = (size_t)(arena->head.end - arena->head.cursor);
     if (available > INT_MAX)
         available = INT_MAX;
     va_copy(first_pass, args);
-    length = vsnprintf((char *)arena->cursor, available, fmt, first_pass);
+    length = vsnprintf((char *)arena->head.cursor, available, fmt, first_pass);
     va_end(first_pass);
     if (length < 0)
         return marena__fail(arena, 0, 1, 0);

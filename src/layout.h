@@ -19,8 +19,9 @@
  * gets a serial when it comes into use (the first block: at creation and at
  * every reset), so a rewind can tell which came after its mark.
  *
- * This header depends on nothing but <stddef.h> and <stdint.h>: meson.build
- * measures it to publish MARENA_CONTROL_SIZE before marena_config.h exists.
+ * This header depends on nothing but the C library and marena_head.h:
+ * meson.build measures it to publish MARENA_CONTROL_SIZE before
+ * marena_config.h exists.
  */
 #ifndef MARENA_SRC_LAYOUT_H
 #define MARENA_SRC_LAYOUT_H
@@ -28,13 +29,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "marena_head.h"
+
 struct marena_backend;
 struct marena_cleanup;
 
 struct marena_block {
     struct marena_block *next;  /* the next block in its list */
-    uintptr_t end;              /* one past the last usable byte (the end of
-                                   the reservation for MARENA_RESERVE) */
+    uintptr_t end;              /* one past the last usable byte, aligned
+                                   (the end of the reservation for
+                                   MARENA_RESERVE) */
     size_t size;                /* bytes from the backend: granted, or
                                    reserved for MARENA_RESERVE */
     uint32_t serial;            /* when it came into use */
@@ -44,13 +48,14 @@ struct marena_block {
  * Addresses are kept as integers: every state of the arena, including the
  * empty one a destroyed static arena is left in, is then ordinary unsigned
  * arithmetic, with no pointer subtraction that could be undefined.
- * Invariant: base(head) <= cursor <= end <= head->end.
+ * Invariants: base(current) <= head.cursor <= head.end <= current->end,
+ * and every end is a multiple of MARENA_ALIGNMENT (marena_head.h).
  */
 struct marena {
-    uintptr_t cursor;           /* first free byte of the current block */
-    uintptr_t end;              /* where allocation must stop: the current
-                                   block's end, or its committed end */
-    struct marena_block *head;  /* the current block, heading the in-use list */
+    struct marena_head head;    /* cursor, end (the current block's end, or
+                                   its committed end), allocations: read
+                                   and written by the inline fast path */
+    struct marena_block *current;   /* heads the in-use list */
     struct marena_block *spare; /* blocks kept for reuse */
     const struct marena_backend *backend;   /* NULL: no blocks beyond the first */
     void *backend_ctx;
@@ -59,7 +64,6 @@ struct marena {
     size_t used_retired;        /* bytes handed out in in-use blocks other
                                    than the current one */
     size_t peak;                /* highest used, as of the last time used fell */
-    size_t allocations;
     struct marena_cleanup *cleanups;    /* newest first */
     void (*on_oom)(struct marena *, size_t, size_t, void *);
     void *oom_data;

@@ -134,8 +134,9 @@ test_create_in_buffer(const void *data)
     test_assert_addr(p + 64, <=, buffer + sizeof(buffer));
     marena_concurrent_destroy(arena);
 
-    /* Room for an arena but not for the concurrent arena's own record. */
-    options.buffer_size = MARENA_STATIC_OVERHEAD + 4;
+    /* Room for an arena (at most MARENA_ALIGNMENT bytes of capacity) but
+     * not for the concurrent arena's own record. */
+    options.buffer_size = MARENA_CONTROL_SIZE + 2 * MARENA_ALIGNMENT - 1;
     test_assert_null(marena_concurrent_create(&options));
 }
 
@@ -202,7 +203,7 @@ test_create_fails(const void *data)
     test_assert_size(counter.bytes_released, ==, counter.bytes_acquired);
     test_assert_size(counter.out, ==, 0);
 
-    static unsigned char small[MARENA_STATIC_OVERHEAD + 8];
+    static unsigned char small[MARENA_CONTROL_SIZE + 2 * MARENA_ALIGNMENT - 1];
     size_t oom_calls = 0;
     options = (marena_options_t){ 0 };
     options.buffer = small;

@@ -302,6 +302,44 @@ test_typed(const void *data)
     subject_close(&s);
 }
 
+/* The exported functions (reached through pointers, as bindings do) and the
+ * inline fast path are the same allocator: they interleave contiguously,
+ * refuse the same input, and count every allocation. */
+static void
+test_exported(const void *data)
+{
+    void *(*alloc)(marena_t *, size_t) = marena_alloc;
+    void *(*alloc_aligned)(marena_t *, size_t, size_t) = marena_alloc_aligned;
+    void *(*calloc_fn)(marena_t *, size_t, size_t) = marena_calloc;
+    void *(*calloc_aligned)(marena_t *, size_t, size_t, size_t) = marena_calloc_aligned;
+    struct subject s;
+
+    subject_open(&s, data, CAPACITY);
+    unsigned char *a = alloc_aligned(s.arena, 10, 1);
+    unsigned char *b = marena_alloc_aligned(s.arena, 10, 1);
+    unsigned char *c = marena_alloc_slow(s.arena, 10, 1);
+    test_assert_addr(b, ==, a + 10);
+    test_assert_addr(c, ==, b + 10);
+    test_assert(is_aligned(alloc(s.arena, 3), MARENA_ALIGNMENT));
+    test_assert(is_aligned(calloc_fn(s.arena, 2, 3), MARENA_ALIGNMENT));
+    test_assert(is_aligned(calloc_aligned(s.arena, 2, 3, 64), 64));
+
+    struct snapshot before = snapshot_of(s.arena);
+    test_assert_null(alloc(s.arena, 0));
+    test_assert_null(alloc_aligned(s.arena, 8, 3));
+    test_assert_null(alloc_aligned(s.arena, SIZE_MAX, 1));
+    test_assert_null(calloc_fn(s.arena, SIZE_MAX, 2));
+    test_assert_null(marena_alloc_slow(s.arena, 0, 8));
+    test_assert_null(marena_alloc_slow(NULL, 8, 8));
+    test_assert_null(alloc(NULL, 8));
+    assert_unchanged(s.arena, before);
+
+    marena_stats_t stats = stats_of(s.arena);
+    test_assert_size(stats.allocations, ==, 6);
+    test_assert_size(stats.failed, ==, 5);
+    subject_close(&s);
+}
+
 static void
 test_reset(const void *data)
 {
@@ -344,6 +382,7 @@ main(int argc, char **argv)
         { "calloc/zeroed", test_calloc_zeroed },
         { "calloc/overflow", test_calloc_overflow },
         { "calloc/typed", test_typed },
+        { "alloc/exported", test_exported },
         { "reset/rewinds", test_reset },
     };
 

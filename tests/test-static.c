@@ -33,8 +33,9 @@ test_invalid_buffers(const void *data)
 }
 
 /* For every misalignment of the buffer: control block plus padding is too
- * small, one byte more gives an arena of capacity 1, and
- * MARENA_STATIC_OVERHEAD + n always gives at least n. */
+ * small, and so is anything short of one more aligned unit (capacity ends
+ * at an aligned address); that unit gives an arena of capacity
+ * MARENA_ALIGNMENT; and MARENA_STATIC_OVERHEAD + n always gives at least n. */
 static void
 test_minimum_size(const void *data)
 {
@@ -48,22 +49,26 @@ test_minimum_size(const void *data)
         marena_t *arena;
 
         test_assert_null(marena_create_static(buffer, minimum));
-        arena = marena_create_static(buffer, minimum + 1);
+        test_assert_null(marena_create_static(buffer, minimum + 1));
+        test_assert_null(marena_create_static(buffer, minimum + MARENA_ALIGNMENT - 1));
+        arena = marena_create_static(buffer, minimum + MARENA_ALIGNMENT);
         test_assert_nonnull(arena);
-        test_assert_size(marena_capacity(arena), ==, 1);
-        test_assert_nonnull(marena_alloc_aligned(arena, 1, 1));
+        test_assert_size(marena_capacity(arena), ==, MARENA_ALIGNMENT);
+        test_assert_nonnull(marena_alloc_aligned(arena, MARENA_ALIGNMENT, 1));
         test_assert_null(marena_alloc_aligned(arena, 1, 1));
         marena_destroy(arena);
 
-        arena = marena_create_static(buffer, MARENA_STATIC_OVERHEAD + 100);
-        test_assert_nonnull(arena);
-        test_assert_size(marena_capacity(arena), >=, 100);
-        marena_destroy(arena);
+        for (size_t n = 1; n <= 100; n += 33) {
+            arena = marena_create_static(buffer, MARENA_STATIC_OVERHEAD + n);
+            test_assert_nonnull(arena);
+            test_assert_size(marena_capacity(arena), >=, n);
+            marena_destroy(arena);
+        }
     }
 }
 
 /* The control block and every allocation lie inside the buffer, and the
- * capacity is the buffer less the control block and its padding. */
+ * capacity runs from the control block to the buffer's last aligned byte. */
 static void
 test_inside_buffer(const void *data)
 {
@@ -76,12 +81,13 @@ test_inside_buffer(const void *data)
     test_assert_nonnull(arena);
     test_assert_addr(arena, >=, buffer);
     test_assert_addr((unsigned char *)arena + MARENA_CONTROL_SIZE, <=, buffer + length);
+    uintptr_t aligned_end = (uintptr_t)(buffer + length) & ~(uintptr_t)(MARENA_ALIGNMENT - 1);
     test_assert_size(marena_capacity(arena), ==,
-                     length - padding_of(buffer) - MARENA_CONTROL_SIZE);
+                     aligned_end - (uintptr_t)(buffer + padding_of(buffer)) - MARENA_CONTROL_SIZE);
     unsigned char *all = marena_alloc_aligned(arena, marena_capacity(arena), 1);
     test_assert_nonnull(all);
-    test_assert_addr(all, >=, (unsigned char *)arena + MARENA_CONTROL_SIZE);
-    test_assert_addr(all + marena_capacity(arena), ==, buffer + length);
+    test_assert_addr(all, ==, (unsigned char *)arena + MARENA_CONTROL_SIZE);
+    test_assert_addr(all + marena_capacity(arena), ==, aligned_end);
     marena_destroy(arena);
 }
 
