@@ -404,12 +404,14 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align);
  * (take their address, or call them from bindings); define MARENA_NO_INLINE
  * before including this header to always call them.
  *
- * The common case is decided by one comparison: with start the cursor
- * aligned up, `size - 1 < end - start` fails for size 0 (size - 1 wraps to
- * SIZE_MAX), for every size that would overflow, and for every size that
- * does not fit; start never passes end because end is aligned to
- * MARENA_ALIGNMENT (marena_head.h) and the inline path only takes
- * alignments up to that. Everything else goes to marena_alloc_slow().
+ * For alignments up to MARENA_ALIGNMENT the common case is decided by one
+ * comparison: with start the cursor aligned up, `size - 1 < end - start`
+ * fails for size 0 (size - 1 wraps to SIZE_MAX), for every size that would
+ * overflow, and for every size that does not fit; start never passes end
+ * because end is aligned to MARENA_ALIGNMENT (marena_head.h). A larger
+ * power-of-two alignment takes a second inline test that computes the
+ * padding without an addition that could wrap. Everything else (bad input,
+ * a full block) goes to marena_alloc_slow().
  * --------------------------------------------------------------------- */
 
 /** @cond MARENA_INTERNAL */
@@ -425,19 +427,31 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align);
 #endif
 
 static inline void *
+marena__take(struct marena_head *head, uintptr_t start, size_t size)
+{
+    head->cursor = start + size;
+    head->allocations++;
+    return (void *)start;
+}
+
+static inline void *
 marena__alloc_inline(marena_t *arena, size_t size, size_t align)
 {
     /* The head is the control block's first member (marena_head.h). */
     struct marena_head *head = (struct marena_head *)(void *)arena;
 
-    if (MARENA__LIKELY(arena != NULL && (align & (align - 1)) == 0 &&
-                       align - 1 < (size_t)MARENA_ALIGNMENT)) {
-        uintptr_t start = (head->cursor + (align - 1)) & ~(uintptr_t)(align - 1);
+    if (MARENA__LIKELY(arena != NULL) && (align & (align - 1)) == 0) {
+        if (MARENA__LIKELY(align - 1 < (size_t)MARENA_ALIGNMENT)) {
+            uintptr_t start = (head->cursor + (align - 1)) & ~(uintptr_t)(align - 1);
 
-        if (MARENA__LIKELY(size - 1 < (size_t)(head->end - start))) {
-            head->cursor = start + size;
-            head->allocations++;
-            return (void *)start;
+            if (MARENA__LIKELY(size - 1 < (size_t)(head->end - start)))
+                return marena__take(head, start, size);
+        } else if (align != 0) {
+            size_t available = (size_t)(head->end - head->cursor);
+            size_t padding = (size_t)(0u - head->cursor) & (align - 1);
+
+            if (padding <= available && size - 1 < available - padding)
+                return marena__take(head, head->cursor + padding, size);
         }
     }
     return marena_alloc_slow(arena, size, align);
