@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Peer: talloc (Samba's hierarchical allocator).
+ *
+ * small, mixed, burst: talloc_size() children of one talloc_pool(), the
+ * bump-allocating context talloc offers for this, sized for a round plus
+ * talloc's header before every object; the reset is
+ * talloc_free_children(), after which the pool starts over. growth: a
+ * talloc_pool(GROWTH_FIRST_BLOCK) per round (talloc pools do not grow:
+ * what does not fit is malloc'd), talloc_free() at its end. talloc aligns
+ * to 16; larger alignments (mixed) over-allocate and align inside.
+ */
+#include <talloc.h>
+
+#include "bench.h"
+
+#define NATURAL_ALIGN ((size_t)16)
+#define POOL_BYTES (2 * BENCH_ROUND_BYTES)
+
+static void *pool;
+
+static void
+talloc_setup(void)
+{
+    pool = talloc_pool(NULL, POOL_BYTES);
+    if (pool == NULL)
+        bench_fail("talloc_pool");
+}
+
+static void *
+talloc_bench_alloc(void *ctx, size_t size, size_t align)
+{
+    void *p = talloc_size(ctx, bench_padded(size, align, NATURAL_ALIGN));
+
+    return bench_aligned(p, align, NATURAL_ALIGN, "talloc_size");
+}
+
+static void
+talloc_bench_reset(void *ctx)
+{
+    talloc_free_children(ctx);
+}
+
+static void *
+talloc_bench_create(void *ctx)
+{
+    void *p = talloc_pool(ctx, GROWTH_FIRST_BLOCK);
+
+    if (p == NULL)
+        bench_fail("talloc_pool");
+    return p;
+}
+
+static void
+talloc_bench_destroy(void *ctx)
+{
+    talloc_free(ctx);
+}
+
+BENCH_RESET_WORKLOAD_FNS(talloc, pool, NULL, talloc_bench_alloc,
+                         talloc_bench_alloc, talloc_bench_reset)
+BENCH_WORKLOAD_FN(bench_talloc_growth, BENCH_GROWTH, NULL,
+                  talloc_bench_create, talloc_bench_alloc,
+                  talloc_bench_destroy)
+
+const struct bench_allocator bench_talloc = {
+    .name = "talloc",
+    .setup = talloc_setup,
+    .run = {bench_talloc_small, bench_talloc_mixed, bench_talloc_burst, NULL,
+            bench_talloc_growth},
+    .na = "talloc takes no caller buffer",
+};
