@@ -315,6 +315,21 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
 MARENA_API void
 marena_reset(marena_t *arena)
 {
+    struct marena_block *first;
+
+    if (arena == NULL)
+        return;
+    /* The common case, in a few instructions: one block, nothing to run,
+     * wipe, decommit or tell the tools. */
+    first = first_block(arena);
+    if (arena->current == first && first->next == NULL && arena->spare == NULL &&
+        arena->cleanups == NULL &&
+        !(arena->flags & MARENA_RESERVE)) {
+        note_peak(arena);
+        first->serial = ++arena->serial;
+        arena->head.cursor = block_base(first);
+        return;
+    }
     marena_reset_ex(arena, MARENA_RETAIN_FIRST, 0);
 }
 
