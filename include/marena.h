@@ -152,6 +152,12 @@ MARENA_API extern const marena_backend_t marena_backend_mmap;
  * backend with reserve, commit and decommit (e.g. #marena_backend_mmap). */
 #define MARENA_RESERVE 0x2u
 
+/** Flag for marena_options_t::flags: zero the bytes an arena gives back
+ * (reset, rewind, marena_pop(), a shrinking marena_realloc(), destroy)
+ * with a wipe the compiler cannot remove (libbsd's explicit_bzero() when
+ * available). For secrets; costs a pass over the memory given back. */
+#define MARENA_WIPE 0x4u
+
 /** Usable bytes of the first block when marena_options_t::block_size is 0. */
 #define MARENA_DEFAULT_BLOCK_SIZE ((size_t)8192)
 /** Growth cap when marena_options_t::max_block_size is 0 (or the block
@@ -199,7 +205,8 @@ typedef struct marena_options {
      * headers included (default 0: no limit). Bytes of a caller buffer do
      * not count. */
     size_t limit;
-    /** #MARENA_GROW, #MARENA_RESERVE (default 0: one fixed block). */
+    /** #MARENA_GROW, #MARENA_RESERVE, #MARENA_WIPE (default 0: one fixed
+     * block, nothing wiped). */
     unsigned flags;
     /** Memory of the caller's to use as the first block (default NULL); the
      * arena's control block goes inside it, as with marena_create_static().

@@ -13,6 +13,10 @@
 #include "harness.h"
 #include "subjects.h"
 
+#if TEST_HAVE_VALGRIND
+#include <valgrind/valgrind.h>
+#endif
+
 #define POOL_SIZE ((size_t)4 << 20)
 
 static _Alignas(MARENA_ALIGNMENT) unsigned char counting_pool[POOL_SIZE];
@@ -235,4 +239,14 @@ int
 is_aligned(const void *p, size_t align)
 {
     return (uintptr_t)p % align == 0;
+}
+
+int
+under_valgrind(void)
+{
+#if TEST_HAVE_VALGRIND
+    return RUNNING_ON_VALGRIND != 0;
+#else
+    return 0;
+#endif
 }

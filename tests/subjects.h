@@ -118,6 +118,11 @@ stats_of(const marena_t *arena);
 int
 is_aligned(const void *p, size_t align);
 
+/* Is the test running under Valgrind (which cannot map everything a native
+ * process can)? 0 when the build has no valgrind headers. */
+int
+under_valgrind(void);
+
 /* A buffer for static arenas: deliberately not aligned (it starts 3 bytes
  * past an aligned address) so the arena must align inside it. */
 unsigned char *
