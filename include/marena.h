@@ -137,6 +137,16 @@ MARENA_API extern const marena_backend_t marena_backend_heap;
  * platform has it; released with munmap(). The context is unused.
  */
 MARENA_API extern const marena_backend_t marena_backend_mmap;
+
+/**
+ * The mmap backend with a guard page: one PROT_NONE page follows each
+ * block, and the arena's usable end is exactly where it starts, so writing
+ * or reading past the end of the last allocation in a full block faults
+ * (SIGSEGV) instead of touching other memory. Costs a page of address
+ * space (not memory) per block. No reserve/commit: a #MARENA_RESERVE
+ * arena's uncommitted tail already faults.
+ */
+MARENA_API extern const marena_backend_t marena_backend_mmap_guarded;
 #endif
 
 /* ------------------------------------------------------------------------

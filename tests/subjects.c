@@ -53,6 +53,7 @@ counting_acquire(void *ctx, size_t size, size_t *granted)
 
     counter->calls++;
     if ((counter->fail_from != 0 && counter->calls >= counter->fail_from) ||
+        counter->calls == counter->fail_at ||
         counter->out == COUNTING_MAX_BLOCKS || rounded < size ||
         rounded + MARENA_ALIGNMENT > POOL_SIZE - counting_pool_used)
         return NULL;
