@@ -538,9 +538,12 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size);
  * @param arena The arena; NULL gives 0.
  * @param ptr   The allocation.
  * @param size  Its size as requested.
- * @returns 1 when @p ptr was the most recent allocation and its bytes are
- *          back in the arena (any padding before it stays used), else 0 and
- *          nothing changes.
+ * @returns 1 when [ptr, ptr + size) lies in the current block and ends
+ *          where the arena stands, as the most recent allocation does: its
+ *          bytes are back in the arena (any padding before it stays used).
+ *          Else 0, and nothing changes. The arena records where it stands,
+ *          not where allocations start, so a pointer into the most recent
+ *          allocation with the size of its tail gives that tail back.
  */
 MARENA_API int
 marena_pop(marena_t *arena, void *ptr, size_t size);
