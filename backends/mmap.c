@@ -11,6 +11,10 @@
  * makes a range readable and writable, decommit drops its pages
  * (MADV_DONTNEED) and makes it inaccessible again, so a stray access to
  * decommitted memory faults instead of silently reading zeros.
+ *
+ * marena_backend_mmap_guarded maps one PROT_NONE page more after each
+ * block. The arena's usable end is the block's end, a page boundary, so
+ * running off the end of the last allocation faults at once.
  */
 /* MAP_ANONYMOUS and MAP_NORESERVE are not POSIX: ask glibc for them. */
 #define _DEFAULT_SOURCE 1
@@ -77,6 +81,33 @@ mmap_release(void *ctx, void *block, size_t size)
 }
 
 static void *
+guarded_acquire(void *ctx, size_t size, size_t *granted)
+{
+    size_t page = page_size(), length;
+    unsigned char *block;
+
+    (void)ctx;
+    if (size > SIZE_MAX - page)
+        return NULL;
+    block = map_pages(size + page, PROT_READ | PROT_WRITE, &length);
+    if (block == NULL)
+        return NULL;
+    if (mprotect(block + length - page, page, PROT_NONE) != 0) {
+        munmap(block, length);
+        return NULL;
+    }
+    *granted = length - page;
+    return block;
+}
+
+static void
+guarded_release(void *ctx, void *block, size_t size)
+{
+    (void)ctx;
+    munmap(block, size + page_size());
+}
+
+static void *
 mmap_reserve(void *ctx, size_t size, size_t *granted)
 {
     (void)ctx;
@@ -105,4 +136,10 @@ MARENA_API const marena_backend_t marena_backend_mmap = {
     .reserve = mmap_reserve,
     .commit = mmap_commit,
     .decommit = mmap_decommit,
+};
+
+MARENA_API const marena_backend_t marena_backend_mmap_guarded = {
+    .name = "mmap-guarded",
+    .acquire = guarded_acquire,
+    .release = guarded_release,
 };

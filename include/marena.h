@@ -137,6 +137,16 @@ MARENA_API extern const marena_backend_t marena_backend_heap;
  * platform has it; released with munmap(). The context is unused.
  */
 MARENA_API extern const marena_backend_t marena_backend_mmap;
+
+/**
+ * The mmap backend with a guard page: one PROT_NONE page follows each
+ * block, and the arena's usable end is exactly where it starts, so writing
+ * or reading past the end of the last allocation in a full block faults
+ * (SIGSEGV) instead of touching other memory. Costs a page of address
+ * space (not memory) per block. No reserve/commit: a #MARENA_RESERVE
+ * arena's uncommitted tail already faults.
+ */
+MARENA_API extern const marena_backend_t marena_backend_mmap_guarded;
 #endif
 
 /* ------------------------------------------------------------------------
@@ -151,6 +161,12 @@ MARENA_API extern const marena_backend_t marena_backend_mmap;
  * advances; the arena stays one contiguous block and never moves. Needs a
  * backend with reserve, commit and decommit (e.g. #marena_backend_mmap). */
 #define MARENA_RESERVE 0x2u
+
+/** Flag for marena_options_t::flags: zero the bytes an arena gives back
+ * (reset, rewind, marena_pop(), a shrinking marena_realloc(), destroy)
+ * with a wipe the compiler cannot remove (libbsd's explicit_bzero() when
+ * available). For secrets; costs a pass over the memory given back. */
+#define MARENA_WIPE 0x4u
 
 /** Usable bytes of the first block when marena_options_t::block_size is 0. */
 #define MARENA_DEFAULT_BLOCK_SIZE ((size_t)8192)
@@ -199,7 +215,8 @@ typedef struct marena_options {
      * headers included (default 0: no limit). Bytes of a caller buffer do
      * not count. */
     size_t limit;
-    /** #MARENA_GROW, #MARENA_RESERVE (default 0: one fixed block). */
+    /** #MARENA_GROW, #MARENA_RESERVE, #MARENA_WIPE (default 0: one fixed
+     * block, nothing wiped). */
     unsigned flags;
     /** Memory of the caller's to use as the first block (default NULL); the
      * arena's control block goes inside it, as with marena_create_static().
@@ -541,9 +558,12 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size);
  * @param arena The arena; NULL gives 0.
  * @param ptr   The allocation.
  * @param size  Its size as requested.
- * @returns 1 when @p ptr was the most recent allocation and its bytes are
- *          back in the arena (any padding before it stays used), else 0 and
- *          nothing changes.
+ * @returns 1 when [ptr, ptr + size) lies in the current block and ends
+ *          where the arena stands, as the most recent allocation does: its
+ *          bytes are back in the arena (any padding before it stays used).
+ *          Else 0, and nothing changes. The arena records where it stands,
+ *          not where allocations start, so a pointer into the most recent
+ *          allocation with the size of its tail gives that tail back.
  */
 MARENA_API int
 marena_pop(marena_t *arena, void *ptr, size_t size);

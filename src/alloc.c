@@ -57,6 +57,10 @@ alloc_dedicated(struct marena *arena, size_t size, size_t align, size_t worst)
     start = ROUND_UP(block_base(block), align);
     arena->used_retired += (size_t)(start - block_base(block)) + size;
     arena->head.allocations++;
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_alloc(block, start, size);
+#endif
     return (void *)start;
 }
 
@@ -69,11 +73,9 @@ alloc_from_new_block(struct marena *arena, size_t size, size_t align,
 
     if (block == NULL)
         return NULL;
-    arena->used_retired += (size_t)(arena->head.cursor - block_base(arena->current));
+    arena->used_retired += (size_t)(arena_cursor(arena) - block_base(arena->current));
     block->next = arena->current;
-    arena->current = block;
-    arena->head.cursor = block_base(block);
-    arena->head.end = block->end;
+    enter_block(arena, block, block_base(block));
     return bump(arena, size, align);
 }
 
@@ -145,15 +147,37 @@ static void
 move_cursor(struct marena *arena, uintptr_t to)
 {
     note_peak(arena);
-    arena->head.cursor = to;
+    set_cursor(arena, to);
+}
+
+/* Bytes an allocation of `size` takes from its block: its red zone too. */
+static size_t
+taken(const struct marena *arena, size_t size)
+{
+    return is_tracked(arena) ? size + ARENA_REDZONE : size;
 }
 
 /* Is [p, p + size) the most recent allocation of the current block? */
 static int
 is_last(const struct marena *arena, uintptr_t p, size_t size)
 {
-    return p >= block_base(arena->current) && size <= arena->head.cursor - p &&
-           p + size == arena->head.cursor;
+    uintptr_t cursor = arena_cursor(arena);
+
+    return p >= block_base(arena->current) && size <= cursor - p &&
+           taken(arena, size) == cursor - p;
+}
+
+/* The allocation at p now has `size` bytes instead of `old_size` (0: gone);
+ * what it gives up is wiped (MARENA_WIPE), and the tools are told. */
+static void
+resized(struct marena *arena, uintptr_t p, size_t old_size, size_t size)
+{
+    if (size < old_size)
+        wipe_range(arena, p + size, p + old_size);
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_resize(arena->current, p, old_size, size);
+#endif
 }
 
 MARENA_API void *
@@ -172,13 +196,15 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
     if (is_last(arena, p, old_size)) {
         size_t grow_by = new_size > old_size ? new_size - old_size : 0;
 
-        if (grow_by <= arena->head.end - arena->head.cursor ||
+        if (grow_by <= arena->current->end - arena_cursor(arena) ||
             ((arena->flags & MARENA_RESERVE) &&
              marena__commit_room(arena, grow_by) == 0)) {
-            move_cursor(arena, p + new_size);
+            resized(arena, p, old_size, new_size);
+            move_cursor(arena, p + taken(arena, new_size));
             return ptr;
         }
     } else if (new_size <= old_size) {
+        resized(arena, p, old_size, new_size);
         return ptr;
     }
 
@@ -194,6 +220,7 @@ marena_pop(marena_t *arena, void *ptr, size_t size)
     if (arena == NULL || ptr == NULL || size == 0 ||
         !is_last(arena, (uintptr_t)ptr, size))
         return 0;
+    resized(arena, (uintptr_t)ptr, size, 0);
     move_cursor(arena, (uintptr_t)ptr);
     return 1;
 }

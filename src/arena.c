@@ -37,27 +37,23 @@ struct marena_cleanup {
 /* ---------------------------------------------------------------- create */
 
 /* Builds an arena at `start`, the beginning of a first block of `size`
- * bytes that ends at `end` and may be used up to `committed`; both ends
- * are aligned down to MARENA_ALIGNMENT here (marena_head.h).
+ * bytes, usable up to `end` (aligned down to MARENA_ALIGNMENT here:
+ * marena_head.h); for a reserve arena, `end` is the committed end.
  * pre: start is aligned to MARENA_ALIGNMENT;
- *      start + MARENA_CONTROL_SIZE < ALIGN_DOWN(committed) <= end. */
+ *      start + MARENA_CONTROL_SIZE < ALIGN_DOWN(end). */
 static struct marena *
-place(uintptr_t start, size_t size, uintptr_t end, uintptr_t committed,
+place(uintptr_t start, size_t size, uintptr_t end,
       const marena_options_t *options, const marena_backend_t *backend,
       uint32_t flags)
 {
     struct marena *arena = (struct marena *)start;
     struct marena_block *first = first_block(arena);
-    size_t usable = (size_t)(end - block_base(first));
+    size_t usable;
 
     memset(arena, 0, MARENA_CONTROL_SIZE);
-    end = ALIGN_DOWN(end);
-    committed = ALIGN_DOWN(committed);
-    first->end = end;
+    first->end = ALIGN_DOWN(end);
     first->size = size;
-    arena->current = first;
-    arena->head.cursor = block_base(first);
-    arena->head.end = committed;
+    usable = (size_t)(first->end - block_base(first));
     arena->backend = backend;
     arena->backend_ctx = options->backend_ctx;
     arena->max_block_size = options->max_block_size != 0 ? options->max_block_size
@@ -67,7 +63,12 @@ place(uintptr_t start, size_t size, uintptr_t end, uintptr_t committed,
     arena->limit = options->limit != 0 ? options->limit : SIZE_MAX;
     arena->on_oom = options->on_oom;
     arena->oom_data = options->oom_data;
-    arena->flags = flags;
+    arena->flags = flags | (track_wanted() ? ARENA_TRACKED : 0u);
+    enter_block(arena, first, block_base(first));
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_block_open(first, block_base(first), first->end);
+#endif
     return arena;
 }
 
@@ -104,8 +105,8 @@ create_in_buffer(const marena_options_t *options, const marena_backend_t *backen
         return NULL;
     if (!(options->flags & MARENA_GROW))
         backend = NULL;     /* a fixed buffer never calls a backend */
-    return place(start + padding, size - padding, start + size, start + size,
-                 options, backend, options->flags | ARENA_CALLER_BUFFER);
+    return place(start + padding, size - padding, start + size, options,
+                 backend, options->flags | ARENA_CALLER_BUFFER);
 }
 
 /* The first block from the backend: acquired, or reserved with its first
@@ -134,8 +135,7 @@ create_from_backend(const marena_options_t *options,
             backend->release(ctx, block, granted);
         return NULL;
     }
-    arena = place(start, granted, start + granted, start + held, options,
-                  backend, options->flags);
+    arena = place(start, granted, start + held, options, backend, options->flags);
     arena->backend_calls = reserve ? 2 : 1;
     return arena;
 }
@@ -238,11 +238,29 @@ static void
 restart_at(struct marena *arena, struct marena_block *block)
 {
     block->next = NULL;
-    arena->current = block;
-    arena->head.cursor = block_base(block);
-    if (!(arena->flags & MARENA_RESERVE))
-        arena->head.end = block->end;
     arena->used_retired = 0;
+    enter_block(arena, block, block_base(block));
+}
+
+/* Where a block in use stops holding handed-out bytes: the cursor in the
+ * current block, the block's end (as far as anyone knows) in the others. */
+static uintptr_t
+fill_of(const struct marena *arena, const struct marena_block *block)
+{
+    return block == arena->current ? arena_cursor(arena) : block->end;
+}
+
+/* Everything the first block handed out comes back. */
+static void
+empty_first_block(struct marena *arena)
+{
+    struct marena_block *first = first_block(arena);
+
+    wipe_range(arena, block_base(first), fill_of(arena, first));
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_give_back(first, block_base(first), block_base(first), first->end);
+#endif
 }
 
 static void
@@ -270,6 +288,7 @@ retain_blocks(struct marena *arena, size_t budget)
             in_use = block->next;
             if (block == first)
                 continue;
+            marena__retire_block(arena, block, fill_of(arena, block));
         } else {
             block = spare;
             spare = block->next;
@@ -298,6 +317,7 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
      * than the block it names, so rewind refuses it. */
     first->serial = ++arena->serial;
 
+    empty_first_block(arena);
     if (arena->current->next != NULL || arena->spare != NULL) {
         first_held = (arena->flags & ARENA_CALLER_BUFFER) ? 0 : first->size;
         if (retain == MARENA_RETAIN_ALL)
@@ -324,7 +344,7 @@ marena_reset(marena_t *arena)
     first = first_block(arena);
     if (arena->current == first && first->next == NULL && arena->spare == NULL &&
         arena->cleanups == NULL &&
-        !(arena->flags & MARENA_RESERVE)) {
+        !(arena->flags & (MARENA_RESERVE | MARENA_WIPE | ARENA_TRACKED))) {
         note_peak(arena);
         first->serial = ++arena->serial;
         arena->head.cursor = block_base(first);
@@ -342,7 +362,7 @@ marena_mark(const marena_t *arena)
 
     if (arena != NULL) {
         mark.block = arena->current;
-        mark.cursor = arena->head.cursor;
+        mark.cursor = arena_cursor(arena);
         mark.used = arena_used(arena);
         mark.serial = arena->serial;
     }
@@ -370,7 +390,7 @@ mark_valid(const struct marena *arena, const marena_mark_t *mark)
         block = block->next;
     return block != NULL && !newer_than(block, mark->serial) &&
            mark->cursor >= block_base(block) &&
-           mark->cursor <= (block == arena->current ? arena->head.cursor : block->end);
+           mark->cursor <= fill_of(arena, block);
 }
 
 /* A block a rewind took out of use: ordinary ones stay as spares, blocks
@@ -378,6 +398,7 @@ mark_valid(const struct marena *arena, const marena_mark_t *mark)
 static void
 retire_rewound(struct marena *arena, struct marena_block *block)
 {
+    marena__retire_block(arena, block, fill_of(arena, block));
     if ((size_t)(block->end - block_base(block)) > arena->max_block_size)
         marena__release_block(arena, block);
     else
@@ -398,6 +419,12 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
     }
     run_cleanups(arena, mark.used);
     note_peak(arena);
+    /* What the target block handed out after the mark comes back. */
+    wipe_range(arena, mark.cursor, fill_of(arena, target));
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_give_back(target, block_base(target), mark.cursor, target->end);
+#endif
 
     /* Blocks that came into use after the mark stand before the target
      * (new current blocks) or right behind it (blocks of their own for
@@ -413,11 +440,8 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
         retire_rewound(arena, block);
     }
 
-    arena->current = target;
-    arena->head.cursor = mark.cursor;
-    if (!(arena->flags & MARENA_RESERVE))
-        arena->head.end = target->end;
     arena->used_retired = mark.used - (size_t)(mark.cursor - block_base(target));
+    enter_block(arena, target, mark.cursor);
 }
 
 MARENA_API marena_scope_t
@@ -451,7 +475,14 @@ marena_destroy(marena_t *arena)
         return;
     first = first_block(arena);
     run_cleanups(arena, 0);
+    empty_first_block(arena);
     retain_blocks(arena, 0);
+#if MARENA_TRACKING
+    if (is_tracked(arena)) {
+        track_block_retire(first, block_base(first), first->end);
+        track_block_release(block_base(first), first->end);
+    }
+#endif
     backend = arena->backend;
     ctx = arena->backend_ctx;
     size = first->size;
@@ -472,7 +503,7 @@ marena_destroy(marena_t *arena)
 MARENA_API size_t
 marena_remaining(const marena_t *arena)
 {
-    return arena != NULL ? (size_t)(arena->head.end - arena->head.cursor) : 0;
+    return arena != NULL ? (size_t)(arena->current->end - arena_cursor(arena)) : 0;
 }
 
 MARENA_API size_t
@@ -490,7 +521,7 @@ marena_capacity(const marena_t *arena)
     if (arena == NULL)
         return 0;
     for (block = arena->current; block != NULL; block = block->next)
-        capacity += (size_t)(block_limit(arena, block) - block_base(block));
+        capacity += (size_t)(block->end - block_base(block));
     for (block = arena->spare; block != NULL; block = block->next)
         capacity += (size_t)(block->end - block_base(block));
     return capacity;

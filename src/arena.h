@@ -12,6 +12,8 @@
 
 #include "marena.h"
 #include "layout.h"
+#include "track.h"
+#include "wipe.h"
 
 #define ROUND_UP(n, align) (((n) + (align) - 1) & ~(size_t)((align) - 1))
 #define ALIGN_DOWN(address) ((address) & ~(uintptr_t)(MARENA_ALIGNMENT - 1))
@@ -22,7 +24,16 @@
 
 /* Internal flags, above the public ones. */
 #define ARENA_CALLER_BUFFER 0x100u  /* the first block is the caller's */
-#define ARENA_PUBLIC_FLAGS (MARENA_GROW | MARENA_RESERVE)
+#define ARENA_TRACKED 0x200u        /* ASan/memcheck see it (track.h) */
+#define ARENA_PUBLIC_FLAGS (MARENA_GROW | MARENA_RESERVE | MARENA_WIPE)
+/* A tracked arena keeps in the top byte of flags how far its head.cursor
+ * stands past the real cursor (below). */
+#define ARENA_TRAP_SHIFT 24u
+#define ARENA_TRAP_MASK (0xffu << ARENA_TRAP_SHIFT)
+
+/* Bytes left unused after each allocation of a tracked arena, poisoned
+ * (the redzone build option). */
+#define ARENA_REDZONE ((size_t)MARENA_REDZONE)
 
 static inline int
 is_power_of_two(size_t x)
@@ -42,18 +53,54 @@ block_base(const struct marena_block *block)
     return (uintptr_t)block + BLOCK_HEADER_SIZE;
 }
 
-/* Where allocation in a block must stop: the current block's committed end
- * (arena->head.end), or a block's end. */
-static inline uintptr_t
-block_limit(const struct marena *arena, const struct marena_block *block)
+static inline int
+is_tracked(const struct marena *arena)
 {
-    return block == arena->current ? arena->head.end : block->end;
+    return MARENA_TRACKING && (arena->flags & ARENA_TRACKED);
+}
+
+/*
+ * The cursor. In an untracked arena it is head.cursor, and head.end is the
+ * current block's end: the inline fast path bumps them directly. A tracked
+ * arena must see every allocation, so it traps the fast path: head.cursor
+ * is the real cursor aligned up to MARENA_ALIGNMENT and head.end equals it,
+ * so that `size - 1 < end - start` fails for every size and alignment the
+ * inline path takes. The distance from the real cursor is kept in flags.
+ */
+static inline uintptr_t
+arena_cursor(const struct marena *arena)
+{
+    return arena->head.cursor - (arena->flags >> ARENA_TRAP_SHIFT);
+}
+
+static inline void
+set_cursor(struct marena *arena, uintptr_t cursor)
+{
+    if (is_tracked(arena)) {
+        uintptr_t trap = ROUND_UP(cursor, MARENA_ALIGNMENT);
+
+        arena->flags = (arena->flags & ~ARENA_TRAP_MASK) |
+                       (uint32_t)(trap - cursor) << ARENA_TRAP_SHIFT;
+        arena->head.cursor = arena->head.end = trap;
+    } else {
+        arena->head.cursor = cursor;
+        arena->head.end = arena->current->end;
+    }
+}
+
+/* Makes `block` the current block, its cursor at `cursor`. */
+static inline void
+enter_block(struct marena *arena, struct marena_block *block, uintptr_t cursor)
+{
+    arena->current = block;
+    set_cursor(arena, cursor);
 }
 
 static inline size_t
 arena_used(const struct marena *arena)
 {
-    return arena->used_retired + (size_t)(arena->head.cursor - block_base(arena->current));
+    return arena->used_retired +
+           (size_t)(arena_cursor(arena) - block_base(arena->current));
 }
 
 /* used is about to fall: remember the high-water mark first. Between two
@@ -74,21 +121,45 @@ count_saturating(uint32_t *counter)
         ++*counter;
 }
 
-/* Bumps the cursor if the current block has room; NULL otherwise.
+/* Bumps the cursor if the current block has room; NULL otherwise. A
+ * tracked arena also tells the tools, and leaves ARENA_REDZONE poisoned
+ * bytes after the allocation.
  * pre: align is a power of two. */
 static inline void *
 bump(struct marena *arena, size_t size, size_t align)
 {
-    size_t available = (size_t)(arena->head.end - arena->head.cursor);
-    size_t padding = (size_t)(0u - arena->head.cursor) & (align - 1);
+    uintptr_t cursor = arena_cursor(arena);
+    size_t available = (size_t)(arena->current->end - cursor);
+    size_t padding = (size_t)(0u - cursor) & (align - 1);
+    size_t taken = size;
     uintptr_t start;
 
-    if (padding > available || size > available - padding)
+    if (is_tracked(arena) && ARENA_REDZONE != 0)
+        taken = size > SIZE_MAX - ARENA_REDZONE ? SIZE_MAX : size + ARENA_REDZONE;
+    if (padding > available || taken > available - padding)
         return NULL;
-    start = arena->head.cursor + padding;
-    arena->head.cursor = start + size;
+    start = cursor + padding;
+    set_cursor(arena, start + taken);
     arena->head.allocations++;
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_alloc(arena->current, start, size);
+#endif
     return (void *)start;
+}
+
+/* Makes [from, to) writable and wipes it (MARENA_WIPE), before it is given
+ * back; the caller poisons it again. */
+static inline void
+wipe_range(struct marena *arena, uintptr_t from, uintptr_t to)
+{
+    if (!(arena->flags & MARENA_WIPE) || from >= to)
+        return;
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_unpoison(from, to);
+#endif
+    marena__wipe((void *)from, (size_t)(to - from));
 }
 
 /* ---- blocks.c: everything that talks to the backend ---- */
@@ -103,7 +174,13 @@ marena__held(const struct marena *arena);
 struct marena_block *
 marena__obtain_block(struct marena *arena, size_t usable);
 
-/* Gives a block (not the first) back to the backend. */
+/* A block goes out of use (to the spare list or, after
+ * marena__release_block(), to its backend): its handed-out bytes up to
+ * `fill` are wiped (MARENA_WIPE) and the tools forget its allocations. */
+void
+marena__retire_block(struct marena *arena, struct marena_block *block, uintptr_t fill);
+
+/* Gives a retired block (not the first) back to the backend. */
 void
 marena__release_block(struct marena *arena, struct marena_block *block);
 

@@ -20,7 +20,7 @@ marena__held(const struct marena *arena)
     size_t held = 0;
 
     if (arena->flags & MARENA_RESERVE)
-        return (size_t)(arena->head.end - (uintptr_t)arena);
+        return (size_t)(first->end - (uintptr_t)arena);
     if (!(arena->flags & ARENA_CALLER_BUFFER))
         held = first->size;
     for (block = arena->current; block != NULL; block = block->next)
@@ -92,8 +92,24 @@ marena__obtain_block(struct marena *arena, size_t usable)
     if (block != NULL) {
         block->next = NULL;
         block->serial = ++arena->serial;
+#if MARENA_TRACKING
+        if (is_tracked(arena))
+            track_block_open(block, block_base(block), block->end);
+#endif
     }
     return block;
+}
+
+void
+marena__retire_block(struct marena *arena, struct marena_block *block, uintptr_t fill)
+{
+    wipe_range(arena, block_base(block), fill);
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_block_retire(block, block_base(block), block->end);
+#else
+    (void)arena;
+#endif
 }
 
 void
@@ -101,6 +117,10 @@ marena__release_block(struct marena *arena, struct marena_block *block)
 {
     const marena_backend_t *backend = arena->backend;
 
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_block_release(block_base(block), block->end);
+#endif
     if (backend->release != NULL) {
         count_saturating(&arena->backend_calls);
         backend->release(arena->backend_ctx, block, block->size);
@@ -110,10 +130,11 @@ marena__release_block(struct marena *arena, struct marena_block *block)
 int
 marena__commit_room(struct marena *arena, size_t bytes)
 {
+    struct marena_block *block = arena->current;
     uintptr_t start = (uintptr_t)arena;
-    size_t reserved = arena->current->size;
-    size_t offset = (size_t)(arena->head.cursor - start);
-    size_t committed = (size_t)(arena->head.end - start);
+    size_t reserved = block->size;
+    size_t offset = (size_t)(arena_cursor(arena) - start);
+    size_t committed = (size_t)(block->end - start);
     size_t needed;
 
     if (bytes > reserved - offset)
@@ -129,22 +150,28 @@ marena__commit_room(struct marena *arena, size_t bytes)
         return -1;
 
     count_saturating(&arena->backend_calls);
-    if (arena->backend->commit(arena->backend_ctx, (void *)arena->head.end,
+    if (arena->backend->commit(arena->backend_ctx, (void *)block->end,
                                needed - committed) != 0)
         return -1;
-    arena->head.end = start + needed;
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_poison(block->end, start + needed);
+#endif
+    block->end = start + needed;
+    set_cursor(arena, arena_cursor(arena));
     return 0;
 }
 
 void
 marena__decommit_beyond(struct marena *arena, size_t keep)
 {
+    struct marena_block *block = arena->current;
     uintptr_t start = (uintptr_t)arena;
-    size_t committed = (size_t)(arena->head.end - start);
+    size_t committed = (size_t)(block->end - start);
 
     /* The control block and everything up to the cursor stay committed. */
-    if (keep < (size_t)(arena->head.cursor - start))
-        keep = (size_t)(arena->head.cursor - start);
+    if (keep < (size_t)(arena_cursor(arena) - start))
+        keep = (size_t)(arena_cursor(arena) - start);
     if (keep >= committed)
         return;
     keep = ROUND_UP(keep, MARENA_COMMIT_STEP);
@@ -153,5 +180,6 @@ marena__decommit_beyond(struct marena *arena, size_t keep)
     count_saturating(&arena->backend_calls);
     arena->backend->decommit(arena->backend_ctx, (void *)(start + keep),
                              committed - keep);
-    arena->head.end = start + keep;
+    block->end = start + keep;
+    set_cursor(arena, arena_cursor(arena));
 }

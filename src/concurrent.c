@@ -50,8 +50,14 @@ marena_concurrent_create(const marena_options_t *options)
         marena_destroy(arena);
         return NULL;
     }
-    shared->base = arena->head.cursor;
-    shared->end = arena->head.end;
+    shared->base = arena_cursor(arena);
+    shared->end = arena->current->end;
+#if MARENA_TRACKING
+    /* Threads allocate concurrently: the tools see the whole region as one
+     * allocation (per-allocation shadow updates could race). */
+    if (is_tracked(arena))
+        track_alloc(arena->current, shared->base, (size_t)(shared->end - shared->base));
+#endif
     shared->arena = arena;
     atomic_init(&shared->cursor, shared->base);
     return shared;

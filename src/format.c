@@ -24,6 +24,7 @@
 MARENA_API char *
 marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
 {
+    uintptr_t cursor, end;
     size_t available;
     va_list first_pass;
     int length;
@@ -31,17 +32,30 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
 
     if (arena == NULL || fmt == NULL)
         return NULL;
+    cursor = arena_cursor(arena);
+    end = arena->current->end;
     /* Some C libraries refuse sizes above INT_MAX (EOVERFLOW). */
-    available = (size_t)(arena->head.end - arena->head.cursor);
-    if (available > INT_MAX)
-        available = INT_MAX;
+    available = end - cursor > INT_MAX ? INT_MAX : (size_t)(end - cursor);
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_unpoison(cursor, end);
+#endif
     va_copy(first_pass, args);
-    length = vsnprintf((char *)arena->head.cursor, available, fmt, first_pass);
+    length = vsnprintf((char *)cursor, available, fmt, first_pass);
     va_end(first_pass);
+    text = length >= 0 && (size_t)length < available
+               ? bump(arena, (size_t)length + 1, 1) : NULL;
+#if MARENA_TRACKING
+    if (is_tracked(arena)) {
+        track_poison(text != NULL ? arena_cursor(arena) : cursor, end);
+        if (text != NULL)
+            track_defined((uintptr_t)text, (uintptr_t)text + (size_t)length + 1);
+    }
+#endif
     if (length < 0)
         return marena__fail(arena, 0, 1, 0);
-    if ((size_t)length < available)
-        return bump(arena, (size_t)length + 1, 1);
+    if (text != NULL)
+        return text;
 
     text = marena_alloc_aligned(arena, (size_t)length + 1, 1);
     if (text != NULL)

@@ -24,6 +24,12 @@ typedef void (*test_fn)(const void *data);
 /* Compares two sizes (or addresses) with a C operator: ==, <, >=, ... */
 #define test_assert_size(a, op, b) \
     g_assert_cmpuint((guint64)(a), op, (guint64)(b))
+/* Fails with `what` in the message when cond is false. */
+#define test_assert_message(cond, what) \
+    do { \
+        if (!(cond)) \
+            g_error("failed: %s", (what)); \
+    } while (0)
 #define test_assert_addr(a, op, b) \
     g_assert_cmpuint((guint64)(uintptr_t)(a), op, (guint64)(uintptr_t)(b))
 

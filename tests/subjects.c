@@ -13,6 +13,10 @@
 #include "harness.h"
 #include "subjects.h"
 
+#if TEST_HAVE_VALGRIND
+#include <valgrind/valgrind.h>
+#endif
+
 #define POOL_SIZE ((size_t)4 << 20)
 
 static _Alignas(MARENA_ALIGNMENT) unsigned char counting_pool[POOL_SIZE];
@@ -49,6 +53,7 @@ counting_acquire(void *ctx, size_t size, size_t *granted)
 
     counter->calls++;
     if ((counter->fail_from != 0 && counter->calls >= counter->fail_from) ||
+        counter->calls == counter->fail_at ||
         counter->out == COUNTING_MAX_BLOCKS || rounded < size ||
         rounded + MARENA_ALIGNMENT > POOL_SIZE - counting_pool_used)
         return NULL;
@@ -235,4 +240,14 @@ int
 is_aligned(const void *p, size_t align)
 {
     return (uintptr_t)p % align == 0;
+}
+
+int
+under_valgrind(void)
+{
+#if TEST_HAVE_VALGRIND
+    return RUNNING_ON_VALGRIND != 0;
+#else
+    return 0;
+#endif
 }

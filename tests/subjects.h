@@ -21,6 +21,11 @@
  * in every build configuration; every block out is recorded, so a release
  * of anything not granted (or with another size) counts as a mismatch.
  */
+struct counting_block {
+    void *block;
+    size_t size;
+};
+
 struct counting_backend {
     size_t acquires;        /* successful acquire calls */
     size_t releases;        /* release calls */
@@ -29,13 +34,14 @@ struct counting_backend {
     size_t mismatches;      /* releases of a block or size never granted */
     size_t fail_from;       /* nonzero: the fail_from-th acquire call and
                                every later one return NULL */
+    size_t fail_at;         /* nonzero: only the fail_at-th call fails */
     size_t calls;           /* acquire calls, failed ones included */
     size_t shortfall;       /* grant this many bytes less than asked */
     size_t misalignment;    /* return the block this many bytes in */
     void *block;            /* the block granted last */
     size_t granted;         /* its granted size */
     size_t out;             /* blocks out now */
-    struct { void *block; size_t size; } blocks[COUNTING_MAX_BLOCKS];
+    struct counting_block blocks[COUNTING_MAX_BLOCKS];
 };
 
 extern const marena_backend_t counting_backend;
@@ -117,6 +123,11 @@ stats_of(const marena_t *arena);
 
 int
 is_aligned(const void *p, size_t align);
+
+/* Is the test running under Valgrind (which cannot map everything a native
+ * process can)? 0 when the build has no valgrind headers. */
+int
+under_valgrind(void);
 
 /* A buffer for static arenas: deliberately not aligned (it starts 3 bytes
  * past an aligned address) so the arena must align inside it. */

@@ -75,12 +75,15 @@ reserving(size_t size, size_t limit)
     return options;
 }
 
-/* 64 GiB of address space on 64-bit targets (256 MiB elsewhere): the
- * arena never chains or moves; memory is committed step by step. */
+/* 64 GiB of address space on 64-bit targets (256 MiB elsewhere, and 1 GiB
+ * under Valgrind, which cannot map more): the arena never chains or moves;
+ * memory is committed step by step. */
 static void
 test_reserve_contiguous(const void *data)
 {
-    const size_t reserve = sizeof(void *) >= 8 ? (size_t)64 << 30 : (size_t)256 << 20;
+    const size_t reserve = sizeof(void *) < 8 ? (size_t)256 << 20
+                           : under_valgrind() ? (size_t)1 << 30
+                                              : (size_t)64 << 30;
     const size_t piece = 256 * 1024;
     marena_options_t options = reserving(reserve, 0);
     marena_t *arena = marena_create_ex(&options);

@@ -54,7 +54,9 @@ test_shrink(const void *data)
     test_assert_addr(marena_realloc(s.arena, last, 100, 40), ==, last);
     test_assert_size(marena_used(s.arena), ==, used - 60);
     test_assert_addr(marena_alloc_aligned(s.arena, 1, 1), ==, last + 40);
-    assert_filled(first, 100, 1);
+    /* What a shrink gives back is no longer the caller's (ASan and memcheck
+     * would report reading it): only the new sizes are checked. */
+    assert_filled(first, 40, 1);
     assert_filled(last, 40, 2);
     subject_close(&s);
 }

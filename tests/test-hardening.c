@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hardening that can be observed: AddressSanitizer reports reads of memory
+ * an arena has not handed out or has taken back (registered only in ASan
+ * builds); MARENA_WIPE leaves given-back bytes zero; a guard page stops a
+ * run off the end of a block. Memcheck's side is tests/memcheck-probe.c.
+ *
+ * Wipes are checked through a caller's buffer after marena_destroy(): the
+ * bytes are the caller's again then (and unpoisoned), and destroy itself
+ * wipes only what is still handed out, so a zero proves that the earlier
+ * operation wiped.
+ */
+#include <string.h>
+
+#include "harness.h"
+#include "subjects.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifndef TEST_ASAN
+#define TEST_ASAN 0
+#endif
+
+#define SECRET 0x5a
+
+static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + 4096];
+
+static marena_t *
+open_in_buffer(unsigned flags)
+{
+    marena_options_t options = { 0 };
+    marena_t *arena;
+
+    memset(buffer, 0, sizeof(buffer));
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
+    options.flags = flags;
+    arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    return arena;
+}
+
+/* Offset of p in the buffer, valid after the arena is gone. */
+static size_t
+offset_of(const void *p)
+{
+    return (size_t)((const unsigned char *)p - buffer);
+}
+
+static unsigned char *
+secret(marena_t *arena, size_t size)
+{
+    unsigned char *p = marena_alloc_aligned(arena, size, 1);
+
+    test_assert_nonnull(p);
+    memset(p, SECRET, size);
+    return p;
+}
+
+static void
+assert_bytes(size_t offset, size_t size, unsigned char value)
+{
+    for (size_t i = 0; i < size; i++)
+        test_assert_size(buffer[offset + i], ==, value);
+}
+
+enum give_back { BY_RESET, BY_REWIND, BY_POP, BY_SHRINK, BY_DESTROY };
+
+/* A secret given back one way is zero afterwards with MARENA_WIPE, and
+ * still there without (so the check can fail). */
+static void
+check_wipe(enum give_back how, unsigned flags, unsigned char expected)
+{
+    marena_t *arena = open_in_buffer(flags);
+    marena_mark_t mark = marena_mark(arena);
+    unsigned char *p = secret(arena, 64);
+    size_t at = offset_of(p), from = at, count = 64;
+
+    switch (how) {
+    case BY_RESET:
+        marena_reset(arena);
+        break;
+    case BY_REWIND:
+        marena_rewind(arena, mark);
+        break;
+    case BY_POP:
+        test_assert_size(marena_pop(arena, p, 64), ==, 1);
+        break;
+    case BY_SHRINK:
+        test_assert_addr(marena_realloc(arena, p, 64, 8), ==, p);
+        from = at + 8;
+        count = 56;
+        break;
+    case BY_DESTROY:
+        break;
+    }
+    marena_destroy(arena);
+    assert_bytes(from, count, expected);
+}
+
+static void
+test_wipe(const void *data)
+{
+    (void)data;
+    for (int how = BY_RESET; how <= BY_DESTROY; how++) {
+        check_wipe((enum give_back)how, MARENA_WIPE, 0);
+        check_wipe((enum give_back)how, 0, SECRET);
+    }
+}
+
+/* Blocks that leave use in a growing arena are wiped before they become
+ * spares or go back to the backend. Checked after destroy, when the
+ * counting backend's memory is ordinary memory again. */
+static int
+has_secret_run(const unsigned char *p, size_t size)
+{
+    size_t run = 0;
+
+    for (size_t i = 0; i < size; i++) {
+        run = p[i] == SECRET ? run + 1 : 0;
+        if (run == 8)
+            return 1;
+    }
+    return 0;
+}
+
+static void
+check_wipe_blocks(unsigned flags, int expect_secret)
+{
+    struct counting_backend counter;
+    marena_options_t options = { 0 };
+    size_t count, found = 0;
+
+    counting_init(&counter);
+    options.backend = &counting_backend;
+    options.backend_ctx = &counter;
+    options.block_size = 256;
+    options.flags = MARENA_GROW | flags;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    marena_mark_t mark = marena_mark(arena);
+    for (int i = 0; i < 20; i++)
+        memset(marena_alloc_aligned(arena, 100, 1), SECRET, 100);
+    marena_rewind(arena, mark);         /* later blocks become spares */
+    count = counter.out;
+    test_assert_size(count, >, 1);
+    struct counting_block blocks[COUNTING_MAX_BLOCKS];
+    memcpy(blocks, counter.blocks, sizeof(blocks));
+    marena_destroy(arena);
+    for (size_t b = 0; b < count; b++)
+        found += (size_t)has_secret_run(blocks[b].block, blocks[b].size);
+    if (expect_secret)
+        test_assert_size(found, >, 0);
+    else
+        test_assert_size(found, ==, 0);
+}
+
+static void
+test_wipe_blocks(const void *data)
+{
+    (void)data;
+    check_wipe_blocks(MARENA_WIPE, 0);
+    check_wipe_blocks(0, 1);
+}
+
+#if MARENA_HAVE_MMAP_BACKEND
+/* Running off the end of a full block faults on the guard page. */
+static void
+test_guard_page(const void *data)
+{
+    marena_t *arena = marena_create_with(&marena_backend_mmap_guarded, NULL, 1000);
+
+    (void)data;
+    test_assert_nonnull(arena);
+    size_t size = marena_remaining(arena);
+    volatile unsigned char *p = marena_alloc_aligned(arena, size, 1);
+    test_assert_nonnull(p);
+    p[0] = 1;
+    p[size - 1] = 1;
+    if (test_in_child()) {
+        p[size] = 1;
+        return;
+    }
+    test_assert_child_aborted("*");
+    marena_destroy(arena);
+}
+#endif
+
+#if TEST_ASAN
+enum misuse { AFTER_RESET, PAST_LAST, AFTER_REWIND, SHRUNK_TAIL, POPPED };
+
+static const enum misuse misuses[] = { AFTER_RESET, PAST_LAST, AFTER_REWIND,
+                                       SHRUNK_TAIL, POPPED };
+
+/* Misuses one 10-byte allocation in a child; ASan must report the read. */
+static void
+test_asan(const void *data)
+{
+    enum misuse how = *(const enum misuse *)data;
+    struct subject s;
+    size_t index = 0;
+
+    subject_open(&s, arena_kinds[0], 4096);
+    marena_mark_t mark = marena_mark(s.arena);
+    volatile unsigned char *p = marena_alloc_aligned(s.arena, 10, 1);
+    p[0] = 1;
+    if (test_in_child()) {
+        if (how == AFTER_RESET)
+            marena_reset(s.arena);
+        else if (how == AFTER_REWIND)
+            marena_rewind(s.arena, mark);
+        else if (how == POPPED)
+            marena_pop(s.arena, (void *)p, 10);
+        else if (how == SHRUNK_TAIL)
+            marena_realloc(s.arena, (void *)p, 10, 2);
+        index = how == PAST_LAST ? 10 : how == SHRUNK_TAIL ? 5 : 0;
+        (void)p[index];
+        return;
+    }
+    test_assert_child_aborted("*AddressSanitizer: use-after-poison*");
+    subject_close(&s);
+}
+#endif
+
+int
+main(int argc, char **argv)
+{
+    test_init(&argc, &argv);
+    test_add(test_wipe, NULL, "/hardening/wipe/given-back");
+    test_add(test_wipe_blocks, NULL, "/hardening/wipe/blocks");
+#if MARENA_HAVE_MMAP_BACKEND
+    test_add(test_guard_page, NULL, "/hardening/guard-page/run-off-the-end");
+#endif
+#if TEST_ASAN
+    static const char *const names[] = { "after-reset", "past-last", "after-rewind",
+                                         "shrunk-tail", "popped" };
+    for (size_t i = 0; i < sizeof(misuses) / sizeof(misuses[0]); i++)
+        test_add(test_asan, &misuses[i], "/hardening/asan/%s", names[i]);
+#endif
+    return test_run();
+}
