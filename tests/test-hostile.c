@@ -134,6 +134,7 @@ test_creation(const void *data)
     tiny.buffer = buffer;
     tiny.buffer_size = MARENA_CONTROL_SIZE;
     const struct row rows[] = {
+#if MARENA_HAVE_STATIC_BACKEND
         { "create_static(NULL, 4096) -> NULL", marena_create_static(NULL, 4096) == NULL },
         { "create_static(buffer, 0) -> NULL", marena_create_static(buffer, 0) == NULL },
         { "create_static(buffer, SIZE_MAX) (wraps) -> NULL",
@@ -142,6 +143,7 @@ test_creation(const void *data)
           marena_create_static((void *)(UINTPTR_MAX - 15), 16) == NULL },
         { "create_static(buffer, control block size) -> NULL",
           marena_create_static(buffer, MARENA_CONTROL_SIZE) == NULL },
+#endif
         { "create_with(NULL backend) -> NULL", marena_create_with(NULL, NULL, 64) == NULL },
         { "create_with(counting, 0) -> NULL",
           marena_create_with(&counting_backend, NULL, 0) == NULL },
