@@ -45,6 +45,10 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
     va_end(first_pass);
     text = length >= 0 && (size_t)length < available
                ? bump(arena, (size_t)length + 1, 1) : NULL;
+    /* A first pass that did not fit filled the free space with part of
+     * the text and is not kept: a wiping arena wipes it at once. */
+    if (text == NULL)
+        wipe_range(arena, cursor, cursor + available);
 #if MARENA_TRACKING
     if (is_tracked(arena)) {
         track_poison(text != NULL ? arena_cursor(arena) : cursor, end);
