@@ -179,23 +179,12 @@ static struct state {
     unsigned fail_phase;
     size_t extra;               /* granted beyond the request */
 
-    /* A marena_sprintf() result did not fit the current block (see
-     * allow_sprintf_wipe_gap). */
-    int sprintf_spilled;
-
     /* Arrays whose used part the counts above give: not cleared per input. */
     struct live live[MAX_LIVE];
     struct mark_state marks[MAX_MARKS];
     size_t pending[MAX_CLEANUPS];   /* slots, oldest first */
     struct rblock blocks[MAX_BLOCKS];
 } S;
-
-/* FUZZ_ALLOW_SPRINTF_WIPE_GAP=1 in the environment skips the MARENA_WIPE
- * checks in inputs where a marena_sprintf() result did not fit the current
- * block: marena_vsprintf() formats into the block's free space first and
- * leaves that truncated copy unwiped (a known bug; README.md). Only for
- * long runs while that bug is open. */
-static int allow_sprintf_wipe_gap;
 
 /* A static buffer for fixed arenas; max_align_t-aligned so offsets decide
  * the misalignment. */
@@ -438,8 +427,7 @@ check_all_in_blocks(void)
 static int
 wiping(void)
 {
-    return (S.flags & MARENA_WIPE) && !FUZZ_MSAN &&
-           !(allow_sprintf_wipe_gap && S.sprintf_spilled);
+    return (S.flags & MARENA_WIPE) && !FUZZ_MSAN;
 }
 
 /* With MARENA_WIPE, memory the arena gives back holds only zeros and the
@@ -1384,8 +1372,6 @@ op_sprintf(unsigned variant)
         break;
     }
     CHECK(n >= 0 && (size_t)n < sizeof(expected));
-    if ((size_t)n + 1 > before.remaining && before.remaining > 0)
-        S.sprintf_spilled = 1;
     if (text != NULL)
         CHECK(strlen(text) == (size_t)n);
     judge_string(&before, text, expected, (size_t)n);
@@ -1655,9 +1641,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int initialised;
 
     if (!initialised) {
-        const char *gap = getenv("FUZZ_ALLOW_SPRINTF_WIPE_GAP");
-
-        allow_sprintf_wipe_gap = gap != NULL && strcmp(gap, "1") == 0;
         init_pattern();
         initialised = 1;
     }
