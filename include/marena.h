@@ -798,7 +798,9 @@ typedef struct marena_stats {
     size_t backend_bytes; /**< bytes held from the backend, headers included
                                (committed bytes for #MARENA_RESERVE) */
     size_t backend_calls; /**< acquire/release/reserve/commit/decommit calls */
-    size_t failed;        /**< requests answered with NULL */
+    size_t failed;        /**< allocation requests answered with NULL (bad
+                               sizes and alignments included; calls with a
+                               NULL string, format or function are not) */
     size_t reserved[3];   /**< zero; room for future fields */
 } marena_stats_t;
 
