@@ -10,16 +10,10 @@
  */
 #include "config.h"
 
-#include "marena.h"
+#include "arena.h"
 
 MARENA_API marena_t *
 marena_create_static(void *buffer, size_t size)
 {
-    marena_options_t options = { 0 };
-
-    if (buffer == NULL)
-        return NULL;
-    options.buffer = buffer;
-    options.buffer_size = size;
-    return marena_create_ex(&options);
+    return marena__create_in_buffer(buffer, size, 0);
 }

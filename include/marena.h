@@ -62,6 +62,50 @@ extern "C" {
  */
 
 /**
+ * @name What the build contains
+ * Each is 1 or 0 in marena_config.h (test them with `#if`), following the
+ * meson options of the same name (meson_options.txt). A function whose
+ * part is left out is not declared, so a program that needs it fails to
+ * compile rather than to link.
+ * @{
+ */
+/** @def MARENA_HAVE_HEAP_BACKEND
+ * #marena_backend_heap (option heap_backend). */
+/** @def MARENA_HAVE_MMAP_BACKEND
+ * #marena_backend_mmap and #marena_backend_mmap_guarded (mmap_backend). */
+/** @def MARENA_HAVE_STATIC_BACKEND
+ * marena_create_static() (static_backend). */
+/** @def MARENA_HAVE_DEFAULT_BACKEND
+ * marena_create() (default_backend is not none). */
+/** @def MARENA_HAVE_BACKENDS
+ * marena_create_with(), and backends in marena_create_ex() (a heap or mmap
+ * backend, or custom_backends). Without it, arenas live in caller buffers
+ * only. */
+/** @def MARENA_HAVE_GROWTH
+ * Arenas with more than one block: #MARENA_GROW, #MARENA_RESERVE, spare
+ * blocks (growth). Without it, marena_create_ex() refuses those flags and
+ * every arena is one fixed block. */
+/** @def MARENA_HAVE_MARKS
+ * marena_mark(), marena_rewind() and scopes (marks). */
+/** @def MARENA_HAVE_REALLOC
+ * marena_realloc() and marena_pop() (realloc). */
+/** @def MARENA_HAVE_STRINGS
+ * marena_strdup(), marena_strndup() and marena_memdup() (strings). */
+/** @def MARENA_HAVE_CLEANUPS
+ * marena_add_cleanup() (cleanups). */
+/** @def MARENA_HAVE_STATS
+ * marena_stats(), and marena_stats_format() with stdio (stats). */
+/** @def MARENA_HAVE_STDIO
+ * marena_sprintf(), marena_vsprintf(), marena_stats_format(), and messages
+ * on stderr before an abort (stdio). */
+/** @def MARENA_HAVE_SCRATCH
+ * marena_scratch_begin() and marena_scratch_release() (needs the default
+ * backend, growth, marks and _Thread_local). */
+/** @def MARENA_HAVE_CONCURRENT
+ * The lock-free concurrent arena (concurrent). */
+/** @} */
+
+/**
  * The largest capacity an arena can be created with: a block (capacity plus
  * control block) may not exceed PTRDIFF_MAX, the size of the largest object
  * C can index. Larger capacities are refused before any backend is called.
@@ -265,6 +309,7 @@ MARENA_API marena_t *
 marena_create(size_t capacity);
 #endif
 
+#if MARENA_HAVE_BACKENDS
 /**
  * Creates a fixed-size arena whose one block comes from @p backend.
  *
@@ -286,6 +331,7 @@ marena_create(size_t capacity);
  */
 MARENA_API marena_t *
 marena_create_with(const marena_backend_t *backend, void *ctx, size_t capacity);
+#endif /* MARENA_HAVE_BACKENDS */
 
 #if MARENA_HAVE_STATIC_BACKEND
 /**
@@ -531,6 +577,7 @@ marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
 #define MARENA_NEW_ARRAY(arena, T, n) \
     ((T *)marena_calloc_aligned((arena), (n), sizeof(T), MARENA_ALIGNOF(T)))
 
+#if MARENA_HAVE_REALLOC
 /**
  * Resizes an allocation.
  *
@@ -567,11 +614,13 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size);
  */
 MARENA_API int
 marena_pop(marena_t *arena, void *ptr, size_t size);
+#endif /* MARENA_HAVE_REALLOC */
 
 /* ------------------------------------------------------------------------
  * Strings
  * --------------------------------------------------------------------- */
 
+#if MARENA_HAVE_STRINGS
 /** A copy of the string @p s in the arena; NULL when s is NULL or on
  * failure. */
 MARENA_API char *
@@ -586,6 +635,7 @@ marena_strndup(marena_t *arena, const char *s, size_t n);
  * is NULL, n is 0, or on failure. */
 MARENA_API void *
 marena_memdup(marena_t *arena, const void *p, size_t n);
+#endif /* MARENA_HAVE_STRINGS */
 
 #if MARENA_HAVE_STDIO
 /** @cond MARENA_INTERNAL */
@@ -653,6 +703,7 @@ typedef enum marena_retain {
 MARENA_API void
 marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes);
 
+#if MARENA_HAVE_MARKS
 /**
  * A position in an arena, to go back to with marena_rewind(). A small value
  * type; treat its fields as private.
@@ -705,6 +756,7 @@ marena_scope_begin(marena_t *arena);
  * NULL arena does nothing. */
 MARENA_API void
 marena_scope_end(marena_scope_t scope);
+#endif /* MARENA_HAVE_MARKS */
 
 #if MARENA_HAVE_SCRATCH
 /** Scratch arenas each thread has. */
@@ -735,6 +787,7 @@ marena_scratch_release(void);
  * Cleanups
  * --------------------------------------------------------------------- */
 
+#if MARENA_HAVE_CLEANUPS
 /** A cleanup: called with the data it was registered with. */
 typedef void (*marena_cleanup_fn)(void *data);
 
@@ -749,6 +802,7 @@ typedef void (*marena_cleanup_fn)(void *data);
  */
 MARENA_API int
 marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data);
+#endif /* MARENA_HAVE_CLEANUPS */
 
 /* ------------------------------------------------------------------------
  * Queries and statistics
@@ -787,6 +841,7 @@ marena_used(const marena_t *arena);
 MARENA_API size_t
 marena_capacity(const marena_t *arena);
 
+#if MARENA_HAVE_STATS
 /** What marena_stats() reports. */
 typedef struct marena_stats {
     size_t used;          /**< marena_used() */
@@ -829,6 +884,7 @@ marena_stats(const marena_t *arena, marena_stats_t *out);
 MARENA_API size_t
 marena_stats_format(const marena_t *arena, char *buffer, size_t size);
 #endif
+#endif /* MARENA_HAVE_STATS */
 
 /* ------------------------------------------------------------------------
  * Concurrent arenas

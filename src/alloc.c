@@ -15,7 +15,7 @@
  * tail is wasted.
  *
  * Every failure is decided before anything changes, so a failed call
- * leaves the arena as it was.
+ * leaves the arena as it was. Resizing the last allocation is realloc.c.
  */
 #include "config.h"
 
@@ -108,119 +108,46 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align)
 
     /* The inline path leaves large alignments here, and may be off. */
     memory = bump(arena, size, align);
-    if (memory == NULL && (arena->flags & MARENA_RESERVE) &&
+    if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_RESERVE) &&
         size <= SIZE_MAX - (align - 1) &&
         marena__commit_room(arena, size + (align - 1)) == 0)
         memory = bump(arena, size, align);
-    else if (memory == NULL && (arena->flags & MARENA_GROW))
+    else if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_GROW))
         memory = grow(arena, size, align);
 
     return memory != NULL ? memory : marena__fail(arena, size, align, 1);
 }
 
+/* The exported entry points, for callers that do not inline (function
+ * pointers, other languages, MARENA_NO_INLINE): they take the full path,
+ * which gives the same results as the inline one in less code. */
+
 MARENA_API void *
 (marena_alloc_aligned)(marena_t *arena, size_t size, size_t align)
 {
-    return marena__alloc_inline(arena, size, align);
+    return marena_alloc_slow(arena, size, align);
 }
 
 MARENA_API void *
 (marena_alloc)(marena_t *arena, size_t size)
 {
-    return marena__alloc_inline(arena, size, MARENA_ALIGNMENT);
+    return marena_alloc_slow(arena, size, MARENA_ALIGNMENT);
 }
 
 MARENA_API void *
 (marena_calloc_aligned)(marena_t *arena, size_t count, size_t size, size_t align)
 {
-    return marena__calloc_inline(arena, count, size, align);
+    /* An overflowing product becomes 0, which the allocation refuses. */
+    size_t bytes = size != 0 && count > SIZE_MAX / size ? 0 : count * size;
+    void *memory = marena_alloc_slow(arena, bytes, align);
+
+    if (memory != NULL)
+        memset(memory, 0, bytes);
+    return memory;
 }
 
 MARENA_API void *
 (marena_calloc)(marena_t *arena, size_t count, size_t size)
 {
-    return marena__calloc_inline(arena, count, size, MARENA_ALIGNMENT);
-}
-
-/* Moves the cursor to `to` inside the current block; used may fall. */
-static void
-move_cursor(struct marena *arena, uintptr_t to)
-{
-    note_peak(arena);
-    set_cursor(arena, to);
-}
-
-/* Bytes an allocation of `size` takes from its block: its red zone too. */
-static size_t
-taken(const struct marena *arena, size_t size)
-{
-    return is_tracked(arena) ? size + ARENA_REDZONE : size;
-}
-
-/* Is [p, p + size) the most recent allocation of the current block? */
-static int
-is_last(const struct marena *arena, uintptr_t p, size_t size)
-{
-    uintptr_t cursor = arena_cursor(arena);
-
-    return p >= block_base(arena->current) && size <= cursor - p &&
-           taken(arena, size) == cursor - p;
-}
-
-/* The allocation at p now has `size` bytes instead of `old_size` (0: gone);
- * what it gives up is wiped (MARENA_WIPE), and the tools are told. */
-static void
-resized(struct marena *arena, uintptr_t p, size_t old_size, size_t size)
-{
-    if (size < old_size)
-        wipe_range(arena, p + size, p + old_size);
-#if MARENA_TRACKING
-    if (is_tracked(arena))
-        track_resize(arena->current, p, old_size, size);
-#endif
-}
-
-MARENA_API void *
-marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
-{
-    uintptr_t p = (uintptr_t)ptr;
-    void *moved;
-
-    if (ptr == NULL)
-        return marena_alloc(arena, new_size);
-    if (arena == NULL)
-        return NULL;
-    if (new_size == 0)
-        return marena__fail(arena, 0, 1, 0);
-
-    if (is_last(arena, p, old_size)) {
-        size_t grow_by = new_size > old_size ? new_size - old_size : 0;
-
-        if (grow_by <= arena->current->end - arena_cursor(arena) ||
-            ((arena->flags & MARENA_RESERVE) &&
-             marena__commit_room(arena, grow_by) == 0)) {
-            resized(arena, p, old_size, new_size);
-            move_cursor(arena, p + taken(arena, new_size));
-            return ptr;
-        }
-    } else if (new_size <= old_size) {
-        resized(arena, p, old_size, new_size);
-        return ptr;
-    }
-
-    moved = marena_alloc(arena, new_size);
-    if (moved != NULL)
-        memcpy(moved, ptr, old_size < new_size ? old_size : new_size);
-    return moved;
-}
-
-MARENA_API int
-marena_pop(marena_t *arena, void *ptr, size_t size)
-{
-    if (arena == NULL || ptr == NULL || size == 0 ||
-        !is_last(arena, (uintptr_t)ptr, size))
-        return 0;
-    resized(arena, (uintptr_t)ptr, size, 0);
-    move_cursor(arena, (uintptr_t)ptr);
-    return 1;
+    return (marena_calloc_aligned)(arena, count, size, MARENA_ALIGNMENT);
 }

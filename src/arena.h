@@ -25,7 +25,13 @@
 /* Internal flags, above the public ones. */
 #define ARENA_CALLER_BUFFER 0x100u  /* the first block is the caller's */
 #define ARENA_TRACKED 0x200u        /* ASan/memcheck see it (track.h) */
+/* Flags marena_create_ex() takes: without the growth option an arena is
+ * its one block, and asking for growth or a reservation fails. */
+#if MARENA_HAVE_GROWTH
 #define ARENA_PUBLIC_FLAGS (MARENA_GROW | MARENA_RESERVE | MARENA_WIPE)
+#else
+#define ARENA_PUBLIC_FLAGS MARENA_WIPE
+#endif
 /* A tracked arena keeps in the top byte of flags how far its head.cursor
  * stands past the real cursor (below). */
 #define ARENA_TRAP_SHIFT 24u
@@ -104,14 +110,34 @@ arena_used(const struct marena *arena)
 }
 
 /* used is about to fall: remember the high-water mark first. Between two
- * falls used only grows, so this keeps peak exact. */
+ * falls used only grows, so this keeps peak exact. (Only marena_stats()
+ * reports it.) */
 static inline void
 note_peak(struct marena *arena)
 {
+#if MARENA_HAVE_STATS
     size_t used = arena_used(arena);
 
     if (used > arena->peak)
         arena->peak = used;
+#else
+    (void)arena;
+#endif
+}
+
+/* Where a block in use stops holding handed-out bytes: the cursor in the
+ * current block, the block's end (as far as anyone knows) in the others. */
+static inline uintptr_t
+fill_of(const struct marena *arena, const struct marena_block *block)
+{
+    return block == arena->current ? arena_cursor(arena) : block->end;
+}
+
+/* Did the block come into use after serial `mark` (modulo wrap-around)? */
+static inline int
+newer_than(const struct marena_block *block, uint32_t mark)
+{
+    return (int32_t)(block->serial - mark) > 0;
 }
 
 static inline void
@@ -162,8 +188,10 @@ wipe_range(struct marena *arena, uintptr_t from, uintptr_t to)
     marena__wipe((void *)from, (size_t)(to - from));
 }
 
-/* ---- blocks.c: everything that talks to the backend ---- */
+/* ---- blocks.c: everything that talks to the backend after creation;
+ * compiled only with the growth option ---- */
 
+#if MARENA_HAVE_GROWTH
 /* Bytes held from the backend now, headers included. */
 size_t
 marena__held(const struct marena *arena);
@@ -194,18 +222,116 @@ marena__commit_room(struct marena *arena, size_t bytes);
 void
 marena__decommit_beyond(struct marena *arena, size_t keep);
 
-/* ---- alloc.c ---- */
+/* Sorts the blocks other than the first: kept ones onto the spare list,
+ * the rest back to the backend. budget: bytes that may stay held beyond
+ * the first block. */
+void
+marena__retain_blocks(struct marena *arena, size_t budget);
 
-/* ---- report.c ---- */
+/* Rewind: takes the blocks that came into use after serial `mark` out of
+ * use, `target` (the mark's block) becoming the head of the list. */
+void
+marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
+                            uint32_t mark);
+#else
+/* Without growth an arena is its first block and nothing else: these are
+ * the only answers, and the compiler folds the callers' block handling
+ * away. */
+static inline size_t
+marena__held(const struct marena *arena)
+{
+    return (arena->flags & ARENA_CALLER_BUFFER) ? 0 : first_block(arena)->size;
+}
+
+static inline struct marena_block *
+marena__obtain_block(struct marena *arena, size_t usable)
+{
+    (void)arena;
+    (void)usable;
+    return NULL;
+}
+
+static inline int
+marena__commit_room(struct marena *arena, size_t bytes)
+{
+    (void)arena;
+    (void)bytes;
+    return -1;
+}
+
+static inline void
+marena__decommit_beyond(struct marena *arena, size_t keep)
+{
+    (void)arena;
+    (void)keep;
+}
+
+static inline void
+marena__retain_blocks(struct marena *arena, size_t budget)
+{
+    (void)arena;
+    (void)budget;
+}
+
+static inline void
+marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
+                            uint32_t mark)
+{
+    (void)arena;
+    (void)target;
+    (void)mark;
+}
+#endif /* MARENA_HAVE_GROWTH */
+
+/* Does the arena have blocks besides the first (in use or spare)? */
+static inline int
+has_more_blocks(const struct marena *arena)
+{
+    return MARENA_HAVE_GROWTH &&
+           (arena->current->next != NULL || arena->spare != NULL ||
+            arena->current != first_block(arena));
+}
+
+/* ---- cleanups.c ---- */
+
+#if MARENA_HAVE_CLEANUPS
+/* Runs, newest first, the cleanups registered when used was at least
+ * `from`, and forgets them. */
+void
+marena__run_cleanups(struct marena *arena, size_t from);
+#else
+static inline void
+marena__run_cleanups(struct marena *arena, size_t from)
+{
+    (void)arena;
+    (void)from;
+}
+#endif
+
+/* ---- arena.c ---- */
+
+/* An arena in the caller's buffer (flags: MARENA_WIPE; MARENA_GROW with a
+ * backend set afterwards). NULL when buffer is NULL or too small. */
+struct marena *
+marena__create_in_buffer(void *buffer, size_t size, uint32_t flags);
+
+/* ---- alloc.c ---- */
 
 /* Counts a failed request and, for a valid one, calls on_oom. Returns NULL
  * so callers can `return marena__fail(...)`. */
 void *
 marena__fail(struct marena *arena, size_t size, size_t align, int valid);
 
+/* ---- report.c ---- */
+
 /* API misuse that cannot be answered with NULL: with MARENA_DEBUG, prints
- * the message and aborts; otherwise does nothing. */
+ * the message and aborts; otherwise does nothing (and the message is not
+ * even compiled in). */
+#if MARENA_DEBUG
 void
 marena__misuse(const char *message);
+#else
+#define marena__misuse(message) ((void)0)
+#endif
 
 #endif /* MARENA_SRC_ARENA_H */

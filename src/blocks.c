@@ -183,3 +183,72 @@ marena__decommit_beyond(struct marena *arena, size_t keep)
     block->end = start + keep;
     set_cursor(arena, arena_cursor(arena));
 }
+
+static void
+push_spare(struct marena *arena, struct marena_block *block)
+{
+    block->next = arena->spare;
+    arena->spare = block;
+}
+
+void
+marena__retain_blocks(struct marena *arena, size_t budget)
+{
+    struct marena_block *first = first_block(arena);
+    struct marena_block *in_use = arena->current, *spare = arena->spare;
+
+    arena->spare = NULL;
+    while (in_use != NULL || spare != NULL) {
+        struct marena_block *block;
+
+        if (in_use != NULL) {
+            block = in_use;
+            in_use = block->next;
+            if (block == first)
+                continue;
+            marena__retire_block(arena, block, fill_of(arena, block));
+        } else {
+            block = spare;
+            spare = block->next;
+        }
+        if (block->size <= budget) {
+            budget -= block->size;
+            push_spare(arena, block);
+        } else {
+            marena__release_block(arena, block);
+        }
+    }
+}
+
+/* A block a rewind took out of use: ordinary ones stay as spares, blocks
+ * larger than an ordinary block go back to the backend. */
+static void
+retire_rewound(struct marena *arena, struct marena_block *block)
+{
+    marena__retire_block(arena, block, fill_of(arena, block));
+    if ((size_t)(block->end - block_base(block)) > arena->max_block_size)
+        marena__release_block(arena, block);
+    else
+        push_spare(arena, block);
+}
+
+/* They stand before the target (new current blocks) or right behind it
+ * (blocks of their own for large requests), never past the first older
+ * block (layout.h). */
+void
+marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
+                            uint32_t mark)
+{
+    struct marena_block *block, **link;
+
+    link = &arena->current;
+    while ((block = *link) != target) {
+        *link = block->next;
+        retire_rewound(arena, block);
+    }
+    link = &target->next;
+    while ((block = *link) != NULL && newer_than(block, mark)) {
+        *link = block->next;
+        retire_rewound(arena, block);
+    }
+}

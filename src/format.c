@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Everything that needs stdio: formatted strings and the statistics text.
- * Left out of builds with -Dstdio=disabled.
+ * Left out of builds with -Dstdio=disabled (and the statistics text of
+ * builds with -Dstats=disabled).
  *
  * marena_vsprintf() formats straight into the free space of the current
  * block and, when the result fits, commits it with one bump: one pass.
@@ -79,6 +80,7 @@ marena_sprintf(marena_t *arena, const char *fmt, ...)
     return text;
 }
 
+#if MARENA_HAVE_STATS
 /* A size for humans in at most 5 characters plus a NUL: "512", "1.2K",
  * "64K", "3.0M". */
 static void
@@ -122,3 +124,4 @@ marena_stats_format(const marena_t *arena, char *buffer, size_t size)
                       stats.backend_calls);
     return length > 0 ? (size_t)length : 0;
 }
+#endif /* MARENA_HAVE_STATS */

@@ -27,21 +27,20 @@ say(const char *message)
 #endif
 }
 
+#if MARENA_DEBUG
 void
 marena__misuse(const char *message)
 {
-#if MARENA_DEBUG
     say(message);
     abort();
-#else
-    (void)message;
-#endif
 }
+#endif
 
 MARENA_API void *
 marena_alloc_or_abort(marena_t *arena, size_t size)
 {
-    void *memory = marena_alloc(arena, size);
+    /* The exported function, not the inline path: nothing here is hot. */
+    void *memory = (marena_alloc)(arena, size);
 
     if (memory == NULL) {
         /* marena_alloc() called on_oom already when the request was valid. */
