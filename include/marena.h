@@ -539,6 +539,10 @@ marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
 #else
     bytes = size != 0 && count > SIZE_MAX / size ? 0 : count * size;
 #endif
+    /* No object is larger than PTRDIFF_MAX (the allocation would refuse
+     * it): saying so here also tells the compiler the memset is bounded. */
+    if (bytes > (size_t)PTRDIFF_MAX)
+        bytes = 0;
     memory = marena__alloc_inline(arena, bytes, align);
     if (memory != NULL)
         MARENA__MEMSET(memory, 0, bytes);

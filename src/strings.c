@@ -10,6 +10,28 @@
 
 #include "marena.h"
 
+/* The length of s, or n when s has no NUL among its first n bytes
+ * (n == SIZE_MAX: no bound). A freestanding build has no strlen/memchr to
+ * call. */
+static size_t
+bounded_length(const char *s, size_t n)
+{
+#if MARENA_FREESTANDING
+    size_t length = 0;
+
+    while (length < n && s[length] != '\0')
+        length++;
+    return length;
+#else
+    const char *nul;
+
+    if (n == SIZE_MAX)
+        return strlen(s);
+    nul = memchr(s, '\0', n);
+    return nul != NULL ? (size_t)(nul - s) : n;
+#endif
+}
+
 static char *
 copy_string(marena_t *arena, const char *s, size_t length)
 {
@@ -28,18 +50,13 @@ copy_string(marena_t *arena, const char *s, size_t length)
 MARENA_API char *
 marena_strdup(marena_t *arena, const char *s)
 {
-    return s != NULL ? copy_string(arena, s, strlen(s)) : NULL;
+    return s != NULL ? copy_string(arena, s, bounded_length(s, SIZE_MAX)) : NULL;
 }
 
 MARENA_API char *
 marena_strndup(marena_t *arena, const char *s, size_t n)
 {
-    const char *nul;
-
-    if (s == NULL)
-        return NULL;
-    nul = memchr(s, '\0', n);
-    return copy_string(arena, s, nul != NULL ? (size_t)(nul - s) : n);
+    return s != NULL ? copy_string(arena, s, bounded_length(s, n)) : NULL;
 }
 
 MARENA_API void *

@@ -3,9 +3,18 @@
  * The thin assertion layer every test body is written against.
  *
  * Test bodies use only these macros and functions, never GLib directly, so
- * the same bodies can later run where GLib does not exist (bare metal).
- * On hosted builds everything maps onto GLib's GTest: paths are
- * /<backend>/<feature>/<case>, output is TAP.
+ * the same bodies run where GLib does not exist. TEST_HARNESS_GLIB (set by
+ * tests/meson.build, option test_harness) picks the implementation:
+ *
+ *  1: GLib's GTest. Paths are /<backend>/<feature>/<case>, output is TAP.
+ *  0: the minimal harness (harness-minimal.c), for bare metal and cross
+ *     targets without GLib: needs only setjmp and printf. Each test runs as
+ *     soon as it is registered (nothing is stored), prints a TAP line
+ *     (`ok N - path`, `not ok N - path # message`, `ok N - path # SKIP
+ *     reason`), and test_run() prints the plan `1..N` at the end. A failed
+ *     assertion ends the test (longjmp) and the run goes on; the exit status
+ *     is 1 if any test failed. Death tests run in a fork()ed child where
+ *     TEST_HAVE_FORK is 1, and are reported skipped elsewhere.
  */
 #ifndef MARENA_TESTS_HARNESS_H
 #define MARENA_TESTS_HARNESS_H
@@ -13,10 +22,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <glib.h>
+#ifndef TEST_HARNESS_GLIB
+#define TEST_HARNESS_GLIB 1
+#endif
 
 /** A test body; data is what was registered with it. */
 typedef void (*test_fn)(const void *data);
+
+#if TEST_HARNESS_GLIB
+
+#include <glib.h>
 
 #define test_assert(expr) g_assert_true(expr)
 #define test_assert_null(ptr) g_assert_null(ptr)
@@ -54,6 +69,16 @@ test_add(test_fn fn, const void *data, const char *path_format, ...)
 }
 
 /*
+ * Reports the running test as skipped, with a reason. The body goes on:
+ * return right after calling it.
+ */
+static inline void
+test_skip(const char *reason)
+{
+    g_test_skip(reason);
+}
+
+/*
  * Death tests. A test body calls test_in_child(): in the child it returns
  * 1 and the body does what must abort; in the parent it returns 0 after
  * running the body again as a child, and test_assert_child_aborted()
@@ -80,5 +105,84 @@ test_run(void)
 {
     return g_test_run();
 }
+
+#else /* the minimal harness: harness-minimal.c */
+
+#if defined(__GNUC__)
+#define TEST_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define TEST_PRINTF(f, a)
+#endif
+
+/* Ends the running test as failed (longjmp back to the runner). */
+_Noreturn void
+test_fail_at(const char *file, int line, const char *format, ...) TEST_PRINTF(3, 4);
+
+/* The same for a failed comparison `a op b`, with both values. */
+_Noreturn void
+test_fail_compare(const char *file, int line, const char *expression,
+                  uint64_t a, const char *op, uint64_t b);
+
+#define test_assert(expr) \
+    do { \
+        if (!(expr)) \
+            test_fail_at(__FILE__, __LINE__, "assertion failed: %s", #expr); \
+    } while (0)
+#define test_assert_null(ptr) \
+    do { \
+        if ((ptr) != NULL) \
+            test_fail_at(__FILE__, __LINE__, "%s should be NULL", #ptr); \
+    } while (0)
+#define test_assert_nonnull(ptr) \
+    do { \
+        if ((ptr) == NULL) \
+            test_fail_at(__FILE__, __LINE__, "%s should not be NULL", #ptr); \
+    } while (0)
+/* Compares two sizes (or addresses) with a C operator: ==, <, >=, ...;
+ * each operand is evaluated once. */
+#define test_assert_size(a, op, b) \
+    do { \
+        uint64_t test_left_ = (uint64_t)(a), test_right_ = (uint64_t)(b); \
+        if (!(test_left_ op test_right_)) \
+            test_fail_compare(__FILE__, __LINE__, #a " " #op " " #b, \
+                              test_left_, #op, test_right_); \
+    } while (0)
+/* Fails with `what` in the message when cond is false. */
+#define test_assert_message(cond, what) \
+    do { \
+        if (!(cond)) \
+            test_fail_at(__FILE__, __LINE__, "failed: %s", (what)); \
+    } while (0)
+#define test_assert_addr(a, op, b) \
+    test_assert_size((uintptr_t)(a), op, (uintptr_t)(b))
+
+void
+test_init(int *argc, char ***argv);
+
+/* Runs fn at once, under a printf-style path, and prints its TAP line. */
+void
+test_add(test_fn fn, const void *data, const char *path_format, ...) TEST_PRINTF(3, 4);
+
+/* Reports the running test as skipped, with a reason. The body goes on:
+ * return right after calling it. */
+void
+test_skip(const char *reason);
+
+/* Death tests, as above. Without fork() test_in_child() returns 0, the
+ * test is reported skipped and test_assert_child_aborted() checks nothing;
+ * the rest of the body still runs (and can still fail). */
+int
+test_in_child(void);
+
+void
+test_assert_child_aborted_at(const char *file, int line, const char *stderr_pattern);
+#define test_assert_child_aborted(stderr_pattern) \
+    test_assert_child_aborted_at(__FILE__, __LINE__, (stderr_pattern))
+
+/* Prints the plan; 1 if any test failed, else 0. */
+int
+test_run(void);
+
+#endif /* TEST_HARNESS_GLIB */
 
 #endif /* MARENA_TESTS_HARNESS_H */

@@ -8,6 +8,7 @@
  * misalign, so tests can walk every path a backend can take.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
@@ -17,7 +18,7 @@
 #include <valgrind/valgrind.h>
 #endif
 
-#define POOL_SIZE ((size_t)4 << 20)
+#define POOL_SIZE ((size_t)TEST_POOL_SIZE)
 
 static _Alignas(MARENA_ALIGNMENT) unsigned char counting_pool[POOL_SIZE];
 static size_t counting_pool_used;   /* bump cursor; back to 0 when idle */
@@ -30,6 +31,16 @@ static_pool(size_t *size)
 {
     *size = POOL_SIZE;
     return static_buffer + 3;
+}
+
+void
+pool_skip(size_t bytes)
+{
+    char reason[80];
+
+    snprintf(reason, sizeof reason, "needs %zu bytes, the test pools have %zu",
+             bytes, POOL_SIZE);
+    test_skip(reason);
 }
 
 void
@@ -103,7 +114,9 @@ const marena_backend_t counting_backend_without_release = {
     .acquire = counting_acquire,
 };
 
+#if MARENA_HAVE_BACKENDS
 static const struct arena_kind counting_kind = { "counting", &counting_backend, NULL, 0 };
+#endif
 
 #if MARENA_HAVE_HEAP_BACKEND
 static const struct arena_kind heap_kind = { "heap", &marena_backend_heap, NULL, 0 };
@@ -150,7 +163,9 @@ const struct arena_kind *const arena_kinds[] = {
 #if MARENA_HAVE_DEFAULT_BACKEND
     &default_kind,
 #endif
+#if MARENA_HAVE_BACKENDS
     &counting_kind,
+#endif
     NULL,
 };
 
@@ -160,9 +175,13 @@ subject_open(struct subject *subject, const struct arena_kind *kind,
 {
     memset(subject, 0, sizeof(*subject));
     subject->kind = kind;
+#if MARENA_HAVE_BACKENDS
     subject->arena = kind->create != NULL
         ? kind->create(capacity)
         : marena_create_with(kind->backend, &subject->counter, capacity);
+#else
+    subject->arena = kind->create(capacity);
+#endif
     test_assert_nonnull(subject->arena);
 }
 
@@ -227,6 +246,7 @@ assert_unchanged(const marena_t *arena, struct snapshot before)
     test_assert_size(marena_capacity(arena), ==, before.capacity);
 }
 
+#if MARENA_HAVE_STATS
 marena_stats_t
 stats_of(const marena_t *arena)
 {
@@ -235,6 +255,7 @@ stats_of(const marena_t *arena)
     marena_stats(arena, &stats);
     return stats;
 }
+#endif
 
 int
 is_aligned(const void *p, size_t align)

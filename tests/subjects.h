@@ -118,8 +118,10 @@ snapshot_of(const marena_t *arena);
 void
 assert_unchanged(const marena_t *arena, struct snapshot before);
 
+#if MARENA_HAVE_STATS
 marena_stats_t
 stats_of(const marena_t *arena);
+#endif
 
 int
 is_aligned(const void *p, size_t align);
@@ -133,5 +135,26 @@ under_valgrind(void);
  * past an aligned address) so the arena must align inside it. */
 unsigned char *
 static_pool(size_t *size);
+
+/* Bytes in each of the two pools above (the counting backend's and the
+ * static buffer): -DTEST_POOL_SIZE from tests/meson.build, which takes the
+ * cross file's marena_test_pool_size; 4 MiB by default. */
+#ifndef TEST_POOL_SIZE
+#define TEST_POOL_SIZE 4194304
+#endif
+
+/*
+ * At the start of a test that needs more memory than small targets have:
+ *     if (!pool_holds(bytes)) return;
+ * 1 when `bytes` fit in one pool; else the test is reported skipped (with
+ * pool_skip) and the body returns at once. A constant expression when
+ * `bytes` is one, so where the pools are too small an optimising compiler
+ * drops the rest of the body, and its static buffers with it.
+ */
+#define pool_holds(bytes) \
+    ((size_t)(bytes) <= (size_t)TEST_POOL_SIZE ? 1 : (pool_skip((size_t)(bytes)), 0))
+
+void
+pool_skip(size_t bytes);
 
 #endif /* MARENA_TESTS_SUBJECTS_H */

@@ -68,6 +68,7 @@ scenario_large(struct run *run)
     note(run, marena_alloc_aligned(run->arena, 10, 1), 10);
 }
 
+#if MARENA_HAVE_REALLOC
 static void
 scenario_realloc(struct run *run)
 {
@@ -92,7 +93,9 @@ scenario_realloc(struct run *run)
         note(run, p, size);
     }
 }
+#endif
 
+#if MARENA_HAVE_STRINGS
 static void
 scenario_strings(struct run *run)
 {
@@ -113,6 +116,7 @@ scenario_strings(struct run *run)
         note(run, marena_memdup(run->arena, text, 500), 500);
     }
 }
+#endif
 
 #if MARENA_HAVE_STDIO
 static void
@@ -128,6 +132,7 @@ scenario_sprintf(struct run *run)
 }
 #endif
 
+#if MARENA_HAVE_CLEANUPS
 static size_t cleanups_run;
 
 static void
@@ -154,6 +159,7 @@ scenario_cleanups(struct run *run)
     marena_reset(run->arena);
     test_assert_size(cleanups_run, ==, registered);
 }
+#endif
 
 /* Runs `scenario` on a growing arena with the Nth backend call failing,
  * for every N that falls inside the scenario. */
@@ -337,12 +343,18 @@ main(int argc, char **argv)
     static const struct scenario scenarios[] = {
         { "growth", scenario_growth },
         { "large", scenario_large },
+#if MARENA_HAVE_REALLOC
         { "realloc", scenario_realloc },
+#endif
+#if MARENA_HAVE_STRINGS
         { "strings", scenario_strings },
+#endif
 #if MARENA_HAVE_STDIO
         { "sprintf", scenario_sprintf },
 #endif
+#if MARENA_HAVE_CLEANUPS
         { "cleanups", scenario_cleanups },
+#endif
     };
 
     test_init(&argc, &argv);
