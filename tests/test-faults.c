@@ -50,6 +50,7 @@ typedef void (*scenario_fn)(struct run *run);
 struct scenario {
     const char *name;
     scenario_fn fn;
+    size_t pool_need;   /* bytes it takes from the test pool (pool_holds) */
 };
 
 static void
@@ -205,7 +206,11 @@ walk(scenario_fn scenario, size_t block_size)
 static void
 test_walk(const void *data)
 {
-    walk(((const struct scenario *)data)->fn, 256);
+    const struct scenario *scenario = data;
+
+    if (!pool_holds(scenario->pool_need))
+        return;
+    walk(scenario->fn, 256);
 }
 
 /* ------------------------------------------------ reserve/commit failures */
@@ -341,19 +346,19 @@ int
 main(int argc, char **argv)
 {
     static const struct scenario scenarios[] = {
-        { "growth", scenario_growth },
-        { "large", scenario_large },
+        { "growth", scenario_growth, 9 << 10 },
+        { "large", scenario_large, 27 << 10 },
 #if MARENA_HAVE_REALLOC
-        { "realloc", scenario_realloc },
+        { "realloc", scenario_realloc, 156 << 10 },
 #endif
 #if MARENA_HAVE_STRINGS
-        { "strings", scenario_strings },
+        { "strings", scenario_strings, 18 << 10 },
 #endif
 #if MARENA_HAVE_STDIO
-        { "sprintf", scenario_sprintf },
+        { "sprintf", scenario_sprintf, 9 << 10 },
 #endif
 #if MARENA_HAVE_CLEANUPS
-        { "cleanups", scenario_cleanups },
+        { "cleanups", scenario_cleanups, (4 << 10) + 256 },
 #endif
     };
 

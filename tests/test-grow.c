@@ -34,6 +34,8 @@ test_many_blocks(const void *data)
     unsigned char *p[COUNT];
     struct subject s;
 
+    if (!pool_holds(33 << 10))
+        return;
     subject_open_ex(&s, data, growing(BLOCK, 0, 0));
     for (size_t i = 0; i < COUNT; i++) {
         p[i] = marena_alloc_aligned(s.arena, SIZE, 1);
@@ -60,6 +62,8 @@ test_geometric(const void *data)
     size_t previous_capacity, previous_blocks, previous_size = 0, sizes = 0;
     struct subject s;
 
+    if (!pool_holds(42 << 10))
+        return;
     subject_open_ex(&s, data, growing(BLOCK, cap, 0));
     previous_capacity = marena_capacity(s.arena);
     previous_blocks = 1;
@@ -88,6 +92,8 @@ test_doubling(const void *data)
     struct subject s;
     size_t capacity;
 
+    if (!pool_holds(24 << 10))
+        return;
     subject_open_ex(&s, data, growing(BLOCK, 8 * BLOCK, 0));
     capacity = marena_capacity(s.arena);
     test_assert_size(capacity, ==, BLOCK);
@@ -109,6 +115,8 @@ test_large_request(const void *data)
     const size_t large = 100000;
     struct subject s;
 
+    if (!pool_holds(204 << 10))
+        return;
     subject_open_ex(&s, data, growing(BLOCK, 0, 0));
     unsigned char *before = marena_alloc_aligned(s.arena, 10, 1);
     unsigned char *big = marena_alloc(s.arena, large);
@@ -155,6 +163,8 @@ test_limit(const void *data)
     struct subject s;
     size_t used;
 
+    if (!pool_holds(16 << 10))
+        return;
     subject_open_ex(&s, data, growing(BLOCK, 0, limit));
     while (marena_alloc_aligned(s.arena, 100, 1) != NULL)
         test_assert_size(stats_of(s.arena).backend_bytes, <=, limit);
@@ -220,6 +230,8 @@ test_reset_retain_first(const void *data)
 {
     struct subject s;
 
+    if (!pool_holds(16 << 10))
+        return;
     subject_open_ex(&s, data, growing(BLOCK, 0, 0));
     void *first = grow_to(s.arena, 4);
     marena_reset(s.arena);
@@ -238,6 +250,8 @@ test_reset_retain_all(const void *data)
 {
     struct subject s;
 
+    if (!pool_holds(16 << 10))
+        return;
     subject_open_ex(&s, data, growing(BLOCK, 0, 0));
     grow_to(s.arena, 4);
     marena_stats_t before = stats_of(s.arena);
@@ -262,6 +276,8 @@ test_reset_retain_bytes(const void *data)
 {
     struct subject s;
 
+    if (!pool_holds(50 << 10))
+        return;
     subject_open_ex(&s, data, growing(BLOCK, 0, 0));
     grow_to(s.arena, 5);
     marena_stats_t before = stats_of(s.arena);

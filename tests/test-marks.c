@@ -41,6 +41,8 @@ test_rewind_restores(const void *data)
 {
     struct subject s;
 
+    if (!pool_holds(58 << 10))
+        return;
     open_growing(&s, data);
     fill(s.arena, 3);
     size_t used = marena_used(s.arena);
@@ -67,6 +69,8 @@ test_rewind_into_later_block(const void *data)
 {
     struct subject s;
 
+    if (!pool_holds(16 << 10))
+        return;
     open_growing(&s, data);
     fill(s.arena, 30);
     test_assert_size(stats_of(s.arena).blocks, >, 1);
@@ -86,6 +90,8 @@ test_nested(const void *data)
 {
     struct subject s;
 
+    if (!pool_holds(8 << 10))
+        return;
     open_growing(&s, data);
     marena_mark_t outer = marena_mark(s.arena);
     size_t outer_used = marena_used(s.arena);
@@ -110,6 +116,8 @@ test_blocks_after_mark(const void *data)
 {
     struct subject s;
 
+    if (!pool_holds(MARENA_DEFAULT_MAX_BLOCK_SIZE + (16 << 10)))
+        return;
     open_growing(&s, data);
     marena_mark_t mark = marena_mark(s.arena);
     fill(s.arena, 40);
@@ -139,6 +147,8 @@ test_scope(const void *data)
 {
     struct subject s;
 
+    if (!pool_holds(8 << 10))
+        return;
     open_growing(&s, data);
     fill(s.arena, 2);
     size_t used = marena_used(s.arena);
@@ -216,6 +226,8 @@ test_rewound_past(const void *data)
 {
     struct subject s;
 
+    if (!pool_holds(8 << 10))
+        return;
     open_growing(&s, data);
     marena_mark_t early = marena_mark(s.arena);
     fill(s.arena, 20);

@@ -73,6 +73,8 @@ test_backend_figures(const void *data)
     marena_options_t options = { 0 };
     struct subject s;
 
+    if (!pool_holds(116 << 10))
+        return;
     options.block_size = 512;
     options.flags = MARENA_GROW;
     subject_open_ex(&s, data, options);

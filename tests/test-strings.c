@@ -156,6 +156,8 @@ test_strdup_growing(const void *data)
     static char big[5000];
     struct subject s;
 
+    if (!pool_holds(10 << 10))
+        return;
     memset(big, 'q', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     open_growing(&s, data);
@@ -435,6 +437,8 @@ test_sprintf_larger_than_block(const void *data)
     size_t used;
     char *text;
 
+    if (!pool_holds(300 << 10))
+        return;
     memset(big, 'b', BIG);
     big[BIG] = '\0';
     for (size_t i = 0; i < BIG; i += 997)
