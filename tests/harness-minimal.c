@@ -14,7 +14,11 @@
 #define TEST_HAVE_FORK 0
 #endif
 
-#if TEST_HAVE_FORK
+#ifndef TEST_HAVE_THREADS
+#define TEST_HAVE_THREADS 0
+#endif
+
+#if TEST_HAVE_FORK || TEST_HAVE_THREADS
 #define _POSIX_C_SOURCE 200809L
 #endif
 
@@ -32,6 +36,11 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
+
+#if TEST_HAVE_THREADS
+#include <pthread.h>
+#include <sched.h>
 #endif
 
 #include "harness.h"
@@ -284,3 +293,32 @@ test_run(void)
     fflush(stdout);
     return tests_failed > 0 ? 1 : 0;
 }
+
+#if TEST_HAVE_THREADS
+struct test_thread {
+    pthread_t id;
+};
+
+test_thread *
+test_thread_start(void *(*fn)(void *), void *data)
+{
+    test_thread *thread = malloc(sizeof(*thread));
+
+    test_assert_nonnull(thread);
+    test_assert_size(pthread_create(&thread->id, NULL, fn, data), ==, 0);
+    return thread;
+}
+
+void
+test_thread_join(test_thread *thread)
+{
+    test_assert_size(pthread_join(thread->id, NULL), ==, 0);
+    free(thread);
+}
+
+void
+test_thread_yield(void)
+{
+    sched_yield();
+}
+#endif

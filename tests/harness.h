@@ -106,6 +106,29 @@ test_run(void)
     return g_test_run();
 }
 
+/* Threads, for the suites that need them (scratch, concurrent). A thread
+ * must not assert: it records what it saw, and the test checks that after
+ * test_thread_join(). */
+typedef GThread test_thread;
+
+static inline test_thread *
+test_thread_start(void *(*fn)(void *), void *data)
+{
+    return g_thread_new("test", fn, data);
+}
+
+static inline void
+test_thread_join(test_thread *thread)
+{
+    g_thread_join(thread);
+}
+
+static inline void
+test_thread_yield(void)
+{
+    g_thread_yield();
+}
+
 #else /* the minimal harness: harness-minimal.c */
 
 #if defined(__GNUC__)
@@ -182,6 +205,21 @@ test_assert_child_aborted_at(const char *file, int line, const char *stderr_patt
 /* Prints the plan; 1 if any test failed, else 0. */
 int
 test_run(void);
+
+#if TEST_HAVE_THREADS
+/* Threads, as above: POSIX threads here (TEST_HAVE_THREADS: hosted builds
+ * with pthreads). */
+typedef struct test_thread test_thread;
+
+test_thread *
+test_thread_start(void *(*fn)(void *), void *data);
+
+void
+test_thread_join(test_thread *thread);
+
+void
+test_thread_yield(void);
+#endif
 
 #endif /* TEST_HARNESS_GLIB */
 

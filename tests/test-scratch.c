@@ -6,9 +6,8 @@
  * marena_scratch_release() destroys the thread's set.
  *
  * Every test ends with marena_scratch_release(), so Valgrind and
- * LeakSanitizer see no leak. The per-thread test uses GLib's GThread
- * directly: threads do not exist where the harness's bare-metal port will
- * run, so that test is hosted-only anyway.
+ * LeakSanitizer see no leak. The per-thread test takes its thread from the
+ * harness (test_thread_start).
  */
 #include <stdint.h>
 #include <string.h>
@@ -286,8 +285,8 @@ struct thread_report {
     int data_intact;
 };
 
-static gpointer
-scratch_thread(gpointer data)
+static void *
+scratch_thread(void *data)
 {
     struct thread_report *report = data;
     marena_scope_t first, second, third;
@@ -318,7 +317,7 @@ test_per_thread(const void *data)
 {
     struct thread_report report;
     marena_scope_t first, second;
-    GThread *thread;
+    test_thread *thread;
 
     (void)data;
     memset(&report, 0, sizeof(report));
@@ -331,8 +330,8 @@ test_per_thread(const void *data)
     test_assert_nonnull(marena_alloc(second.arena, 4096));
 
     /* The other thread, while this one's scopes are open and in use. */
-    thread = g_thread_new("scratch", scratch_thread, &report);
-    g_thread_join(thread);
+    thread = test_thread_start(scratch_thread, &report);
+    test_thread_join(thread);
 
     test_assert_size(report.arenas[0], !=, 0);
     test_assert_size(report.arenas[1], !=, 0);
