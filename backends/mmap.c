@@ -58,8 +58,8 @@ map_pages(size_t size, int protection, size_t *granted)
     if (size > SIZE_MAX - (page - 1))
         return NULL;
     length = (size + page - 1) & ~(page - 1);
-    block = mmap(NULL, length, protection,
-                 MAP_PRIVATE | MMAP_ANONYMOUS | MMAP_NORESERVE, -1, 0);
+    block = mmap(NULL, length, protection, MAP_PRIVATE | MMAP_ANONYMOUS | MMAP_NORESERVE,
+                 -1, 0);
     if (block == MAP_FAILED)
         return NULL;
     *granted = length;

@@ -96,20 +96,19 @@ limit_reset(void *ctx)
     l->cursor = l->start;
 }
 
-BENCH_RESET_WORKLOAD_FNS(limit, &limit_fixed, NULL, limit_alloc, limit_alloc,
-                         limit_reset)
-BENCH_WORKLOAD_FN(bench_limit_static, BENCH_STATIC, &limit_static, NULL,
-                  limit_alloc, limit_reset)
+BENCH_RESET_WORKLOAD_FNS(limit, &limit_fixed, NULL, limit_alloc, limit_alloc, limit_reset)
+BENCH_WORKLOAD_FN(bench_limit_static, BENCH_STATIC, &limit_static, NULL, limit_alloc,
+                  limit_reset)
 /* growth: each round starts again at the start of the preallocated buffer
  * (creating and destroying the limit costs nothing). */
-BENCH_WORKLOAD_FN(bench_limit_growth, BENCH_GROWTH, &limit_fixed, NULL,
-                  limit_alloc, limit_reset)
+BENCH_WORKLOAD_FN(bench_limit_growth, BENCH_GROWTH, &limit_fixed, NULL, limit_alloc,
+                  limit_reset)
 
 const struct bench_allocator bench_limit = {
     .name = "limit",
     .setup = limit_setup,
-    .run = {bench_limit_small, bench_limit_mixed, bench_limit_burst,
-            bench_limit_static, bench_limit_growth},
+    .run = {bench_limit_small, bench_limit_mixed, bench_limit_burst, bench_limit_static,
+            bench_limit_growth},
 };
 
 /* --------------------------------------------------------------- marena */
@@ -173,15 +172,13 @@ marena_bench_destroy(void *ctx)
 
 BENCH_RESET_WORKLOAD_FNS(marena, marena_fixed, NULL, marena_bench_alloc,
                          marena_bench_alloc, marena_bench_reset)
-BENCH_WORKLOAD_FN(bench_marena_growth, BENCH_GROWTH,
-                  (void *)&marena_growth_options, marena_bench_create,
-                  marena_bench_alloc, marena_bench_destroy)
+BENCH_WORKLOAD_FN(bench_marena_growth, BENCH_GROWTH, (void *)&marena_growth_options,
+                  marena_bench_create, marena_bench_alloc, marena_bench_destroy)
 
 #if MARENA_HAVE_STATIC_BACKEND
 /* static: marena_create_static() on a buffer that holds a round at worst
  * (so, like the fixed arena's, its allocations cannot fail). */
-static unsigned char marena_static_buffer[BENCH_ROUND_BYTES +
-                                          MARENA_STATIC_OVERHEAD];
+static unsigned char marena_static_buffer[BENCH_ROUND_BYTES + MARENA_STATIC_OVERHEAD];
 static marena_t *marena_in_static;
 
 BENCH_WORKLOAD_FN(bench_marena_static, BENCH_STATIC, marena_in_static, NULL,
@@ -200,8 +197,8 @@ marena_setup(void)
     if (marena_fixed == NULL)
         bench_fail("marena_create_ex of the fixed arena");
 #if MARENA_HAVE_STATIC_BACKEND
-    marena_in_static = marena_create_static(marena_static_buffer,
-                                            sizeof marena_static_buffer);
+    marena_in_static =
+        marena_create_static(marena_static_buffer, sizeof marena_static_buffer);
     if (marena_in_static == NULL)
         bench_fail("marena_create_static");
 #endif
@@ -218,9 +215,7 @@ const struct bench_allocator bench_marena = {
 /* --------------------------------------------------------------- driver */
 
 static const struct bench_allocator *const allocators[] = {
-    &bench_limit,
-    &bench_marena,
-    &bench_malloc,
+    &bench_limit,   &bench_marena, &bench_malloc,
 #if BENCH_HAVE_OBSTACK
     &bench_obstack,
 #endif
@@ -238,7 +233,7 @@ static const struct bench_allocator *const allocators[] = {
 #endif
 };
 #define NALLOCATORS (sizeof allocators / sizeof allocators[0])
-#define LIMIT 0u   /* indices in allocators[] */
+#define LIMIT 0u /* indices in allocators[] */
 #define MARENA 1u
 
 /* Peers this build does not have, and why. */
@@ -265,8 +260,8 @@ static const char *const workload_names[BENCH_WORKLOADS] = {
     "small", "mixed", "burst", "static", "growth",
 };
 
-#define FULL_RUNS 11u   /* odd: the median is one run */
-#define MMAP_THRESHOLD (4 << 20)    /* above any block the workloads take */
+#define FULL_RUNS 11u            /* odd: the median is one run */
+#define MMAP_THRESHOLD (4 << 20) /* above any block the workloads take */
 #define TRIM_THRESHOLD (64 << 20)
 #define QUICK_RUNS 3u
 
@@ -303,8 +298,7 @@ run_checked(size_t a, enum bench_workload w, uint32_t want)
         fprintf(stderr,
                 "marena-bench: %s on %s: checksum 0x%08x, the limit's is "
                 "0x%08x: not the same work\n",
-                allocators[a]->name, workload_names[w], (unsigned)got,
-                (unsigned)want);
+                allocators[a]->name, workload_names[w], (unsigned)got, (unsigned)want);
         exit(1);
     }
 }
@@ -324,7 +318,7 @@ measure(enum bench_workload w, unsigned runs)
     uint64_t ns[NALLOCATORS][FULL_RUNS];
     uint32_t want = allocators[LIMIT]->run[w]();
 
-    for (size_t a = 0; a < NALLOCATORS; a++) {   /* warm-up and check */
+    for (size_t a = 0; a < NALLOCATORS; a++) { /* warm-up and check */
         if (allocators[a]->run[w] != NULL)
             run_checked(a, w, want);
     }
@@ -407,8 +401,8 @@ print_header(unsigned runs, const char *malloc_note)
     printf("  machine:  %s\n", cpu_model);
     printf("  compiler: %s (C++: %s); build %s (optimization %s), %s "
            "library, marena debug checks %s\n",
-           COMPILER, BENCH_CXX, BENCH_BUILDTYPE, BENCH_OPTIMIZATION,
-           BENCH_LIBRARY, MARENA_DEBUG ? "on" : "off");
+           COMPILER, BENCH_CXX, BENCH_BUILDTYPE, BENCH_OPTIMIZATION, BENCH_LIBRARY,
+           MARENA_DEBUG ? "on" : "off");
 #if BENCH_HAVE_BUMPALO
     printf("  bumpalo:  %s\n", BENCH_BUMPALO_ABOUT);
 #endif
@@ -503,9 +497,8 @@ write_csv(const char *path, const int *selected)
     for (int w = 0; w < BENCH_WORKLOADS; w++) {
         for (size_t a = 0; selected[w] && a < NALLOCATORS; a++) {
             if (results[w][a] >= 0.0)
-                fprintf(f, "%s,%s,%.4f,%.4f\n", workload_names[w],
-                        allocators[a]->name, results[w][a],
-                        ratio(results[w][a], results[w][LIMIT]));
+                fprintf(f, "%s,%s,%.4f,%.4f\n", workload_names[w], allocators[a]->name,
+                        results[w][a], ratio(results[w][a], results[w][LIMIT]));
         }
     }
     if (fclose(f) != 0) {
@@ -585,18 +578,19 @@ write_png(const char *path, const int *selected, unsigned runs)
              runs, cpu_model, COMPILER, BENCH_BUILDTYPE);
     fprintf(g, "\nset title ");
     gnuplot_string(g, title);
-    fprintf(g, "\nset style data histogram\n"
-               "set style histogram clustered gap 1\n"
-               "set style fill solid 0.9 border -1\n"
-               "set boxwidth 0.9\n"
-               "set logscale y\n"
-               "set yrange [%g:*]\n"
-               "set grid ytics mytics\n"
-               "set ylabel 'ns per allocation (log scale)'\n"
-               "set key outside right top\n"
-               "plot for [i=2:%zu] $data using i:xtic(1) "
-               "title columnheader(i)\n",
-               floor, NALLOCATORS + 1);
+    fprintf(g,
+            "\nset style data histogram\n"
+            "set style histogram clustered gap 1\n"
+            "set style fill solid 0.9 border -1\n"
+            "set boxwidth 0.9\n"
+            "set logscale y\n"
+            "set yrange [%g:*]\n"
+            "set grid ytics mytics\n"
+            "set ylabel 'ns per allocation (log scale)'\n"
+            "set key outside right top\n"
+            "plot for [i=2:%zu] $data using i:xtic(1) "
+            "title columnheader(i)\n",
+            floor, NALLOCATORS + 1);
     if (pclose(g) != 0) {
         fprintf(stderr, "marena-bench: gnuplot failed\n");
         return -1;
@@ -614,8 +608,10 @@ find_workload(const char *name)
         if (strcmp(name, workload_names[w]) == 0)
             return w;
     }
-    fprintf(stderr, "marena-bench: no workload %s (small, mixed, burst, "
-                    "static, growth)\n", name);
+    fprintf(stderr,
+            "marena-bench: no workload %s (small, mixed, burst, "
+            "static, growth)\n",
+            name);
     return -1;
 }
 
@@ -639,13 +635,13 @@ callgrind_mode(const char *workload, const char *name)
         if (strcmp(name, allocators[a]->name) != 0)
             continue;
         if (allocators[a]->run[w] == NULL) {
-            fprintf(stderr, "marena-bench: %s cannot run %s: %s\n", name,
-                    workload, allocators[a]->na);
+            fprintf(stderr, "marena-bench: %s cannot run %s: %s\n", name, workload,
+                    allocators[a]->na);
             return 2;
         }
         setup(LIMIT);
         want = allocators[LIMIT]->run[w]();
-        if (a != LIMIT) {   /* the limit's run is the reference */
+        if (a != LIMIT) { /* the limit's run is the reference */
             setup(a);
             run_checked(a, (enum bench_workload)w, want);
         }
@@ -661,26 +657,26 @@ static void
 usage(FILE *out)
 {
     fprintf(out,
-        "usage: marena-bench [--quick] [--only WORKLOAD] [--csv FILE] "
-        "[--png FILE]\n"
-        "       marena-bench --callgrind WORKLOAD ALLOCATOR\n"
-        "Times marena against a bare pointer bump (the limit), malloc and "
-        "the peers\nthis build found, on the workloads of bench/workloads.h "
-        "(small, mixed,\nburst, static, growth), and prints ns per "
-        "allocation and ratios.\n"
-        "  --quick          %u runs per workload instead of %u (a few "
-        "seconds)\n"
-        "  --only WORKLOAD  just this workload\n"
-        "  --csv FILE       also write the results as CSV "
-        "(workload,allocator,ns_per_alloc,ratio_to_limit)\n"
-        "  --png FILE       also draw a bar chart with gnuplot (by default "
-        "next to the CSV)\n"
-        "  --callgrind WORKLOAD ALLOCATOR\n"
-        "                   run one repetition of one allocator's workload "
-        "function,\n"
-        "                   bench_<ALLOCATOR>_<WORKLOAD>, untimed (for "
-        "scripts/bench --instructions)\n",
-        QUICK_RUNS, FULL_RUNS);
+            "usage: marena-bench [--quick] [--only WORKLOAD] [--csv FILE] "
+            "[--png FILE]\n"
+            "       marena-bench --callgrind WORKLOAD ALLOCATOR\n"
+            "Times marena against a bare pointer bump (the limit), malloc and "
+            "the peers\nthis build found, on the workloads of bench/workloads.h "
+            "(small, mixed,\nburst, static, growth), and prints ns per "
+            "allocation and ratios.\n"
+            "  --quick          %u runs per workload instead of %u (a few "
+            "seconds)\n"
+            "  --only WORKLOAD  just this workload\n"
+            "  --csv FILE       also write the results as CSV "
+            "(workload,allocator,ns_per_alloc,ratio_to_limit)\n"
+            "  --png FILE       also draw a bar chart with gnuplot (by default "
+            "next to the CSV)\n"
+            "  --callgrind WORKLOAD ALLOCATOR\n"
+            "                   run one repetition of one allocator's workload "
+            "function,\n"
+            "                   bench_<ALLOCATOR>_<WORKLOAD>, untimed (for "
+            "scripts/bench --instructions)\n",
+            QUICK_RUNS, FULL_RUNS);
 }
 
 /* The .png next to a .csv: FILE.csv -> FILE.png, else FILE.png. */
@@ -728,8 +724,10 @@ main(int argc, char **argv)
             usage(stdout);
             return 0;
         } else {
-            fprintf(stderr, "marena-bench: unknown or incomplete argument "
-                            "%s\n", arg);
+            fprintf(stderr,
+                    "marena-bench: unknown or incomplete argument "
+                    "%s\n",
+                    arg);
             usage(stderr);
             return 2;
         }

@@ -62,10 +62,10 @@ enum bench_workload {
 typedef uint32_t (*bench_run_fn)(void);
 
 struct bench_allocator {
-    const char *name;                   /* in the table, CSV, --callgrind */
-    void (*setup)(void);                /* NULL, or once before any run */
-    bench_run_fn run[BENCH_WORKLOADS];  /* NULL: cannot run that workload */
-    const char *na;                     /* why, for the NULL entries */
+    const char *name;                  /* in the table, CSV, --callgrind */
+    void (*setup)(void);               /* NULL, or once before any run */
+    bench_run_fn run[BENCH_WORKLOADS]; /* NULL: cannot run that workload */
+    const char *na;                    /* why, for the NULL entries */
 };
 
 /* The subjects (bench.c) and the peers (peer-*.c, peer-pmr.cc). */
@@ -100,18 +100,16 @@ typedef void (*bench_end_fn)(void *ctx);
 static inline unsigned
 bench_rounds(enum bench_workload w)
 {
-    return w == BENCH_MIXED ? ROUNDS_MIXED
-         : w == BENCH_BURST ? BURSTS
-         : w == BENCH_GROWTH ? ROUNDS_GROWTH
-                             : ROUNDS_SMALL;
+    return w == BENCH_MIXED    ? ROUNDS_MIXED
+           : w == BENCH_BURST  ? BURSTS
+           : w == BENCH_GROWTH ? ROUNDS_GROWTH
+                               : ROUNDS_SMALL;
 }
 
 static inline unsigned
 bench_count(enum bench_workload w)
 {
-    return w == BENCH_MIXED ? COUNT_MIXED
-         : w == BENCH_BURST ? BURST_SIZE
-                            : COUNT_SMALL;
+    return w == BENCH_MIXED ? COUNT_MIXED : w == BENCH_BURST ? BURST_SIZE : COUNT_SMALL;
 }
 
 /* Allocations in one repetition of a workload. */
@@ -128,8 +126,8 @@ bench_allocations(enum bench_workload w)
  * allocation, with i its index within its round.
  */
 static BENCH_ALWAYS_INLINE uint32_t
-bench_run(enum bench_workload w, void *ctx, bench_begin_fn begin,
-          bench_alloc_fn alloc, bench_end_fn end)
+bench_run(enum bench_workload w, void *ctx, bench_begin_fn begin, bench_alloc_fn alloc,
+          bench_end_fn end)
 {
     uint32_t state = BENCH_SEED, sum = 0;
     unsigned rounds = bench_rounds(w), count = bench_count(w);
@@ -144,8 +142,7 @@ bench_run(enum bench_workload w, void *ctx, bench_begin_fn begin,
                 bench_mixed_request(&state, &size, &align);
             else
                 size = bench_small_size(&state);
-            sum += bench_touch((unsigned char *)alloc(rctx, size, align), size,
-                               i);
+            sum += bench_touch((unsigned char *)alloc(rctx, size, align), size, i);
         }
         end(rctx);
     }
@@ -154,10 +151,9 @@ bench_run(enum bench_workload w, void *ctx, bench_begin_fn begin,
 
 /* Defines `static uint32_t NAME(void)`, one noinline repetition of
  * WORKLOAD (see the top of the file). */
-#define BENCH_WORKLOAD_FN(name, workload, ctx, begin, alloc, end)     \
-    static BENCH_NOINLINE uint32_t                                    \
-    name(void)                                                        \
-    {                                                                 \
+#define BENCH_WORKLOAD_FN(name, workload, ctx, begin, alloc, end) \
+    static BENCH_NOINLINE uint32_t name(void) \
+    { \
         return bench_run((workload), (ctx), (begin), (alloc), (end)); \
     }
 
@@ -165,12 +161,9 @@ bench_run(enum bench_workload w, void *ctx, bench_begin_fn begin,
  * bench_WHO_burst: the workloads that run on one allocator, ctx, set up
  * once and reset by end() after every round. */
 #define BENCH_RESET_WORKLOAD_FNS(who, ctx, begin, alloc, alloc_mixed, end) \
-    BENCH_WORKLOAD_FN(bench_##who##_small, BENCH_SMALL, ctx, begin,      \
-                      alloc, end)                                        \
-    BENCH_WORKLOAD_FN(bench_##who##_mixed, BENCH_MIXED, ctx, begin,      \
-                      alloc_mixed, end)                                  \
-    BENCH_WORKLOAD_FN(bench_##who##_burst, BENCH_BURST, ctx, begin,      \
-                      alloc, end)
+    BENCH_WORKLOAD_FN(bench_##who##_small, BENCH_SMALL, ctx, begin, alloc, end) \
+    BENCH_WORKLOAD_FN(bench_##who##_mixed, BENCH_MIXED, ctx, begin, alloc_mixed, end) \
+    BENCH_WORKLOAD_FN(bench_##who##_burst, BENCH_BURST, ctx, begin, alloc, end)
 
 /*
  * For allocators that align only to @natural (malloc, talloc, APR): what

@@ -79,7 +79,6 @@ BENCH_WORKLOAD_FN(bench_apr_growth, BENCH_GROWTH, parent, apr_bench_create,
 const struct bench_allocator bench_apr = {
     .name = "apr",
     .setup = apr_setup,
-    .run = {bench_apr_small, bench_apr_mixed, bench_apr_burst, NULL,
-            bench_apr_growth},
+    .run = {bench_apr_small, bench_apr_mixed, bench_apr_burst, NULL, bench_apr_growth},
     .na = "APR pools take no caller buffer",
 };

@@ -9,7 +9,7 @@
 
 const struct bench_allocator bench_bumpalo = {
     .name = "bumpalo",
-    .run = {bench_bumpalo_small, bench_bumpalo_mixed, bench_bumpalo_burst,
-            NULL, bench_bumpalo_growth},
+    .run = {bench_bumpalo_small, bench_bumpalo_mixed, bench_bumpalo_burst, NULL,
+            bench_bumpalo_growth},
     .na = "bumpalo takes no caller buffer",
 };

@@ -41,8 +41,8 @@ malloc_free_all(void *ctx)
 
 BENCH_RESET_WORKLOAD_FNS(malloc, &round_ptrs, NULL, malloc_alloc, malloc_alloc,
                          malloc_free_all)
-BENCH_WORKLOAD_FN(bench_malloc_growth, BENCH_GROWTH, &round_ptrs, NULL,
-                  malloc_alloc, malloc_free_all)
+BENCH_WORKLOAD_FN(bench_malloc_growth, BENCH_GROWTH, &round_ptrs, NULL, malloc_alloc,
+                  malloc_free_all)
 
 const struct bench_allocator bench_malloc = {
     .name = "malloc",

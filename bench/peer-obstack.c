@@ -26,7 +26,7 @@
 
 struct bench_obstack {
     struct obstack ob;
-    void *mark;   /* where the round started */
+    void *mark; /* where the round started */
 };
 
 static struct bench_obstack fixed, growing;
@@ -96,16 +96,15 @@ obstack_bench_alloc_aligned(void *ctx, size_t size, size_t align)
     return obstack_alloc(&o->ob, size);
 }
 
-BENCH_RESET_WORKLOAD_FNS(obstack, &fixed, obstack_round_begin,
-                         obstack_bench_alloc, obstack_bench_alloc_aligned,
-                         obstack_round_end)
-BENCH_WORKLOAD_FN(bench_obstack_growth, BENCH_GROWTH, &growing,
-                  obstack_create, obstack_bench_alloc, obstack_destroy)
+BENCH_RESET_WORKLOAD_FNS(obstack, &fixed, obstack_round_begin, obstack_bench_alloc,
+                         obstack_bench_alloc_aligned, obstack_round_end)
+BENCH_WORKLOAD_FN(bench_obstack_growth, BENCH_GROWTH, &growing, obstack_create,
+                  obstack_bench_alloc, obstack_destroy)
 
 const struct bench_allocator bench_obstack = {
     .name = "obstack",
     .setup = obstack_setup,
-    .run = {bench_obstack_small, bench_obstack_mixed, bench_obstack_burst,
-            NULL, bench_obstack_growth},
+    .run = {bench_obstack_small, bench_obstack_mixed, bench_obstack_burst, NULL,
+            bench_obstack_growth},
     .na = "obstack takes no caller buffer",
 };

@@ -19,7 +19,8 @@
 
 #include "bench.h"
 
-namespace {
+namespace
+{
 
 struct resource final : std::pmr::monotonic_buffer_resource {
     using std::pmr::monotonic_buffer_resource::monotonic_buffer_resource;
@@ -67,12 +68,11 @@ pmr_destroy(void *ctx)
 
 } // namespace
 
-BENCH_RESET_WORKLOAD_FNS(pmr, fixed, nullptr, pmr_alloc, pmr_alloc,
-                         pmr_release)
-BENCH_WORKLOAD_FN(bench_pmr_static, BENCH_STATIC, in_static, nullptr,
-                  pmr_alloc, pmr_release)
-BENCH_WORKLOAD_FN(bench_pmr_growth, BENCH_GROWTH, nullptr, pmr_create,
-                  pmr_alloc, pmr_destroy)
+BENCH_RESET_WORKLOAD_FNS(pmr, fixed, nullptr, pmr_alloc, pmr_alloc, pmr_release)
+BENCH_WORKLOAD_FN(bench_pmr_static, BENCH_STATIC, in_static, nullptr, pmr_alloc,
+                  pmr_release)
+BENCH_WORKLOAD_FN(bench_pmr_growth, BENCH_GROWTH, nullptr, pmr_create, pmr_alloc,
+                  pmr_destroy)
 
 extern "C" const bench_allocator bench_pmr = {
     "pmr",

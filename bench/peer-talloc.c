@@ -57,11 +57,10 @@ talloc_bench_destroy(void *ctx)
     talloc_free(ctx);
 }
 
-BENCH_RESET_WORKLOAD_FNS(talloc, pool, NULL, talloc_bench_alloc,
-                         talloc_bench_alloc, talloc_bench_reset)
-BENCH_WORKLOAD_FN(bench_talloc_growth, BENCH_GROWTH, NULL,
-                  talloc_bench_create, talloc_bench_alloc,
-                  talloc_bench_destroy)
+BENCH_RESET_WORKLOAD_FNS(talloc, pool, NULL, talloc_bench_alloc, talloc_bench_alloc,
+                         talloc_bench_reset)
+BENCH_WORKLOAD_FN(bench_talloc_growth, BENCH_GROWTH, NULL, talloc_bench_create,
+                  talloc_bench_alloc, talloc_bench_destroy)
 
 const struct bench_allocator bench_talloc = {
     .name = "talloc",

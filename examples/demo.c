@@ -35,9 +35,9 @@
 #define MAX_RUNS 9u
 
 struct workload {
-    size_t nalloc;   /* allocations per round */
-    size_t rounds;   /* rounds per run */
-    size_t runs;     /* timed runs per allocator (at most MAX_RUNS) */
+    size_t nalloc; /* allocations per round */
+    size_t rounds; /* rounds per run */
+    size_t runs;   /* timed runs per allocator (at most MAX_RUNS) */
 };
 
 static const struct workload full_workload = {100000, 40, 5};
@@ -62,8 +62,8 @@ fill_sizes(unsigned char *sizes, size_t n)
     uint32_t state = SEED;
 
     for (size_t i = 0; i < n; i++)
-        sizes[i] = (unsigned char)(MIN_SIZE +
-                                   xorshift32(&state) % (MAX_SIZE - MIN_SIZE + 1));
+        sizes[i] =
+            (unsigned char)(MIN_SIZE + xorshift32(&state) % (MAX_SIZE - MIN_SIZE + 1));
 }
 
 /* Marks allocation i: its first and last byte. */
@@ -102,8 +102,8 @@ now_ns(void)
  * round added up, or 0 when an allocation failed.
  */
 static uint64_t
-run_marena(marena_t *arena, const struct workload *w,
-           const unsigned char *sizes, unsigned char **ptrs)
+run_marena(marena_t *arena, const struct workload *w, const unsigned char *sizes,
+           unsigned char **ptrs)
 {
     uint64_t sum = 0;
 
@@ -125,8 +125,7 @@ run_marena(marena_t *arena, const struct workload *w,
 
 /* The same workload on malloc/free; 0 when an allocation failed. */
 static uint64_t
-run_malloc(const struct workload *w, const unsigned char *sizes,
-           unsigned char **ptrs)
+run_malloc(const struct workload *w, const unsigned char *sizes, unsigned char **ptrs)
 {
     uint64_t sum = 0;
 
@@ -162,8 +161,8 @@ fail(const char *what, size_t i)
  * Stores used()/remaining() as they were at the round's end.
  */
 static int
-check_round(marena_t *arena, const unsigned char *sizes, unsigned char **ptrs,
-            size_t n, size_t *used, size_t *remaining)
+check_round(marena_t *arena, const unsigned char *sizes, unsigned char **ptrs, size_t n,
+            size_t *used, size_t *remaining)
 {
     size_t capacity = marena_capacity(arena);
     uintptr_t first = 0, prev_end = 0;
@@ -246,8 +245,8 @@ main(int argc, char **argv)
 
     if (argc == 2 && strcmp(argv[1], "--quick") == 0) {
         w = &quick_workload;
-    } else if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-                             strcmp(argv[1], "--help") == 0)) {
+    } else if (argc == 2 &&
+               (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         usage(stdout);
         return 0;
     } else if (argc != 1) {
@@ -256,8 +255,7 @@ main(int argc, char **argv)
     }
 
     /* Room for a round even if every size were MAX_SIZE, aligned up. */
-    per_alloc = (MAX_SIZE + MARENA_ALIGNMENT - 1) / MARENA_ALIGNMENT *
-                MARENA_ALIGNMENT;
+    per_alloc = (MAX_SIZE + MARENA_ALIGNMENT - 1) / MARENA_ALIGNMENT * MARENA_ALIGNMENT;
     capacity = w->nalloc * per_alloc;
     total = w->nalloc * w->rounds;
 
@@ -274,16 +272,15 @@ main(int argc, char **argv)
 
     arena = marena_create(capacity);
     if (arena == NULL) {
-        fprintf(stderr, "demo: marena_create(%zu) failed on the %s backend\n",
-                capacity, MARENA_DEFAULT_BACKEND_NAME);
+        fprintf(stderr, "demo: marena_create(%zu) failed on the %s backend\n", capacity,
+                MARENA_DEFAULT_BACKEND_NAME);
         goto out;
     }
 
     printf("marena %s demo%s\n", MARENA_VERSION_STRING,
-           w == &quick_workload ? " (--quick: tiny run, timings not meaningful)"
-                                : "");
-    printf("  arena:    marena_create(%zu) on the default backend \"%s\"\n",
-           capacity, MARENA_DEFAULT_BACKEND_NAME);
+           w == &quick_workload ? " (--quick: tiny run, timings not meaningful)" : "");
+    printf("  arena:    marena_create(%zu) on the default backend \"%s\"\n", capacity,
+           MARENA_DEFAULT_BACKEND_NAME);
     printf("  capacity: %zu bytes (alignment %d, control block %d bytes)\n",
            marena_capacity(arena), MARENA_ALIGNMENT, MARENA_CONTROL_SIZE);
 
@@ -292,8 +289,7 @@ main(int argc, char **argv)
     printf("  round:    %zu allocations of %u..%u bytes (xorshift32, seed "
            "0x%08x), first and last byte written\n",
            w->nalloc, MIN_SIZE, MAX_SIZE, SEED);
-    printf("  after it: used %zu bytes, remaining %zu bytes\n", used,
-           remaining);
+    printf("  after it: used %zu bytes, remaining %zu bytes\n", used, remaining);
     printf("  checked:  every allocation non-NULL, aligned, inside the block, "
            "not overlapping; marks intact\n");
     printf("  reset:    marena_reset() brought used back to %zu "
@@ -306,32 +302,30 @@ main(int argc, char **argv)
         got = run_marena(arena, w, sizes, ptrs);
         arena_ns[r] = now_ns() - t0;
         if (got != want) {
-            fprintf(stderr, "demo: marena run %zu: checksum %llu, want %llu\n",
-                    r, (unsigned long long)got, (unsigned long long)want);
+            fprintf(stderr, "demo: marena run %zu: checksum %llu, want %llu\n", r,
+                    (unsigned long long)got, (unsigned long long)want);
             goto out;
         }
         t0 = now_ns();
         got = run_malloc(w, sizes, ptrs);
         malloc_ns[r] = now_ns() - t0;
         if (got != want) {
-            fprintf(stderr, "demo: malloc run %zu: checksum %llu, want %llu\n",
-                    r, (unsigned long long)got, (unsigned long long)want);
+            fprintf(stderr, "demo: malloc run %zu: checksum %llu, want %llu\n", r,
+                    (unsigned long long)got, (unsigned long long)want);
             goto out;
         }
     }
     if (marena_used(arena) != 0) {
-        fprintf(stderr, "demo: used() is %zu after the last reset\n",
-                marena_used(arena));
+        fprintf(stderr, "demo: used() is %zu after the last reset\n", marena_used(arena));
         goto out;
     }
 
     arena_per = (double)median(arena_ns, w->runs) / (double)total;
     malloc_per = (double)median(malloc_ns, w->runs) / (double)total;
-    printf("\n%-36s %12s %16s %21s %14s\n", "workload", "allocations",
-           "marena ns/alloc", "malloc+free ns/alloc", "malloc/marena");
-    printf("%-36s %12zu %16.2f %21.2f %13.2fx\n",
-           "rounds of 8..64 B allocs, then reset", total, arena_per,
-           malloc_per, arena_per > 0.0 ? malloc_per / arena_per : 0.0);
+    printf("\n%-36s %12s %16s %21s %14s\n", "workload", "allocations", "marena ns/alloc",
+           "malloc+free ns/alloc", "malloc/marena");
+    printf("%-36s %12zu %16.2f %21.2f %13.2fx\n", "rounds of 8..64 B allocs, then reset",
+           total, arena_per, malloc_per, arena_per > 0.0 ? malloc_per / arena_per : 0.0);
     printf("(%zu rounds x %zu allocations per run; median of %zu runs; each "
            "allocation written and read back)\n",
            w->rounds, w->nalloc, w->runs);

@@ -32,10 +32,10 @@
 
 #define ENTITIES 64
 #define FRAMES 240
-#define WORLD 1000          /* positions wrap at the world's edge */
-#define VIEW_MIN 250        /* the visible window: [VIEW_MIN, VIEW_MAX) */
+#define WORLD 1000   /* positions wrap at the world's edge */
+#define VIEW_MIN 250 /* the visible window: [VIEW_MIN, VIEW_MAX) */
 #define VIEW_MAX 750
-#define PATTERN 4           /* temporary work repeats every PATTERN frames */
+#define PATTERN 4 /* temporary work repeats every PATTERN frames */
 /* Most particles in a frame (frames have 1/4, 2/4, 3/4 and all of them):
  * in a growing arena more than its first block holds, so the warm-up
  * frames make the scratch arena grow; in a fixed one, what fits. */
@@ -63,7 +63,7 @@ struct particle {
 
 struct world {
     struct entity *entities;
-    struct event *events;   /* newest first */
+    struct event *events; /* newest first */
     size_t event_count;
 };
 
@@ -146,7 +146,8 @@ update(struct world *world, marena_t *persistent, uint32_t frame)
 static int
 render(const struct world *world, marena_t *scratch, uint32_t frame)
 {
-    size_t count = 0, expected = 0, particles = PARTICLES / PATTERN * (frame % PATTERN + 1);
+    size_t count = 0, expected = 0,
+           particles = PARTICLES / PATTERN * (frame % PATTERN + 1);
     uint32_t *list = MARENA_NEW_ARRAY(scratch, uint32_t, ENTITIES);
     int32_t *keys = MARENA_NEW_ARRAY(scratch, int32_t, ENTITIES);
     struct particle *sparks = MARENA_NEW_ARRAY(scratch, struct particle, particles);
@@ -174,7 +175,8 @@ render(const struct world *world, marena_t *scratch, uint32_t frame)
     }
     for (size_t i = 0; i < count; i++) {
         sorted_sum += keys[i];
-        check(i == 0 || keys[i - 1] <= keys[i], frame, "the sorted keys are out of order");
+        check(i == 0 || keys[i - 1] <= keys[i], frame,
+              "the sorted keys are out of order");
     }
     check(sum == sorted_sum, frame, "the sorted keys lost a value");
     for (uint32_t i = 0; i < ENTITIES; i++)
@@ -208,7 +210,7 @@ main(void)
     marena_t *local = make_arena(scratch_buffer, sizeof scratch_buffer);
 #endif
 #endif
-    struct world world = { NULL, NULL, 0 };
+    struct world world = {NULL, NULL, 0};
     marena_t *scratch_arena = NULL;
     size_t warm_capacity = 0, events = 0;
 #if MARENA_HAVE_STATS
@@ -297,10 +299,11 @@ main(void)
         }
         check(listed == events && world.event_count == events, 0, "events were lost");
     }
-    printf("frame-loop: %u frames; %zu events kept in %zu bytes; scratch capacity %zu bytes "
-           "from the warm-up on (%s)\n",
-           (unsigned)FRAMES, events, marena_used(persistent), warm_capacity,
-           MARENA_HAVE_SCRATCH ? "the thread's scratch arena" : "a local arena");
+    printf(
+        "frame-loop: %u frames; %zu events kept in %zu bytes; scratch capacity %zu bytes "
+        "from the warm-up on (%s)\n",
+        (unsigned)FRAMES, events, marena_used(persistent), warm_capacity,
+        MARENA_HAVE_SCRATCH ? "the thread's scratch arena" : "a local arena");
     check(events > 0, 0, "no entity ever wrapped: the test tests nothing");
 
 #if MARENA_HAVE_SCRATCH

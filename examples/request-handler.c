@@ -35,8 +35,8 @@
 #define INPUT_MAX 65536u
 
 struct header {
-    const char *name;       /* lowercased: names are case-insensitive */
-    const char *value;      /* without the whitespace around it */
+    const char *name;  /* lowercased: names are case-insensitive */
+    const char *value; /* without the whitespace around it */
 };
 
 struct request {
@@ -54,22 +54,22 @@ struct exchange {
 };
 
 static const struct exchange batch[] = {
-    { "GET /hello HTTP/1.1\r\nHost: example.org\r\nUser-Agent: demo/1.0\r\n\r\n",
-      "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\nhello, example.org!\n" },
-    { "GET /headers HTTP/1.1\r\nHost: a.test\r\nACCEPT: */*\r\nX-Trace:   abc  \r\n\r\n",
-      "HTTP/1.1 200 OK\r\nContent-Length: 38\r\n\r\n"
-      "host: a.test\naccept: */*\nx-trace: abc\n" },
-    { "POST /hello HTTP/1.1\r\nHost: example.org\r\n\r\n",
-      "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 19\r\n\r\n"
-      "method not allowed\n" },
-    { "GET /missing HTTP/1.0\n\n",
-      "HTTP/1.1 404 Not Found\r\nContent-Length: 20\r\n\r\nnot found: /missing\n" },
-    { "BROKEN\r\n\r\n",
-      "HTTP/1.1 400 Bad Request\r\nContent-Length: 12\r\n\r\nbad request\n" },
-    { "GET /hello HTTP/1.1\r\nno colon here\r\n\r\n",
-      "HTTP/1.1 400 Bad Request\r\nContent-Length: 12\r\n\r\nbad request\n" },
-    { "GET /hello HTTP/1.1\r\n\r\n",
-      "HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\nhello, stranger!\n" },
+    {"GET /hello HTTP/1.1\r\nHost: example.org\r\nUser-Agent: demo/1.0\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\nhello, example.org!\n"},
+    {"GET /headers HTTP/1.1\r\nHost: a.test\r\nACCEPT: */*\r\nX-Trace:   abc  \r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 38\r\n\r\n"
+     "host: a.test\naccept: */*\nx-trace: abc\n"},
+    {"POST /hello HTTP/1.1\r\nHost: example.org\r\n\r\n",
+     "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 19\r\n\r\n"
+     "method not allowed\n"},
+    {"GET /missing HTTP/1.0\n\n",
+     "HTTP/1.1 404 Not Found\r\nContent-Length: 20\r\n\r\nnot found: /missing\n"},
+    {"BROKEN\r\n\r\n",
+     "HTTP/1.1 400 Bad Request\r\nContent-Length: 12\r\n\r\nbad request\n"},
+    {"GET /hello HTTP/1.1\r\nno colon here\r\n\r\n",
+     "HTTP/1.1 400 Bad Request\r\nContent-Length: 12\r\n\r\nbad request\n"},
+    {"GET /hello HTTP/1.1\r\n\r\n",
+     "HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\nhello, stranger!\n"},
 };
 
 /* The length of the line at text (without its "\n" or "\r\n"), and where
@@ -115,12 +115,15 @@ parse_request(marena_t *arena, const char *text, struct request *request)
 
     /* Request line: METHOD SP TARGET SP VERSION. */
     space1 = memchr(line, ' ', length);
-    space2 = space1 != NULL ? memchr(space1 + 1, ' ', length - (size_t)(space1 + 1 - line)) : NULL;
+    space2 = space1 != NULL
+                 ? memchr(space1 + 1, ' ', length - (size_t)(space1 + 1 - line))
+                 : NULL;
     if (space1 == NULL || space2 == NULL || space1 == line || space2 == space1 + 1)
         return 400;
     request->method = marena_strndup(arena, line, (size_t)(space1 - line));
     request->target = marena_strndup(arena, space1 + 1, (size_t)(space2 - space1 - 1));
-    request->version = marena_strndup(arena, space2 + 1, length - (size_t)(space2 + 1 - line));
+    request->version =
+        marena_strndup(arena, space2 + 1, length - (size_t)(space2 + 1 - line));
     if (request->method == NULL || request->target == NULL || request->version == NULL)
         return 500;
 
@@ -142,7 +145,8 @@ parse_request(marena_t *arena, const char *text, struct request *request)
         if (colon == NULL || colon == line)
             return 400;
         name = copy_trimmed(arena, line, (size_t)(colon - line));
-        header->value = copy_trimmed(arena, colon + 1, length - (size_t)(colon + 1 - line));
+        header->value =
+            copy_trimmed(arena, colon + 1, length - (size_t)(colon + 1 - line));
         if (name == NULL || header->value == NULL)
             return 500;
         for (char *c = name; *c != '\0'; c++)
@@ -227,8 +231,8 @@ check(int ok, size_t index, const char *what)
 
 /* Handles one request and resets the arena; checks what is always true. */
 static const char *
-serve(marena_t *arena, size_t first_capacity, size_t index, const char *text,
-      int fits, char *copy, size_t copy_size)
+serve(marena_t *arena, size_t first_capacity, size_t index, const char *text, int fits,
+      char *copy, size_t copy_size)
 {
     const char *response = handle(arena, text);
     size_t used = marena_used(arena), capacity = marena_capacity(arena);
@@ -245,7 +249,7 @@ serve(marena_t *arena, size_t first_capacity, size_t index, const char *text,
            response != NULL ? (int)strcspn(response, "\r") : 4,
            response != NULL ? response : "none", used, capacity);
 
-    marena_reset(arena);    /* the whole request, at once */
+    marena_reset(arena); /* the whole request, at once */
     check(marena_used(arena) == 0, index, "used() is not 0 after reset");
     check(marena_capacity(arena) == first_capacity, index,
           "capacity() is not back to the first block after reset");
@@ -298,7 +302,7 @@ main(int argc, char **argv)
 {
     marena_options_t options = {
         .block_size = REQUEST_ARENA_SIZE,
-        .flags = MARENA_GROW,       /* a large request takes more blocks */
+        .flags = MARENA_GROW, /* a large request takes more blocks */
     };
     marena_t *arena = marena_create_ex(&options);
     static char large[8192], response[8192];
@@ -317,8 +321,8 @@ main(int argc, char **argv)
     }
 
     for (index = 0; index < sizeof batch / sizeof batch[0]; index++) {
-        serve(arena, first_capacity, index, batch[index].request, 1,
-              response, sizeof response);
+        serve(arena, first_capacity, index, batch[index].request, 1, response,
+              sizeof response);
         check(strcmp(response, batch[index].response) == 0, index,
               "not the expected response");
     }
@@ -326,15 +330,17 @@ main(int argc, char **argv)
     /* One request larger than the first block: a 6000-byte cookie. */
     {
         size_t cookie = 6000;
-        int n = snprintf(large, sizeof large, "GET /headers HTTP/1.1\r\nCookie: %*s\r\n\r\n",
-                         (int)cookie, "");
+        int n = snprintf(large, sizeof large,
+                         "GET /headers HTTP/1.1\r\nCookie: %*s\r\n\r\n", (int)cookie, "");
         char *value = strstr(large, "Cookie: ") + strlen("Cookie: ");
         char expected[64];
 
-        check(n > 0 && (size_t)n < sizeof large, index, "the large request does not fit its buffer");
+        check(n > 0 && (size_t)n < sizeof large, index,
+              "the large request does not fit its buffer");
         memset(value, 'c', cookie);
         serve(arena, first_capacity, index, large, 0, response, sizeof response);
-        snprintf(expected, sizeof expected, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
+        snprintf(expected, sizeof expected,
+                 "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
                  strlen("cookie: ") + cookie + 1);
         check(strncmp(response, expected, strlen(expected)) == 0, index,
               "not the expected response to the large request");

@@ -31,18 +31,18 @@
 #include "marena.h"
 
 struct symbol {
-    const char *name;       /* NUL-terminated, in the arena */
+    const char *name; /* NUL-terminated, in the arena */
     size_t length;
     uint32_t hash;
-    size_t uses;            /* how often it was interned */
+    size_t uses; /* how often it was interned */
 };
 
 struct symbol_table {
     marena_t *arena;
-    struct symbol **slots;  /* NULL or a symbol */
-    size_t slot_count;      /* a power of two */
+    struct symbol **slots; /* NULL or a symbol */
+    size_t slot_count;     /* a power of two */
     size_t count;
-    size_t grown;           /* how many times the slot array was replaced */
+    size_t grown; /* how many times the slot array was replaced */
 };
 
 /* FNV-1a, 32 bits. */
@@ -68,9 +68,8 @@ find_slot(struct symbol **slots, size_t slot_count, const char *s, size_t length
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         struct symbol *symbol = slots[i];
 
-        if (symbol == NULL ||
-            (symbol->hash == hash && symbol->length == length &&
-             memcmp(symbol->name, s, length) == 0))
+        if (symbol == NULL || (symbol->hash == hash && symbol->length == length &&
+                               memcmp(symbol->name, s, length) == 0))
             return &slots[i];
     }
 }
@@ -99,7 +98,8 @@ table_grow(struct symbol_table *table)
         struct symbol *symbol = table->slots[i];
 
         if (symbol != NULL)
-            *find_slot(slots, slot_count, symbol->name, symbol->length, symbol->hash) = symbol;
+            *find_slot(slots, slot_count, symbol->name, symbol->length, symbol->hash) =
+                symbol;
     }
     table->slots = slots;
     table->slot_count = slot_count;
@@ -184,16 +184,15 @@ static const marena_backend_t counting_backend = {
 };
 
 /* Source text to tokenize: identifiers are [A-Za-z_][A-Za-z0-9_]*. */
-static const char source[] =
-    "static int count_words(const char *text, int *lines) {\n"
-    "    int count = 0, in_word = 0;\n"
-    "    for (const char *p = text; *p != 0; p++) {\n"
-    "        if (*p == '\\n') *lines = *lines + 1;\n"
-    "        if (is_space(*p)) in_word = 0;\n"
-    "        else if (!in_word) { in_word = 1; count++; }\n"
-    "    }\n"
-    "    return count;\n"
-    "}\n";
+static const char source[] = "static int count_words(const char *text, int *lines) {\n"
+                             "    int count = 0, in_word = 0;\n"
+                             "    for (const char *p = text; *p != 0; p++) {\n"
+                             "        if (*p == '\\n') *lines = *lines + 1;\n"
+                             "        if (is_space(*p)) in_word = 0;\n"
+                             "        else if (!in_word) { in_word = 1; count++; }\n"
+                             "    }\n"
+                             "    return count;\n"
+                             "}\n";
 
 #define MAX_TOKENS 128
 
@@ -258,7 +257,7 @@ main(void)
     marena_options_t options = {
         .backend = &counting_backend,
         .backend_ctx = &counter,
-        .block_size = 1024,         /* small, so the table spans blocks */
+        .block_size = 1024, /* small, so the table spans blocks */
         .flags = MARENA_GROW,
     };
     struct symbol_table table;
@@ -279,8 +278,9 @@ main(void)
         if (interned[i] == NULL)
             break;
         check(interned[i]->length == tokens[i].length &&
-              memcmp(interned[i]->name, tokens[i].start, tokens[i].length) == 0 &&
-              interned[i]->name[tokens[i].length] == '\0', "wrong symbol text");
+                  memcmp(interned[i]->name, tokens[i].start, tokens[i].length) == 0 &&
+                  interned[i]->name[tokens[i].length] == '\0',
+              "wrong symbol text");
     }
     if (failures != 0)
         return 1;
@@ -304,8 +304,9 @@ main(void)
         check(interned[i]->uses == uses, "wrong use count");
     }
     check(table.count == distinct, "wrong number of symbols");
-    printf("symbol-table: %zu tokens, %zu symbols; \"count\" used %zu times\n",
-           ntokens, table.count, lookup(&table, "count") != NULL ? lookup(&table, "count")->uses : 0);
+    printf("symbol-table: %zu tokens, %zu symbols; \"count\" used %zu times\n", ntokens,
+           table.count,
+           lookup(&table, "count") != NULL ? lookup(&table, "count")->uses : 0);
 
     /* Many more symbols: the slot array grows several times. */
     for (unsigned i = 0; i < 2000; i++) {
@@ -329,7 +330,8 @@ main(void)
     }
     check(table.count == distinct + 2000, "interning again added symbols");
     check(lookup(&table, "generated_2000") == NULL && lookup(&table, "counts") == NULL &&
-          lookup(&table, "") == NULL, "an absent name was found");
+              lookup(&table, "") == NULL,
+          "an absent name was found");
 
     printf("symbol-table: %zu symbols in %zu slots (grown %zu times); "
            "the arena holds %zu bytes in %zu blocks from the backend\n",
@@ -340,7 +342,8 @@ main(void)
         marena_stats_t stats;
 
         marena_stats(arena, &stats);
-        check(stats.blocks == counter.blocks, "stats.blocks is not what the backend counted");
+        check(stats.blocks == counter.blocks,
+              "stats.blocks is not what the backend counted");
         check(stats.backend_bytes == counter.bytes,
               "stats.backend_bytes is not what the backend counted");
     }
@@ -348,8 +351,10 @@ main(void)
 
     /* One call frees every symbol, string and slot array. */
     marena_destroy(arena);
-    check(counter.blocks == 0 && counter.bytes == 0, "destroy left blocks with the backend");
-    printf("symbol-table: after destroy the backend holds %zu blocks, %zu bytes (of %zu acquired)\n",
+    check(counter.blocks == 0 && counter.bytes == 0,
+          "destroy left blocks with the backend");
+    printf("symbol-table: after destroy the backend holds %zu blocks, %zu bytes (of %zu "
+           "acquired)\n",
            counter.blocks, counter.bytes, counter.acquired);
 
     if (failures != 0) {

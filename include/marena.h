@@ -259,8 +259,7 @@ MARENA_API extern const marena_backend_t marena_backend_mmap_guarded;
  * @param align The alignment requested.
  * @param data  marena_options_t::oom_data.
  */
-typedef void (*marena_oom_fn)(marena_t *arena, size_t size, size_t align,
-                              void *data);
+typedef void (*marena_oom_fn)(marena_t *arena, size_t size, size_t align, void *data);
 
 /**
  * How to create an arena with marena_create_ex(). Zero-initialise it, then
@@ -693,8 +692,7 @@ marena_sprintf(marena_t *arena, const char *fmt, ...) MARENA_PRINTF(2, 3);
 
 /** marena_sprintf() with a va_list; @p args is used once (va_copy inside). */
 MARENA_API char *
-marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
-    MARENA_PRINTF(2, 0);
+marena_vsprintf(marena_t *arena, const char *fmt, va_list args) MARENA_PRINTF(2, 0);
 #endif
 
 /* ------------------------------------------------------------------------
@@ -778,8 +776,8 @@ marena_rewind(marena_t *arena, marena_mark_t mark);
 /** A mark together with its arena: what marena_scope_begin() and
  * marena_scratch_begin() return and marena_scope_end() takes. */
 typedef struct marena_scope {
-    marena_t *arena;        /**< The arena, NULL when none could be had. */
-    marena_mark_t mark;     /**< Where it stood at the beginning. */
+    marena_t *arena;    /**< The arena, NULL when none could be had. */
+    marena_mark_t mark; /**< Where it stood at the beginning. */
 } marena_scope_t;
 
 /** Begins a scope: a mark of @p arena (which may be NULL). */

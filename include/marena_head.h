@@ -22,9 +22,9 @@
  * alignment up to #MARENA_ALIGNMENT the aligned cursor never passes end.
  */
 struct marena_head {
-    uintptr_t cursor;       /**< first free byte of the current block */
-    uintptr_t end;          /**< where allocation must stop */
-    size_t allocations;     /**< successful allocations since creation */
+    uintptr_t cursor;   /**< first free byte of the current block */
+    uintptr_t end;      /**< where allocation must stop */
+    size_t allocations; /**< successful allocations since creation */
 };
 
 #endif /* MARENA_HEAD_H */

@@ -39,8 +39,7 @@ next_block_size(const struct marena *arena)
 {
     size_t current = (size_t)(arena->current->end - block_base(arena->current));
 
-    return current > arena->max_block_size / 2 ? arena->max_block_size
-                                               : 2 * current;
+    return current > arena->max_block_size / 2 ? arena->max_block_size : 2 * current;
 }
 
 /* A block of its own, behind the current one; the cursor stays put. */
@@ -66,8 +65,7 @@ alloc_dedicated(struct marena *arena, size_t size, size_t align, size_t worst)
 
 /* A new current block; what the old one handed out is kept in used. */
 static void *
-alloc_from_new_block(struct marena *arena, size_t size, size_t align,
-                     size_t usable)
+alloc_from_new_block(struct marena *arena, size_t size, size_t align, size_t usable)
 {
     struct marena_block *block = marena__obtain_block(arena, usable);
 
@@ -122,20 +120,18 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align)
  * pointers, other languages, MARENA_NO_INLINE): they take the full path,
  * which gives the same results as the inline one in less code. */
 
-MARENA_API void *
-(marena_alloc_aligned)(marena_t *arena, size_t size, size_t align)
+MARENA_API void *(marena_alloc_aligned)(marena_t *arena, size_t size, size_t align)
 {
     return marena_alloc_slow(arena, size, align);
 }
 
-MARENA_API void *
-(marena_alloc)(marena_t *arena, size_t size)
+MARENA_API void *(marena_alloc)(marena_t *arena, size_t size)
 {
     return marena_alloc_slow(arena, size, MARENA_ALIGNMENT);
 }
 
-MARENA_API void *
-(marena_calloc_aligned)(marena_t *arena, size_t count, size_t size, size_t align)
+MARENA_API void *(marena_calloc_aligned)(marena_t *arena, size_t count, size_t size,
+                                         size_t align)
 {
     /* An overflowing product becomes 0, which the allocation refuses. */
     size_t bytes = size != 0 && count > SIZE_MAX / size ? 0 : count * size;
@@ -146,8 +142,7 @@ MARENA_API void *
     return memory;
 }
 
-MARENA_API void *
-(marena_calloc)(marena_t *arena, size_t count, size_t size)
+MARENA_API void *(marena_calloc)(marena_t *arena, size_t count, size_t size)
 {
     return (marena_calloc_aligned)(arena, count, size, MARENA_ALIGNMENT);
 }

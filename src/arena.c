@@ -24,9 +24,8 @@ _Static_assert((MARENA_ALIGNMENT & (MARENA_ALIGNMENT - 1)) == 0,
 _Static_assert(MARENA_CONTROL_SIZE == ARENA_SIZE + BLOCK_HEADER_SIZE,
                "MARENA_CONTROL_SIZE must match the layout");
 _Static_assert(MARENA_COMMIT_STEP % MARENA_ALIGNMENT == 0 &&
-               MARENA_COMMIT_STEP > MARENA_CONTROL_SIZE,
+                   MARENA_COMMIT_STEP > MARENA_CONTROL_SIZE,
                "a commit step must hold the control block");
-
 
 /* ---------------------------------------------------------------- create */
 
@@ -93,8 +92,8 @@ options_valid(const marena_options_t *options, const marena_backend_t *backend)
         return 0;
     if (MARENA_HAVE_GROWTH && (options->flags & MARENA_RESERVE))
         return options->buffer == NULL && !(options->flags & MARENA_GROW) &&
-               backend != NULL && backend->reserve != NULL &&
-               backend->commit != NULL && backend->decommit != NULL;
+               backend != NULL && backend->reserve != NULL && backend->commit != NULL &&
+               backend->decommit != NULL;
     return 1;
 }
 
@@ -121,8 +120,8 @@ marena__create_in_buffer(void *buffer, size_t size, uint32_t flags)
  * commit step committed. A block that breaks the backend contract (short,
  * misaligned, wrapping) or the limit goes straight back. */
 static struct marena *
-acquire_first_block(const marena_options_t *options,
-                    const marena_backend_t *backend, size_t wanted)
+acquire_first_block(const marena_options_t *options, const marena_backend_t *backend,
+                    size_t wanted)
 {
     int reserve = MARENA_HAVE_GROWTH && (options->flags & MARENA_RESERVE);
     void *ctx = options->backend_ctx;
@@ -136,8 +135,7 @@ acquire_first_block(const marena_options_t *options,
         return NULL;
     held = reserve && granted > MARENA_COMMIT_STEP ? MARENA_COMMIT_STEP : granted;
     if (granted < wanted || granted > UINTPTR_MAX - start ||
-        start % MARENA_ALIGNMENT != 0 ||
-        (options->limit != 0 && held > options->limit) ||
+        start % MARENA_ALIGNMENT != 0 || (options->limit != 0 && held > options->limit) ||
         (reserve && backend->commit(ctx, block, held) != 0)) {
         if (backend->release != NULL)
             backend->release(ctx, block, granted);
@@ -159,8 +157,7 @@ create_from_backend(const marena_options_t *options, const marena_backend_t *bac
 
     /* No object may be larger than PTRDIFF_MAX (pointer differences inside
      * it would overflow), so no backend is asked for a larger block. */
-    capacity = options->block_size != 0 ? options->block_size
-                                        : MARENA_DEFAULT_BLOCK_SIZE;
+    capacity = options->block_size != 0 ? options->block_size : MARENA_DEFAULT_BLOCK_SIZE;
     if (capacity > MARENA_MAX_CAPACITY)
         return NULL;
     wanted = MARENA_CONTROL_SIZE + ROUND_UP(capacity, MARENA_ALIGNMENT);
@@ -180,7 +177,7 @@ marena_create_ex(const marena_options_t *options)
 #if MARENA_HAVE_DEFAULT_BACKEND
         return marena_create(MARENA_DEFAULT_BLOCK_SIZE);
 #else
-        return NULL;    /* no backend, no buffer */
+        return NULL; /* no backend, no buffer */
 #endif
     }
     backend = options->backend;
@@ -190,9 +187,8 @@ marena_create_ex(const marena_options_t *options)
 #endif
     if (!options_valid(options, backend))
         return NULL;
-    if (options->buffer != NULL)   /* a fixed buffer never calls a backend */
-        return configure(marena__create_in_buffer(options->buffer,
-                                                  options->buffer_size,
+    if (options->buffer != NULL) /* a fixed buffer never calls a backend */
+        return configure(marena__create_in_buffer(options->buffer, options->buffer_size,
                                                   options->flags),
                          options, (options->flags & MARENA_GROW) ? backend : NULL);
 #if MARENA_HAVE_BACKENDS
@@ -206,7 +202,7 @@ marena_create_ex(const marena_options_t *options)
 MARENA_API marena_t *
 marena_create_with(const marena_backend_t *backend, void *ctx, size_t capacity)
 {
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
 
     if (backend == NULL || capacity == 0)
         return NULL;
@@ -236,7 +232,6 @@ restart_at(struct marena *arena, struct marena_block *block)
     enter_block(arena, block, block_base(block));
 }
 
-
 /* Everything the first block handed out comes back. */
 static void
 empty_first_block(struct marena *arena)
@@ -249,7 +244,6 @@ empty_first_block(struct marena *arena)
         track_give_back(first, block_base(first), block_base(first), first->end);
 #endif
 }
-
 
 MARENA_API void
 marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)

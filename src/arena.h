@@ -15,7 +15,7 @@
 #include "track.h"
 #include "wipe.h"
 
-#define ROUND_UP(n, align) (((n) + (align) - 1) & ~(size_t)((align) - 1))
+#define ROUND_UP(n, align) (((n) + (align)-1) & ~(size_t)((align)-1))
 #define ALIGN_DOWN(address) ((address) & ~(uintptr_t)(MARENA_ALIGNMENT - 1))
 
 /* Bytes of the control block and of a block header, each kept aligned. */
@@ -23,8 +23,8 @@
 #define BLOCK_HEADER_SIZE ROUND_UP(sizeof(struct marena_block), MARENA_ALIGNMENT)
 
 /* Internal flags, above the public ones. */
-#define ARENA_CALLER_BUFFER 0x100u  /* the first block is the caller's */
-#define ARENA_TRACKED 0x200u        /* ASan/memcheck see it (track.h) */
+#define ARENA_CALLER_BUFFER 0x100u /* the first block is the caller's */
+#define ARENA_TRACKED 0x200u       /* ASan/memcheck see it (track.h) */
 /* Flags marena_create_ex() takes: without the growth option an arena is
  * its one block, and asking for growth or a reservation fails. */
 #if MARENA_HAVE_GROWTH
@@ -85,8 +85,8 @@ set_cursor(struct marena *arena, uintptr_t cursor)
     if (is_tracked(arena)) {
         uintptr_t trap = ROUND_UP(cursor, MARENA_ALIGNMENT);
 
-        arena->flags = (arena->flags & ~ARENA_TRAP_MASK) |
-                       (uint32_t)(trap - cursor) << ARENA_TRAP_SHIFT;
+        arena->flags = (arena->flags & ~ARENA_TRAP_MASK) | (uint32_t)(trap - cursor)
+                                                               << ARENA_TRAP_SHIFT;
         arena->head.cursor = arena->head.end = trap;
     } else {
         arena->head.cursor = cursor;
@@ -287,9 +287,8 @@ marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
 static inline int
 has_more_blocks(const struct marena *arena)
 {
-    return MARENA_HAVE_GROWTH &&
-           (arena->current->next != NULL || arena->spare != NULL ||
-            arena->current != first_block(arena));
+    return MARENA_HAVE_GROWTH && (arena->current->next != NULL || arena->spare != NULL ||
+                                  arena->current != first_block(arena));
 }
 
 /* ---- cleanups.c ---- */

@@ -11,10 +11,10 @@
 #include "arena.h"
 
 struct marena_cleanup {
-    struct marena_cleanup *next;    /* the one registered before */
+    struct marena_cleanup *next; /* the one registered before */
     marena_cleanup_fn fn;
     void *data;
-    size_t used;                    /* used when it was registered */
+    size_t used; /* used when it was registered */
 };
 
 MARENA_API int
@@ -26,8 +26,8 @@ marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data)
     if (arena == NULL || fn == NULL)
         return -1;
     used = arena_used(arena);
-    cleanup = marena_alloc_aligned(arena, sizeof(*cleanup),
-                                   _Alignof(struct marena_cleanup));
+    cleanup =
+        marena_alloc_aligned(arena, sizeof(*cleanup), _Alignof(struct marena_cleanup));
     if (cleanup == NULL)
         return -1;
     cleanup->next = arena->cleanups;

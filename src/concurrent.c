@@ -19,7 +19,7 @@ struct marena_concurrent {
     _Atomic uintptr_t cursor;
     uintptr_t base;
     uintptr_t end;
-    marena_t *arena;        /* owns the block; this struct lives in it */
+    marena_t *arena; /* owns the block; this struct lives in it */
 };
 
 /* The record goes at the start of the block, on top of block_size: the
@@ -27,7 +27,7 @@ struct marena_concurrent {
 MARENA_API marena_concurrent_t *
 marena_concurrent_create(const marena_options_t *options)
 {
-    marena_options_t block = { 0 };
+    marena_options_t block = {0};
     struct marena_concurrent *shared;
     marena_t *arena;
 
@@ -86,8 +86,7 @@ marena_concurrent_alloc(marena_concurrent_t *shared, size_t size, size_t align)
             return NULL;
         start = cursor + padding;
     } while (!atomic_compare_exchange_weak_explicit(&shared->cursor, &cursor,
-                                                    start + size,
-                                                    memory_order_relaxed,
+                                                    start + size, memory_order_relaxed,
                                                     memory_order_relaxed));
     return (void *)start;
 }
@@ -105,7 +104,8 @@ marena_concurrent_used(const marena_concurrent_t *shared)
     if (shared == NULL)
         return 0;
     return (size_t)(atomic_load_explicit(&((struct marena_concurrent *)shared)->cursor,
-                                         memory_order_relaxed) - shared->base);
+                                         memory_order_relaxed) -
+                    shared->base);
 }
 
 MARENA_API size_t

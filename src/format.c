@@ -44,8 +44,8 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
     va_copy(first_pass, args);
     length = vsnprintf((char *)cursor, available, fmt, first_pass);
     va_end(first_pass);
-    text = length >= 0 && (size_t)length < available
-               ? bump(arena, (size_t)length + 1, 1) : NULL;
+    text = length >= 0 && (size_t)length < available ? bump(arena, (size_t)length + 1, 1)
+                                                     : NULL;
     /* A first pass that did not fit filled the free space with part of
      * the text and is not kept: a wiping arena wipes it at once. */
     if (text == NULL)
@@ -120,8 +120,7 @@ marena_stats_format(const marena_t *arena, char *buffer, size_t size)
                       "used %s of %s in %zu blocks (%zu spare), peak %s; "
                       "%zu allocations, %zu failed; backend %s, %zu calls",
                       used, capacity, stats.blocks, stats.spare_blocks, peak,
-                      stats.allocations, stats.failed, backend,
-                      stats.backend_calls);
+                      stats.allocations, stats.failed, backend, stats.backend_calls);
     return length > 0 ? (size_t)length : 0;
 }
 #endif /* MARENA_HAVE_STATS */

@@ -35,13 +35,13 @@ struct marena_backend;
 struct marena_cleanup;
 
 struct marena_block {
-    struct marena_block *next;  /* the next block in its list */
-    uintptr_t end;              /* one past the last usable byte, aligned
+    struct marena_block *next; /* the next block in its list */
+    uintptr_t end;             /* one past the last usable byte, aligned
                                    (the end of the reservation for
                                    MARENA_RESERVE) */
-    size_t size;                /* bytes from the backend: granted, or
+    size_t size;               /* bytes from the backend: granted, or
                                    reserved for MARENA_RESERVE */
-    uint32_t serial;            /* when it came into use */
+    uint32_t serial;           /* when it came into use */
 };
 
 /*
@@ -52,25 +52,25 @@ struct marena_block {
  * and every end is a multiple of MARENA_ALIGNMENT (marena_head.h).
  */
 struct marena {
-    struct marena_head head;    /* cursor, end (the current block's end, or
+    struct marena_head head;              /* cursor, end (the current block's end, or
                                    its committed end), allocations: read
                                    and written by the inline fast path */
-    struct marena_block *current;   /* heads the in-use list */
-    struct marena_block *spare; /* blocks kept for reuse */
-    const struct marena_backend *backend;   /* NULL: no blocks beyond the first */
+    struct marena_block *current;         /* heads the in-use list */
+    struct marena_block *spare;           /* blocks kept for reuse */
+    const struct marena_backend *backend; /* NULL: no blocks beyond the first */
     void *backend_ctx;
-    size_t max_block_size;      /* growth cap for ordinary blocks */
-    size_t limit;               /* most bytes from the backend; SIZE_MAX: none */
-    size_t used_retired;        /* bytes handed out in in-use blocks other
+    size_t max_block_size;           /* growth cap for ordinary blocks */
+    size_t limit;                    /* most bytes from the backend; SIZE_MAX: none */
+    size_t used_retired;             /* bytes handed out in in-use blocks other
                                    than the current one */
-    size_t peak;                /* highest used, as of the last time used fell */
-    struct marena_cleanup *cleanups;    /* newest first */
+    size_t peak;                     /* highest used, as of the last time used fell */
+    struct marena_cleanup *cleanups; /* newest first */
     void (*on_oom)(struct marena *, size_t, size_t, void *);
     void *oom_data;
-    uint32_t serial;            /* the last serial given to a block */
-    uint32_t flags;             /* MARENA_GROW, MARENA_RESERVE, ARENA_* */
-    uint32_t failed;            /* saturating */
-    uint32_t backend_calls;     /* saturating */
+    uint32_t serial;        /* the last serial given to a block */
+    uint32_t flags;         /* MARENA_GROW, MARENA_RESERVE, ARENA_* */
+    uint32_t failed;        /* saturating */
+    uint32_t backend_calls; /* saturating */
 };
 
 #endif /* MARENA_SRC_LAYOUT_H */

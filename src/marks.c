@@ -16,7 +16,7 @@
 MARENA_API marena_mark_t
 marena_mark(const marena_t *arena)
 {
-    marena_mark_t mark = { 0 };
+    marena_mark_t mark = {0};
 
     if (arena != NULL) {
         mark.block = arena->current;
@@ -26,7 +26,6 @@ marena_mark(const marena_t *arena)
     }
     return mark;
 }
-
 
 /* Is `mark` a position this arena can go back to? Its block must still be
  * in use and not have come into use again since (reset restamps the first
@@ -41,10 +40,8 @@ mark_valid(const struct marena *arena, const marena_mark_t *mark)
     while (block != NULL && block != mark->block)
         block = block->next;
     return block != NULL && !newer_than(block, mark->serial) &&
-           mark->cursor >= block_base(block) &&
-           mark->cursor <= fill_of(arena, block);
+           mark->cursor >= block_base(block) && mark->cursor <= fill_of(arena, block);
 }
-
 
 MARENA_API void
 marena_rewind(marena_t *arena, marena_mark_t mark)

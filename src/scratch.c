@@ -28,7 +28,7 @@ conflicts_with(const marena_t *arena, marena_t *const *conflicts, size_t count)
 MARENA_API marena_scope_t
 marena_scratch_begin(marena_t *const *conflicts, size_t count)
 {
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
 
     options.block_size = SCRATCH_BLOCK_SIZE;
     options.flags = MARENA_GROW;

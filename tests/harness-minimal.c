@@ -61,8 +61,8 @@ static int test_skipped;
 static char test_message[MESSAGE_MAX_LENGTH];
 
 #if TEST_HAVE_FORK
-static int in_child;            /* this process is a death test's child */
-static int child_status = -1;   /* wait status of the last child; -1: none */
+static int in_child;          /* this process is a death test's child */
+static int child_status = -1; /* wait status of the last child; -1: none */
 static char child_stderr[CHILD_STDERR_MAX];
 #endif
 
@@ -116,12 +116,12 @@ test_fail_at(const char *file, int line, const char *format, ...)
 }
 
 _Noreturn void
-test_fail_compare(const char *file, int line, const char *expression,
-                  uint64_t a, const char *op, uint64_t b)
+test_fail_compare(const char *file, int line, const char *expression, uint64_t a,
+                  const char *op, uint64_t b)
 {
     snprintf(test_message, sizeof test_message,
-             "%s:%d: assertion failed: %s (%" PRIu64 " %s %" PRIu64 ")",
-             file, line, expression, a, op, b);
+             "%s:%d: assertion failed: %s (%" PRIu64 " %s %" PRIu64 ")", file, line,
+             expression, a, op, b);
     end_failed();
 }
 
@@ -153,7 +153,7 @@ test_add(test_fn fn, const void *data, const char *path_format, ...)
         fn(data);
 #if TEST_HAVE_FORK
         if (in_child)
-            _exit(0);   /* the body came back: the child did not abort */
+            _exit(0); /* the body came back: the child did not abort */
 #endif
         flatten(test_message);
         if (test_skipped)
@@ -199,13 +199,13 @@ glob_match(const char *pattern, const char *text)
 int
 test_in_child(void)
 {
-    static const struct rlimit no_core = { 0, 0 };
+    static const struct rlimit no_core = {0, 0};
     int fds[2];
     size_t length = 0;
     pid_t pid;
 
     if (in_child)
-        return 1;   /* a nested call in the child: already there */
+        return 1; /* a nested call in the child: already there */
     fflush(stdout);
     fflush(stderr);
     if (pipe(fds) != 0)
@@ -262,8 +262,7 @@ test_assert_child_aborted_at(const char *file, int line, const char *stderr_patt
     if (WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0)
         test_fail_at(file, line, "the child should have failed, but exited 0");
     if (!glob_match(stderr_pattern, child_stderr))
-        test_fail_at(file, line,
-                     "the child's stderr does not match \"%s\": \"%.200s\"",
+        test_fail_at(file, line, "the child's stderr does not match \"%s\": \"%.200s\"",
                      stderr_pattern, child_stderr);
 }
 
@@ -281,7 +280,7 @@ test_assert_child_aborted_at(const char *file, int line, const char *stderr_patt
 {
     (void)file;
     (void)line;
-    (void)stderr_pattern;   /* nothing ran; the test is reported skipped */
+    (void)stderr_pattern; /* nothing ran; the test is reported skipped */
 }
 
 #endif /* TEST_HAVE_FORK */

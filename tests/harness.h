@@ -37,8 +37,7 @@ typedef void (*test_fn)(const void *data);
 #define test_assert_null(ptr) g_assert_null(ptr)
 #define test_assert_nonnull(ptr) g_assert_nonnull(ptr)
 /* Compares two sizes (or addresses) with a C operator: ==, <, >=, ... */
-#define test_assert_size(a, op, b) \
-    g_assert_cmpuint((guint64)(a), op, (guint64)(b))
+#define test_assert_size(a, op, b) g_assert_cmpuint((guint64)(a), op, (guint64)(b))
 /* Fails with `what` in the message when cond is false. */
 #define test_assert_message(cond, what) \
     do { \
@@ -55,7 +54,10 @@ test_init(int *argc, char ***argv)
 }
 
 /* Registers fn under a printf-style path. */
-G_GNUC_PRINTF(3, 4) static inline void
+static inline void
+test_add(test_fn fn, const void *data, const char *path_format, ...) G_GNUC_PRINTF(3, 4);
+
+static inline void
 test_add(test_fn fn, const void *data, const char *path_format, ...)
 {
     va_list args;
@@ -143,8 +145,8 @@ test_fail_at(const char *file, int line, const char *format, ...) TEST_PRINTF(3,
 
 /* The same for a failed comparison `a op b`, with both values. */
 _Noreturn void
-test_fail_compare(const char *file, int line, const char *expression,
-                  uint64_t a, const char *op, uint64_t b);
+test_fail_compare(const char *file, int line, const char *expression, uint64_t a,
+                  const char *op, uint64_t b);
 
 #define test_assert(expr) \
     do { \
@@ -167,8 +169,8 @@ test_fail_compare(const char *file, int line, const char *expression,
     do { \
         uint64_t test_left_ = (uint64_t)(a), test_right_ = (uint64_t)(b); \
         if (!(test_left_ op test_right_)) \
-            test_fail_compare(__FILE__, __LINE__, #a " " #op " " #b, \
-                              test_left_, #op, test_right_); \
+            test_fail_compare(__FILE__, __LINE__, #a " " #op " " #b, test_left_, #op, \
+                              test_right_); \
     } while (0)
 /* Fails with `what` in the message when cond is false. */
 #define test_assert_message(cond, what) \
@@ -176,8 +178,7 @@ test_fail_compare(const char *file, int line, const char *expression,
         if (!(cond)) \
             test_fail_at(__FILE__, __LINE__, "failed: %s", (what)); \
     } while (0)
-#define test_assert_addr(a, op, b) \
-    test_assert_size((uintptr_t)(a), op, (uintptr_t)(b))
+#define test_assert_addr(a, op, b) test_assert_size((uintptr_t)(a), op, (uintptr_t)(b))
 
 void
 test_init(int *argc, char ***argv);

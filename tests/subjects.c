@@ -38,8 +38,8 @@ pool_skip(size_t bytes)
 {
     char reason[80];
 
-    snprintf(reason, sizeof reason, "needs %zu bytes, the test pools have %zu",
-             bytes, POOL_SIZE);
+    snprintf(reason, sizeof reason, "needs %zu bytes, the test pools have %zu", bytes,
+             POOL_SIZE);
     test_skip(reason);
 }
 
@@ -64,9 +64,8 @@ counting_acquire(void *ctx, size_t size, size_t *granted)
 
     counter->calls++;
     if ((counter->fail_from != 0 && counter->calls >= counter->fail_from) ||
-        counter->calls == counter->fail_at ||
-        counter->out == COUNTING_MAX_BLOCKS || rounded < size ||
-        rounded + MARENA_ALIGNMENT > POOL_SIZE - counting_pool_used)
+        counter->calls == counter->fail_at || counter->out == COUNTING_MAX_BLOCKS ||
+        rounded < size || rounded + MARENA_ALIGNMENT > POOL_SIZE - counting_pool_used)
         return NULL;
     block = counting_pool + counting_pool_used + counter->misalignment;
     counting_pool_used += rounded + MARENA_ALIGNMENT;
@@ -115,15 +114,15 @@ const marena_backend_t counting_backend_without_release = {
 };
 
 #if MARENA_HAVE_BACKENDS
-static const struct arena_kind counting_kind = { "counting", &counting_backend, NULL, 0 };
+static const struct arena_kind counting_kind = {"counting", &counting_backend, NULL, 0};
 #endif
 
 #if MARENA_HAVE_HEAP_BACKEND
-static const struct arena_kind heap_kind = { "heap", &marena_backend_heap, NULL, 0 };
+static const struct arena_kind heap_kind = {"heap", &marena_backend_heap, NULL, 0};
 #endif
 
 #if MARENA_HAVE_MMAP_BACKEND
-static const struct arena_kind mmap_kind = { "mmap", &marena_backend_mmap, NULL, 0 };
+static const struct arena_kind mmap_kind = {"mmap", &marena_backend_mmap, NULL, 0};
 #endif
 
 #if MARENA_HAVE_STATIC_BACKEND
@@ -137,7 +136,7 @@ create_static(size_t capacity)
     return marena_create_static(buffer, capacity + MARENA_STATIC_OVERHEAD);
 }
 
-static const struct arena_kind static_kind = { "static", NULL, create_static, 1 };
+static const struct arena_kind static_kind = {"static", NULL, create_static, 1};
 #endif
 
 #if MARENA_HAVE_DEFAULT_BACKEND
@@ -147,7 +146,7 @@ create_default(size_t capacity)
     return marena_create(capacity);
 }
 
-static const struct arena_kind default_kind = { "default", NULL, create_default, 0 };
+static const struct arena_kind default_kind = {"default", NULL, create_default, 0};
 #endif
 
 const struct arena_kind *const arena_kinds[] = {
@@ -170,15 +169,14 @@ const struct arena_kind *const arena_kinds[] = {
 };
 
 void
-subject_open(struct subject *subject, const struct arena_kind *kind,
-             size_t capacity)
+subject_open(struct subject *subject, const struct arena_kind *kind, size_t capacity)
 {
     memset(subject, 0, sizeof(*subject));
     subject->kind = kind;
 #if MARENA_HAVE_BACKENDS
     subject->arena = kind->create != NULL
-        ? kind->create(capacity)
-        : marena_create_with(kind->backend, &subject->counter, capacity);
+                         ? kind->create(capacity)
+                         : marena_create_with(kind->backend, &subject->counter, capacity);
 #else
     subject->arena = kind->create(capacity);
 #endif
@@ -196,8 +194,8 @@ subject_open_ex(struct subject *subject, const struct arena_kind *kind,
     options.backend = kind->backend;
     options.backend_ctx = &subject->counter;
     if (kind->buffered) {
-        size_t block_size = options.block_size != 0 ? options.block_size
-                                                    : MARENA_DEFAULT_BLOCK_SIZE;
+        size_t block_size =
+            options.block_size != 0 ? options.block_size : MARENA_DEFAULT_BLOCK_SIZE;
 
         options.buffer = static_pool(&size);
         options.buffer_size = block_size + MARENA_STATIC_OVERHEAD;
@@ -233,7 +231,9 @@ struct snapshot
 snapshot_of(const marena_t *arena)
 {
     struct snapshot s = {
-        marena_used(arena), marena_remaining(arena), marena_capacity(arena),
+        marena_used(arena),
+        marena_remaining(arena),
+        marena_capacity(arena),
     };
     return s;
 }

@@ -27,20 +27,20 @@ struct counting_block {
 };
 
 struct counting_backend {
-    size_t acquires;        /* successful acquire calls */
-    size_t releases;        /* release calls */
-    size_t bytes_acquired;  /* sum of granted sizes */
-    size_t bytes_released;  /* sum of released sizes */
-    size_t mismatches;      /* releases of a block or size never granted */
-    size_t fail_from;       /* nonzero: the fail_from-th acquire call and
+    size_t acquires;       /* successful acquire calls */
+    size_t releases;       /* release calls */
+    size_t bytes_acquired; /* sum of granted sizes */
+    size_t bytes_released; /* sum of released sizes */
+    size_t mismatches;     /* releases of a block or size never granted */
+    size_t fail_from;      /* nonzero: the fail_from-th acquire call and
                                every later one return NULL */
-    size_t fail_at;         /* nonzero: only the fail_at-th call fails */
-    size_t calls;           /* acquire calls, failed ones included */
-    size_t shortfall;       /* grant this many bytes less than asked */
-    size_t misalignment;    /* return the block this many bytes in */
-    void *block;            /* the block granted last */
-    size_t granted;         /* its granted size */
-    size_t out;             /* blocks out now */
+    size_t fail_at;        /* nonzero: only the fail_at-th call fails */
+    size_t calls;          /* acquire calls, failed ones included */
+    size_t shortfall;      /* grant this many bytes less than asked */
+    size_t misalignment;   /* return the block this many bytes in */
+    void *block;           /* the block granted last */
+    size_t granted;        /* its granted size */
+    size_t out;            /* blocks out now */
     struct counting_block blocks[COUNTING_MAX_BLOCKS];
 };
 
@@ -61,7 +61,7 @@ counting_bytes_out(const struct counting_backend *counter);
  * Arenas from options (growth): on `backend`, or, when `buffered`, in a
  * static buffer that spills into the counting backend. */
 struct arena_kind {
-    const char *name;   /* first component of the test paths */
+    const char *name; /* first component of the test paths */
     const marena_backend_t *backend;
     marena_t *(*create)(size_t capacity);
     int buffered;
@@ -71,7 +71,7 @@ struct arena_kind {
 struct subject {
     const struct arena_kind *kind;
     marena_t *arena;
-    struct counting_backend counter;    /* the context of every backend */
+    struct counting_backend counter; /* the context of every backend */
 };
 
 /* The kinds this build has, NULL-terminated. */
@@ -79,8 +79,7 @@ extern const struct arena_kind *const arena_kinds[];
 
 /* Creates a fixed arena of the kind with at least capacity bytes; asserts. */
 void
-subject_open(struct subject *subject, const struct arena_kind *kind,
-             size_t capacity);
+subject_open(struct subject *subject, const struct arena_kind *kind, size_t capacity);
 
 /* Creates an arena of the kind from options (backend, context and buffer
  * are filled in for the kind); asserts that it was created. */

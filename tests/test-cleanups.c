@@ -47,10 +47,10 @@ assert_log(const struct log *log, const int *ids, size_t count)
         test_assert_size((size_t)log->ids[i], ==, (size_t)ids[i]);
 }
 
-#define ASSERT_LOG(log, ...)                                                \
-    do {                                                                    \
-        static const int want_[] = { __VA_ARGS__ };                         \
-        assert_log((log), want_, sizeof(want_) / sizeof(want_[0]));        \
+#define ASSERT_LOG(log, ...) \
+    do { \
+        static const int want_[] = {__VA_ARGS__}; \
+        assert_log((log), want_, sizeof(want_) / sizeof(want_[0])); \
     } while (0)
 
 static void
@@ -99,7 +99,7 @@ test_reset_order(const void *data)
         test_assert_nonnull(marena_alloc(arena, (size_t)i * 10));
         test_assert_size(marena_add_cleanup(arena, record, &entries[i]), ==, 0);
     }
-    test_assert_size(log.count, ==, 0);    /* nothing runs early */
+    test_assert_size(log.count, ==, 0); /* nothing runs early */
 
     marena_reset(arena);
     ASSERT_LOG(&log, 5, 4, 3, 2, 1);
@@ -117,7 +117,9 @@ static void
 test_reset_ex(const void *data)
 {
     static const marena_retain_t retains[] = {
-        MARENA_RETAIN_FIRST, MARENA_RETAIN_ALL, MARENA_RETAIN_BYTES,
+        MARENA_RETAIN_FIRST,
+        MARENA_RETAIN_ALL,
+        MARENA_RETAIN_BYTES,
     };
     struct counting_backend counter;
     struct entry entries[3];
@@ -241,9 +243,9 @@ test_rewind_growing(const void *data)
     static struct entry entries[COUNT];
     static struct log log;
     struct counting_backend counter;
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
     marena_t *arena;
-    marena_mark_t mark = { 0 };
+    marena_mark_t mark = {0};
     marena_stats_t stats;
 
     if (!pool_holds(17 << 10))
@@ -396,7 +398,7 @@ static void
 test_backend_fails(const void *data)
 {
     struct counting_backend counter;
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
     struct entry entries[3];
     struct log log;
     marena_t *arena;
@@ -405,7 +407,7 @@ test_backend_fails(const void *data)
     (void)data;
     log_init(&log, entries, 3);
     counting_init(&counter);
-    counter.fail_from = 2;      /* the first block only */
+    counter.fail_from = 2; /* the first block only */
     options.backend = &counting_backend;
     options.backend_ctx = &counter;
     options.block_size = 256;
@@ -416,7 +418,7 @@ test_backend_fails(const void *data)
     test_assert_nonnull(marena_alloc_aligned(arena, marena_remaining(arena), 1));
     used = marena_used(arena);
     test_assert_size(marena_add_cleanup(arena, record, &entries[2]), ==, -1);
-    test_assert_size(counter.calls, ==, 2);     /* it did ask */
+    test_assert_size(counter.calls, ==, 2); /* it did ask */
     test_assert_size(marena_used(arena), ==, used);
     test_assert_size(marena_remaining(arena), ==, 0);
     marena_reset(arena);

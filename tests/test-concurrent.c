@@ -33,7 +33,7 @@
 static marena_concurrent_t *
 open_concurrent(struct counting_backend *counter, size_t block_size)
 {
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
     marena_concurrent_t *arena;
 
     counting_init(counter);
@@ -124,7 +124,7 @@ static void
 test_create_in_buffer(const void *data)
 {
     static unsigned char buffer[MARENA_STATIC_OVERHEAD + 4096];
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
     marena_concurrent_t *arena;
     unsigned char *p;
 
@@ -165,10 +165,13 @@ static void
 test_create_fails(const void *data)
 {
     static const unsigned bad_flags[] = {
-        MARENA_GROW, MARENA_RESERVE, MARENA_GROW | MARENA_RESERVE, 0x80u,
+        MARENA_GROW,
+        MARENA_RESERVE,
+        MARENA_GROW | MARENA_RESERVE,
+        0x80u,
     };
     struct counting_backend counter;
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
     int dummy;
 
     (void)data;
@@ -213,7 +216,7 @@ test_create_fails(const void *data)
 
     static unsigned char small[MARENA_CONTROL_SIZE + 2 * MARENA_ALIGNMENT - 1];
     size_t oom_calls = 0;
-    options = (marena_options_t){ 0 };
+    options = (marena_options_t){0};
     options.buffer = small;
     options.buffer_size = sizeof(small);
     options.on_oom = count_oom;
@@ -238,8 +241,8 @@ test_null_arena(const void *data)
 static void
 test_bad_input(const void *data)
 {
-    static const size_t bad_align[] = { 0, 3, 6, 12, 24, 100, SIZE_MAX, SIZE_MAX - 1 };
-    const size_t huge_align = SIZE_MAX / 2 + 1;     /* a power of two */
+    static const size_t bad_align[] = {0, 3, 6, 12, 24, 100, SIZE_MAX, SIZE_MAX - 1};
+    const size_t huge_align = SIZE_MAX / 2 + 1; /* a power of two */
     struct counting_backend counter;
     marena_concurrent_t *arena;
     size_t used, capacity;
@@ -315,18 +318,18 @@ struct allocation {
 
 struct worker {
     marena_concurrent_t *arena;
-    atomic_int *start;          /* threads wait for it to become nonzero */
+    atomic_int *start; /* threads wait for it to become nonzero */
     unsigned id;
-    uint32_t state;             /* xorshift32 */
-    size_t max_size;            /* sizes are 1..max_size */
-    unsigned max_align_log2;    /* alignments are 1..2^this */
-    int until_null;             /* keep going until the block is full */
-    size_t capacity;            /* of allocations[] */
+    uint32_t state;          /* xorshift32 */
+    size_t max_size;         /* sizes are 1..max_size */
+    unsigned max_align_log2; /* alignments are 1..2^this */
+    int until_null;          /* keep going until the block is full */
+    size_t capacity;         /* of allocations[] */
     struct allocation *allocations;
-    size_t count;               /* done */
-    size_t failures;            /* NULL results (not until_null) */
-    size_t failed_size;         /* the request that ended an until_null run */
-    int overflow;               /* until_null ran out of allocations[] */
+    size_t count;       /* done */
+    size_t failures;    /* NULL results (not until_null) */
+    size_t failed_size; /* the request that ended an until_null run */
+    int overflow;       /* until_null ran out of allocations[] */
 };
 
 static uint32_t

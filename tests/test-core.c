@@ -93,7 +93,7 @@ test_alloc_aligned(const void *data)
 static void
 test_alloc_bad_alignment(const void *data)
 {
-    static const size_t bad[] = { 0, 3, 6, 12, 24, 100, SIZE_MAX, SIZE_MAX - 1 };
+    static const size_t bad[] = {0, 3, 6, 12, 24, 100, SIZE_MAX, SIZE_MAX - 1};
     struct subject s;
     struct snapshot before;
 
@@ -163,7 +163,7 @@ test_alloc_full(const void *data)
 
     unsigned char *last = marena_alloc_aligned(s.arena, remaining, 1);
     test_assert_nonnull(last);
-    memset(last, 0x5a, remaining);  /* all of it is writable */
+    memset(last, 0x5a, remaining); /* all of it is writable */
     test_assert_size(marena_remaining(s.arena), ==, 0);
     test_assert_size(marena_used(s.arena), ==, marena_capacity(s.arena));
 
@@ -182,7 +182,10 @@ static void
 test_alloc_accounting(const void *data)
 {
     enum { MAX_LIVE = 256 };
-    struct { unsigned char *p; size_t size; } live[MAX_LIVE];
+    struct {
+        unsigned char *p;
+        size_t size;
+    } live[MAX_LIVE];
     size_t count = 0, used_before;
     uint32_t state = 0x9e3779b9u;
     struct subject s;
@@ -372,20 +375,20 @@ int
 main(int argc, char **argv)
 {
     static const struct test_case cases[] = {
-        { "create/capacity", test_create_capacity },
-        { "alloc/zero-size", test_alloc_zero_size },
-        { "alloc/default-alignment", test_alloc_default_alignment },
-        { "alloc/aligned", test_alloc_aligned },
-        { "alloc/bad-alignment", test_alloc_bad_alignment },
-        { "alloc/overflow", test_alloc_overflow },
-        { "alloc/contiguous", test_alloc_contiguous },
-        { "alloc/full", test_alloc_full },
-        { "alloc/accounting", test_alloc_accounting },
-        { "calloc/zeroed", test_calloc_zeroed },
-        { "calloc/overflow", test_calloc_overflow },
-        { "calloc/typed", test_typed },
-        { "alloc/exported", test_exported },
-        { "reset/rewinds", test_reset },
+        {"create/capacity", test_create_capacity},
+        {"alloc/zero-size", test_alloc_zero_size},
+        {"alloc/default-alignment", test_alloc_default_alignment},
+        {"alloc/aligned", test_alloc_aligned},
+        {"alloc/bad-alignment", test_alloc_bad_alignment},
+        {"alloc/overflow", test_alloc_overflow},
+        {"alloc/contiguous", test_alloc_contiguous},
+        {"alloc/full", test_alloc_full},
+        {"alloc/accounting", test_alloc_accounting},
+        {"calloc/zeroed", test_calloc_zeroed},
+        {"calloc/overflow", test_calloc_overflow},
+        {"calloc/typed", test_typed},
+        {"alloc/exported", test_exported},
+        {"reset/rewinds", test_reset},
     };
 
     test_init(&argc, &argv);

@@ -46,8 +46,12 @@ static void
 test_capacity_overflow(const void *data)
 {
     static const size_t capacities[] = {
-        SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 64, SIZE_MAX - MARENA_CONTROL_SIZE,
-        SIZE_MAX - MARENA_CONTROL_SIZE + 1, (size_t)PTRDIFF_MAX,
+        SIZE_MAX,
+        SIZE_MAX - 1,
+        SIZE_MAX - 64,
+        SIZE_MAX - MARENA_CONTROL_SIZE,
+        SIZE_MAX - MARENA_CONTROL_SIZE + 1,
+        (size_t)PTRDIFF_MAX,
         MARENA_MAX_CAPACITY + 1,
     };
     struct counting_backend counter;
@@ -63,8 +67,8 @@ test_capacity_overflow(const void *data)
     test_assert_size(counter.acquires, ==, 0);
     /* The largest capacity that does not overflow reaches the backend,
      * which cannot serve it. */
-    test_assert_null(marena_create_with(&counting_backend, &counter,
-                                        MARENA_MAX_CAPACITY));
+    test_assert_null(
+        marena_create_with(&counting_backend, &counter, MARENA_MAX_CAPACITY));
     assert_nothing_out(&counter);
 }
 
@@ -115,7 +119,7 @@ test_misaligned_block(const void *data)
 static void
 test_bad_backend(const void *data)
 {
-    static const marena_backend_t no_acquire = { .name = "no-acquire" };
+    static const marena_backend_t no_acquire = {.name = "no-acquire"};
 
     (void)data;
     test_assert_null(marena_create_with(NULL, NULL, 100));
@@ -135,7 +139,8 @@ test_block_size(const void *data)
     counting_init(&counter);
     arena = marena_create_with(&counting_backend, &counter, 1000);
     test_assert_nonnull(arena);
-    const size_t rounded = (1000 + MARENA_ALIGNMENT - 1) / MARENA_ALIGNMENT * MARENA_ALIGNMENT;
+    const size_t rounded =
+        (1000 + MARENA_ALIGNMENT - 1) / MARENA_ALIGNMENT * MARENA_ALIGNMENT;
     test_assert_size(counter.granted, ==, rounded + MARENA_CONTROL_SIZE);
     test_assert_size(marena_capacity(arena), ==, rounded);
     /* The control block is inside the block, at its start. */

@@ -20,7 +20,7 @@
 struct run {
     struct counting_backend counter;
     marena_t *arena;
-    size_t nulls;       /* operations answered with NULL */
+    size_t nulls; /* operations answered with NULL */
 };
 
 static void
@@ -50,7 +50,7 @@ typedef void (*scenario_fn)(struct run *run);
 struct scenario {
     const char *name;
     scenario_fn fn;
-    size_t pool_need;   /* bytes it takes from the test pool (pool_holds) */
+    size_t pool_need; /* bytes it takes from the test pool (pool_holds) */
 };
 
 static void
@@ -170,7 +170,7 @@ walk(scenario_fn scenario, size_t block_size)
     size_t failures = 0;
 
     for (size_t n = 1;; n++) {
-        marena_options_t options = { 0 };
+        marena_options_t options = {0};
         struct run run;
 
         memset(&run, 0, sizeof(run));
@@ -196,7 +196,7 @@ walk(scenario_fn scenario, size_t block_size)
         test_assert_size(run.counter.out, ==, 0);
         test_assert_size(run.counter.bytes_released, ==, run.counter.bytes_acquired);
         if (run.counter.calls < n)
-            break;              /* this run met no failure: all N done */
+            break; /* this run met no failure: all N done */
         failures += run.nulls > 0;
     }
     /* Every failure point made something fail visibly. */
@@ -280,8 +280,8 @@ test_commit_faults(const void *data)
 
     (void)data;
     for (size_t n = 1;; n++) {
-        struct failing_mmap failing = { 0, n };
-        marena_options_t options = { 0 };
+        struct failing_mmap failing = {0, n};
+        marena_options_t options = {0};
         size_t nulls = 0;
 
         options.backend = &failing_mmap_backend;
@@ -290,7 +290,7 @@ test_commit_faults(const void *data)
         options.flags = MARENA_RESERVE;
         marena_t *arena = marena_create_ex(&options);
         if (arena == NULL) {
-            test_assert_size(n, <=, 2);    /* reserve, or the first commit */
+            test_assert_size(n, <=, 2); /* reserve, or the first commit */
             continue;
         }
         for (int i = 0; i < 20; i++) {
@@ -323,7 +323,7 @@ static void
 test_concurrent_faults(const void *data)
 {
     struct counting_backend counter;
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
 
     (void)data;
     counting_init(&counter);
@@ -346,19 +346,19 @@ int
 main(int argc, char **argv)
 {
     static const struct scenario scenarios[] = {
-        { "growth", scenario_growth, 9 << 10 },
-        { "large", scenario_large, 27 << 10 },
+        {"growth", scenario_growth, 9 << 10},
+        {"large", scenario_large, 27 << 10},
 #if MARENA_HAVE_REALLOC
-        { "realloc", scenario_realloc, 156 << 10 },
+        {"realloc", scenario_realloc, 156 << 10},
 #endif
 #if MARENA_HAVE_STRINGS
-        { "strings", scenario_strings, 18 << 10 },
+        {"strings", scenario_strings, 18 << 10},
 #endif
 #if MARENA_HAVE_STDIO
-        { "sprintf", scenario_sprintf, 9 << 10 },
+        {"sprintf", scenario_sprintf, 9 << 10},
 #endif
 #if MARENA_HAVE_CLEANUPS
-        { "cleanups", scenario_cleanups, (4 << 10) + 256 },
+        {"cleanups", scenario_cleanups, (4 << 10) + 256},
 #endif
     };
 

@@ -16,7 +16,7 @@
 static marena_options_t
 growing(size_t block_size, size_t max_block_size, size_t limit)
 {
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
 
     options.block_size = block_size;
     options.max_block_size = max_block_size;
@@ -88,7 +88,7 @@ test_geometric(const void *data)
 static void
 test_doubling(const void *data)
 {
-    static const size_t expected[] = { 2 * BLOCK, 4 * BLOCK, 8 * BLOCK, 8 * BLOCK };
+    static const size_t expected[] = {2 * BLOCK, 4 * BLOCK, 8 * BLOCK, 8 * BLOCK};
     struct subject s;
     size_t capacity;
 
@@ -320,7 +320,7 @@ record_oom(marena_t *arena, size_t size, size_t align, void *data)
 static void
 test_oom_callback(const void *data)
 {
-    struct oom_record record = { 0 };
+    struct oom_record record = {0};
     marena_options_t options = growing(256, 0, 0);
     struct subject s;
 
@@ -347,7 +347,7 @@ test_oom_callback(const void *data)
 static void
 test_backend_fails(const void *data)
 {
-    struct oom_record record = { 0 };
+    struct oom_record record = {0};
     marena_options_t options = growing(BLOCK, 0, 0);
     struct counting_backend counter;
 
@@ -402,7 +402,7 @@ static void
 test_invalid_options(const void *data)
 {
     struct counting_backend counter;
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
 
     (void)data;
     counting_init(&counter);
@@ -413,7 +413,7 @@ test_invalid_options(const void *data)
     options.reserved[2] = NULL;
     options.flags = 0x80;
     test_assert_null(marena_create_ex(&options));
-    options.flags = MARENA_RESERVE;     /* the counting backend cannot */
+    options.flags = MARENA_RESERVE; /* the counting backend cannot */
     test_assert_null(marena_create_ex(&options));
     options.flags = 0;
     options.block_size = MARENA_MAX_CAPACITY + 1;
@@ -425,16 +425,16 @@ int
 main(int argc, char **argv)
 {
     static const struct test_case cases[] = {
-        { "grow/many-blocks", test_many_blocks },
-        { "grow/geometric", test_geometric },
-        { "grow/large-request", test_large_request },
-        { "grow/fixed-without-flag", test_fixed_without_flag },
-        { "limit/growth", test_limit },
-        { "reset/retain-first", test_reset_retain_first },
-        { "reset/retain-all", test_reset_retain_all },
-        { "reset/retain-bytes", test_reset_retain_bytes },
-        { "oom/callback", test_oom_callback },
-        { "oom/alloc-or-abort", test_alloc_or_abort },
+        {"grow/many-blocks", test_many_blocks},
+        {"grow/geometric", test_geometric},
+        {"grow/large-request", test_large_request},
+        {"grow/fixed-without-flag", test_fixed_without_flag},
+        {"limit/growth", test_limit},
+        {"reset/retain-first", test_reset_retain_first},
+        {"reset/retain-all", test_reset_retain_all},
+        {"reset/retain-bytes", test_reset_retain_bytes},
+        {"oom/callback", test_oom_callback},
+        {"oom/alloc-or-abort", test_alloc_or_abort},
     };
 
     test_init(&argc, &argv);

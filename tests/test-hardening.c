@@ -33,7 +33,7 @@ static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + 
 static marena_t *
 open_in_buffer(unsigned flags)
 {
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
     marena_t *arena;
 
     memset(buffer, 0, sizeof(buffer));
@@ -147,7 +147,7 @@ static void
 check_wipe_blocks(unsigned flags, int expect_secret)
 {
     struct counting_backend counter;
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
     size_t count, found = 0;
 
     counting_init(&counter);
@@ -160,7 +160,7 @@ check_wipe_blocks(unsigned flags, int expect_secret)
     marena_mark_t mark = marena_mark(arena);
     for (int i = 0; i < 20; i++)
         memset(marena_alloc_aligned(arena, 100, 1), SECRET, 100);
-    marena_rewind(arena, mark);         /* later blocks become spares */
+    marena_rewind(arena, mark); /* later blocks become spares */
     count = counter.out;
     test_assert_size(count, >, 1);
     struct counting_block blocks[COUNTING_MAX_BLOCKS];
@@ -209,8 +209,8 @@ test_guard_page(const void *data)
 #if TEST_ASAN && MARENA_HAVE_MARKS && MARENA_HAVE_REALLOC
 enum misuse { AFTER_RESET, PAST_LAST, AFTER_REWIND, SHRUNK_TAIL, POPPED };
 
-static const enum misuse misuses[] = { AFTER_RESET, PAST_LAST, AFTER_REWIND,
-                                       SHRUNK_TAIL, POPPED };
+static const enum misuse misuses[] = {AFTER_RESET, PAST_LAST, AFTER_REWIND, SHRUNK_TAIL,
+                                      POPPED};
 
 /* Misuses one 10-byte allocation in a child; ASan must report the read. */
 static void
@@ -254,8 +254,8 @@ main(int argc, char **argv)
     test_add(test_guard_page, NULL, "/hardening/guard-page/run-off-the-end");
 #endif
 #if TEST_ASAN && MARENA_HAVE_MARKS && MARENA_HAVE_REALLOC
-    static const char *const names[] = { "after-reset", "past-last", "after-rewind",
-                                         "shrunk-tail", "popped" };
+    static const char *const names[] = {"after-reset", "past-last", "after-rewind",
+                                        "shrunk-tail", "popped"};
     for (size_t i = 0; i < sizeof(misuses) / sizeof(misuses[0]); i++)
         test_add(test_asan, &misuses[i], "/hardening/asan/%s", names[i]);
 #endif

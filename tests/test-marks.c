@@ -17,7 +17,7 @@
 static void
 open_growing(struct subject *s, const void *kind)
 {
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
 
     options.block_size = BLOCK;
     options.flags = MARENA_GROW;
@@ -253,15 +253,15 @@ int
 main(int argc, char **argv)
 {
     static const struct test_case cases[] = {
-        { "mark/rewind-restores", test_rewind_restores },
-        { "mark/rewind-into-later-block", test_rewind_into_later_block },
-        { "mark/nested", test_nested },
-        { "mark/blocks-after-mark", test_blocks_after_mark },
-        { "mark/scope", test_scope },
-        { "mark/invalid/stale", test_stale_mark },
-        { "mark/invalid/foreign", test_foreign_mark },
-        { "mark/invalid/rewound-past", test_rewound_past },
-        { "mark/invalid/null", test_null_mark },
+        {"mark/rewind-restores", test_rewind_restores},
+        {"mark/rewind-into-later-block", test_rewind_into_later_block},
+        {"mark/nested", test_nested},
+        {"mark/blocks-after-mark", test_blocks_after_mark},
+        {"mark/scope", test_scope},
+        {"mark/invalid/stale", test_stale_mark},
+        {"mark/invalid/foreign", test_foreign_mark},
+        {"mark/invalid/rewound-past", test_rewound_past},
+        {"mark/invalid/null", test_null_mark},
     };
 
     test_init(&argc, &argv);

@@ -52,8 +52,7 @@ test_large(const void *data)
 static void
 test_impossible(const void *data)
 {
-    marena_t *arena = marena_create_with(&marena_backend_mmap, NULL,
-                                         MARENA_MAX_CAPACITY);
+    marena_t *arena = marena_create_with(&marena_backend_mmap, NULL, MARENA_MAX_CAPACITY);
 
     (void)data;
     if (sizeof(void *) >= 8)
@@ -66,7 +65,7 @@ test_impossible(const void *data)
 static marena_options_t
 reserving(size_t size, size_t limit)
 {
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
 
     options.backend = &marena_backend_mmap;
     options.block_size = size;
@@ -106,7 +105,8 @@ test_reserve_contiguous(const void *data)
     test_assert_size(stats.used, ==, 64 * piece);
     test_assert_size(stats.backend_bytes % MARENA_COMMIT_STEP, ==, 0);
     test_assert_size(stats.backend_bytes, >=, 64 * piece + MARENA_CONTROL_SIZE);
-    test_assert_size(stats.backend_bytes, <, 64 * piece + MARENA_CONTROL_SIZE + MARENA_COMMIT_STEP);
+    test_assert_size(stats.backend_bytes, <,
+                     64 * piece + MARENA_CONTROL_SIZE + MARENA_COMMIT_STEP);
     test_assert_size(stats.capacity + MARENA_CONTROL_SIZE, ==, stats.backend_bytes);
     marena_destroy(arena);
 }
@@ -185,7 +185,7 @@ test_reserve_realloc(const void *data)
 static void
 test_reserve_invalid(const void *data)
 {
-    static const marena_backend_t no_reserve = { .name = "no-reserve" };
+    static const marena_backend_t no_reserve = {.name = "no-reserve"};
     static unsigned char buffer[4096];
     marena_options_t options = reserving((size_t)1 << 20, 0);
 

@@ -133,7 +133,7 @@ test_grow_fails(const void *data)
 static void
 test_grow_across_blocks(const void *data)
 {
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
     struct subject s;
 
     options.block_size = 1024;
@@ -179,13 +179,13 @@ int
 main(int argc, char **argv)
 {
     static const struct test_case cases[] = {
-        { "realloc/null-pointer", test_null_pointer },
-        { "realloc/shrink", test_shrink },
-        { "realloc/grow-in-place", test_grow_in_place },
-        { "realloc/grow-moves", test_grow_moves },
-        { "realloc/grow-fails", test_grow_fails },
-        { "realloc/grow-across-blocks", test_grow_across_blocks },
-        { "pop/last", test_pop },
+        {"realloc/null-pointer", test_null_pointer},
+        {"realloc/shrink", test_shrink},
+        {"realloc/grow-in-place", test_grow_in_place},
+        {"realloc/grow-moves", test_grow_moves},
+        {"realloc/grow-fails", test_grow_fails},
+        {"realloc/grow-across-blocks", test_grow_across_blocks},
+        {"pop/last", test_pop},
     };
 
     test_init(&argc, &argv);

@@ -28,7 +28,7 @@ test_begin_end(const void *data)
     scope = marena_scratch_begin(NULL, 0);
     test_assert_nonnull(scope.arena);
     used = marena_used(scope.arena);
-    test_assert_size(used, ==, 0);      /* a fresh thread's scratch */
+    test_assert_size(used, ==, 0); /* a fresh thread's scratch */
 
     char *text = marena_strdup(scope.arena, "scratch");
     test_assert_nonnull(text);
@@ -63,7 +63,7 @@ test_end_rewinds_to_begin(const void *data)
     test_assert_nonnull(kept);
     used = marena_used(outer.arena);
 
-    inner = marena_scratch_begin(NULL, 0);     /* the same arena, nested */
+    inner = marena_scratch_begin(NULL, 0); /* the same arena, nested */
     test_assert_addr(inner.arena, ==, outer.arena);
     void *first = marena_alloc(inner.arena, 100);
     test_assert_nonnull(first);
@@ -168,7 +168,7 @@ join_words(marena_t *out, const char *const *words, size_t count)
         test_assert_nonnull(marena_calloc(temp.arena, 1, 512));
     }
     /* A third level that passes both arenas finds none left. */
-    marena_t *busy[2] = { out, temp.arena };
+    marena_t *busy[2] = {out, temp.arena};
     marena_scope_t third = marena_scratch_begin(busy, 2);
     test_assert_null(third.arena);
     marena_scope_end(third);
@@ -189,7 +189,7 @@ join_words(marena_t *out, const char *const *words, size_t count)
 static void
 test_nested(const void *data)
 {
-    static const char *const words[] = { "one", "two", "three", "four" };
+    static const char *const words[] = {"one", "two", "three", "four"};
     marena_scope_t scope;
 
     (void)data;
@@ -265,7 +265,7 @@ test_release(const void *data)
     test_assert_nonnull(scope.arena);
     test_assert_nonnull(marena_alloc(scope.arena, 100));
     marena_scope_end(scope);
-    test_assert_nonnull(marena_alloc(scope.arena, 100));   /* left in use */
+    test_assert_nonnull(marena_alloc(scope.arena, 100)); /* left in use */
     marena_scratch_release();
 
     scope = marena_scratch_begin(NULL, 0);
@@ -279,7 +279,7 @@ test_release(const void *data)
 /* ------------------------------------------------------------ per thread */
 
 struct thread_report {
-    uintptr_t arenas[2];    /* the thread's two scratch arenas */
+    uintptr_t arenas[2]; /* the thread's two scratch arenas */
     size_t used_at_begin[2];
     int third_was_null;
     int data_intact;
@@ -297,14 +297,13 @@ scratch_thread(void *data)
     report->arenas[1] = (uintptr_t)second.arena;
     report->used_at_begin[0] = marena_used(first.arena);
     report->used_at_begin[1] = marena_used(second.arena);
-    marena_t *both[2] = { first.arena, second.arena };
+    marena_t *both[2] = {first.arena, second.arena};
     third = marena_scratch_begin(both, 2);
     report->third_was_null = third.arena == NULL;
 
     char *a = marena_strdup(first.arena, "thread first");
     char *b = marena_strdup(second.arena, "thread second");
-    report->data_intact = a != NULL && b != NULL &&
-                          strcmp(a, "thread first") == 0 &&
+    report->data_intact = a != NULL && b != NULL && strcmp(a, "thread first") == 0 &&
                           strcmp(b, "thread second") == 0;
     marena_scope_end(second);
     marena_scope_end(first);

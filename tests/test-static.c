@@ -81,9 +81,11 @@ test_inside_buffer(const void *data)
     test_assert_nonnull(arena);
     test_assert_addr(arena, >=, buffer);
     test_assert_addr((unsigned char *)arena + MARENA_CONTROL_SIZE, <=, buffer + length);
-    uintptr_t aligned_end = (uintptr_t)(buffer + length) & ~(uintptr_t)(MARENA_ALIGNMENT - 1);
+    uintptr_t aligned_end =
+        (uintptr_t)(buffer + length) & ~(uintptr_t)(MARENA_ALIGNMENT - 1);
     test_assert_size(marena_capacity(arena), ==,
-                     aligned_end - (uintptr_t)(buffer + padding_of(buffer)) - MARENA_CONTROL_SIZE);
+                     aligned_end - (uintptr_t)(buffer + padding_of(buffer)) -
+                         MARENA_CONTROL_SIZE);
     unsigned char *all = marena_alloc_aligned(arena, marena_capacity(arena), 1);
     test_assert_nonnull(all);
     test_assert_addr(all, ==, (unsigned char *)arena + MARENA_CONTROL_SIZE);

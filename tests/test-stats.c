@@ -70,7 +70,7 @@ test_peak(const void *data)
 static void
 test_backend_figures(const void *data)
 {
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
     struct subject s;
 
     if (!pool_holds(116 << 10))
@@ -114,9 +114,9 @@ int
 main(int argc, char **argv)
 {
     static const struct test_case cases[] = {
-        { "stats/counts", test_counts },
-        { "stats/peak", test_peak },
-        { "stats/null", test_null },
+        {"stats/counts", test_counts},
+        {"stats/peak", test_peak},
+        {"stats/null", test_null},
     };
 
     test_init(&argc, &argv);

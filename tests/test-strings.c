@@ -49,7 +49,7 @@ leave_remaining(marena_t *arena, size_t left)
 static void
 open_growing(struct subject *s, const struct arena_kind *kind)
 {
-    marena_options_t options = { 0 };
+    marena_options_t options = {0};
 
     options.block_size = 1024;
     options.flags = MARENA_GROW;
@@ -132,7 +132,7 @@ test_strdup_too_small(const void *data)
     subject_open(&s, data, CAPACITY);
     leave_remaining(s.arena, 5);
     before = snapshot_of(s.arena);
-    test_assert_null(marena_strdup(s.arena, "hello"));     /* needs 6 */
+    test_assert_null(marena_strdup(s.arena, "hello")); /* needs 6 */
     test_assert_null(marena_strndup(s.arena, "hello world", 5));
     test_assert_null(marena_strndup(s.arena, "hello world", SIZE_MAX));
     test_assert_null(marena_memdup(s.arena, "0123456789abcdef", 6));
@@ -183,15 +183,15 @@ test_strndup(const void *data)
     subject_open(&s, data, CAPACITY);
     used = marena_used(s.arena);
 
-    copy = marena_strndup(s.arena, "hello", 3);     /* shorter */
+    copy = marena_strndup(s.arena, "hello", 3); /* shorter */
     assert_string(copy, "hel");
     test_assert_size(marena_used(s.arena), ==, used + 4);
 
-    copy = marena_strndup(s.arena, "hello", 5);     /* equal */
+    copy = marena_strndup(s.arena, "hello", 5); /* equal */
     assert_string(copy, "hello");
     test_assert_size(marena_used(s.arena), ==, used + 10);
 
-    copy = marena_strndup(s.arena, "hello", 100);   /* longer: stops at NUL */
+    copy = marena_strndup(s.arena, "hello", 100); /* longer: stops at NUL */
     assert_string(copy, "hello");
     test_assert_size(marena_used(s.arena), ==, used + 16);
 
@@ -199,7 +199,7 @@ test_strndup(const void *data)
     assert_string(copy, "hello");
     test_assert_size(marena_used(s.arena), ==, used + 22);
 
-    copy = marena_strndup(s.arena, "hello", 0);     /* nothing: "" */
+    copy = marena_strndup(s.arena, "hello", 0); /* nothing: "" */
     assert_string(copy, "");
     test_assert_size(marena_used(s.arena), ==, used + 23);
 
@@ -208,7 +208,7 @@ test_strndup(const void *data)
     test_assert_size(marena_used(s.arena), ==, used + 24);
 
     /* An embedded NUL ends the copy. */
-    static const char embedded[] = { 'a', 'b', '\0', 'c', 'd' };
+    static const char embedded[] = {'a', 'b', '\0', 'c', 'd'};
     copy = marena_strndup(s.arena, embedded, sizeof(embedded));
     assert_string(copy, "ab");
     test_assert_size(marena_used(s.arena), ==, used + 27);
@@ -220,7 +220,7 @@ test_strndup(const void *data)
 static void
 test_strndup_unterminated(const void *data)
 {
-    const char raw[4] = { 'w', 'x', 'y', 'z' };
+    const char raw[4] = {'w', 'x', 'y', 'z'};
     struct subject s;
     size_t used;
 
@@ -253,7 +253,7 @@ test_strndup_guard_page(const void *data)
     test_assert_nonnull(range);
     test_assert_size(granted, >=, 2 * MARENA_COMMIT_STEP);
     test_assert_size(mmap_backend->commit(NULL, range, MARENA_COMMIT_STEP), ==, 0);
-    edge = range + MARENA_COMMIT_STEP;  /* first inaccessible byte */
+    edge = range + MARENA_COMMIT_STEP; /* first inaccessible byte */
 
     subject_open(&s, data, CAPACITY);
     memcpy(edge - 6, "guards", 6);
@@ -341,8 +341,8 @@ test_sprintf(const void *data)
     used = marena_used(s.arena);
     text = marena_sprintf(s.arena, "%d|%s|%zu|%x|%%|%-4s|%05.1f", -42, "str",
                           (size_t)SIZE_MAX, 0xbeefu, "ab", 3.25);
-    snprintf(expected, sizeof(expected), "%d|%s|%zu|%x|%%|%-4s|%05.1f", -42,
-             "str", (size_t)SIZE_MAX, 0xbeefu, "ab", 3.25);
+    snprintf(expected, sizeof(expected), "%d|%s|%zu|%x|%%|%-4s|%05.1f", -42, "str",
+             (size_t)SIZE_MAX, 0xbeefu, "ab", 3.25);
     assert_string(text, expected);
     test_assert_size(marena_used(s.arena), ==, used + strlen(expected) + 1);
 
@@ -442,7 +442,7 @@ test_sprintf_larger_than_block(const void *data)
     memset(big, 'b', BIG);
     big[BIG] = '\0';
     for (size_t i = 0; i < BIG; i += 997)
-        big[i] = (char)('A' + i % 26);  /* not all one byte */
+        big[i] = (char)('A' + i % 26); /* not all one byte */
 
     open_growing(&s, data);
     test_assert_nonnull(marena_alloc_aligned(s.arena, 1000, 1));
@@ -481,7 +481,7 @@ test_sprintf_larger_than_block(const void *data)
     test_assert_size(strlen(text), ==, BIG);
     for (size_t i = 0; i + 1 < BIG; i++)
         if (text[i] != '0')
-            test_assert_size(i, ==, BIG);   /* fails, naming the index */
+            test_assert_size(i, ==, BIG); /* fails, naming the index */
     test_assert_size(text[BIG - 1], ==, '7');
 
     /* Small results go on in the ordinary block after all that. */
@@ -500,7 +500,7 @@ test_sprintf_too_small(const void *data)
     subject_open(&s, data, CAPACITY);
     leave_remaining(s.arena, 10);
     before = snapshot_of(s.arena);
-    test_assert_null(marena_sprintf(s.arena, "%s", "0123456789"));  /* 11 */
+    test_assert_null(marena_sprintf(s.arena, "%s", "0123456789")); /* 11 */
     test_assert_null(marena_sprintf(s.arena, "%0*d", 5000, 1));
     test_assert_null(format_v(s.arena, "%s%s", "01234", "56789"));
     assert_unchanged(s.arena, before);
@@ -566,7 +566,7 @@ test_sprintf_exact_fit_growing(const void *data)
     test_assert_nonnull(text);
     test_assert_size(strlen(text), ==, remaining);
     test_assert_size(text[remaining - 1], ==, '4');
-    test_assert_addr(text, !=, next + 100);     /* not where it could not fit */
+    test_assert_addr(text, !=, next + 100); /* not where it could not fit */
     test_assert_size(marena_used(s.arena), ==, used + remaining + 1);
     subject_close(&s);
 
@@ -594,7 +594,7 @@ test_stats_format(const void *data)
     test_assert_nonnull(marena_alloc(s.arena, 10));
     test_assert_nonnull(marena_alloc(s.arena, 20));
     test_assert_nonnull(marena_strdup(s.arena, "three"));
-    test_assert_null(marena_alloc(s.arena, 1u << 30));     /* one failure */
+    test_assert_null(marena_alloc(s.arena, 1u << 30)); /* one failure */
     used = marena_used(s.arena);
 
     length = marena_stats_format(s.arena, full, sizeof(full));
@@ -603,7 +603,7 @@ test_stats_format(const void *data)
     test_assert_size(strlen(full), ==, length);
     test_assert_nonnull(strstr(full, "allocations"));
     test_assert_nonnull(strstr(full, "; 3 allocations, 1 failed;"));
-    test_assert_size(marena_used(s.arena), ==, used);  /* only looked */
+    test_assert_size(marena_used(s.arena), ==, used); /* only looked */
 
     /* Truncated: same return value, a NUL-terminated prefix. */
     memset(small, 'X', sizeof(small));
@@ -615,7 +615,7 @@ test_stats_format(const void *data)
     memset(scratch, 'X', sizeof(scratch));
     test_assert_size(marena_stats_format(s.arena, scratch, 1), ==, length);
     test_assert_size(scratch[0], ==, 0);
-    test_assert_size(scratch[1], ==, 'X');      /* nothing beyond size */
+    test_assert_size(scratch[1], ==, 'X'); /* nothing beyond size */
 
     /* Size 0: nothing written, the length still returned. */
     test_assert_size(marena_stats_format(s.arena, NULL, 0), ==, length);
@@ -637,26 +637,26 @@ int
 main(int argc, char **argv)
 {
     static const struct test_case cases[] = {
-        { "strings/strdup", test_strdup },
-        { "strings/null", test_strdup_null },
-        { "strings/too-small", test_strdup_too_small },
-        { "strings/growing", test_strdup_growing },
-        { "strings/strndup", test_strndup },
-        { "strings/strndup-unterminated", test_strndup_unterminated },
+        {"strings/strdup", test_strdup},
+        {"strings/null", test_strdup_null},
+        {"strings/too-small", test_strdup_too_small},
+        {"strings/growing", test_strdup_growing},
+        {"strings/strndup", test_strndup},
+        {"strings/strndup-unterminated", test_strndup_unterminated},
 #if MARENA_HAVE_MMAP_BACKEND
-        { "strings/strndup-guard-page", test_strndup_guard_page },
+        {"strings/strndup-guard-page", test_strndup_guard_page},
 #endif
-        { "strings/memdup", test_memdup },
+        {"strings/memdup", test_memdup},
 #if MARENA_HAVE_STDIO
-        { "strings/sprintf", test_sprintf },
-        { "strings/sprintf-null", test_sprintf_null },
-        { "strings/sprintf-in-place", test_sprintf_in_place },
-        { "strings/sprintf-in-place-growing", test_sprintf_in_place_growing },
-        { "strings/sprintf-larger-than-block", test_sprintf_larger_than_block },
-        { "strings/sprintf-too-small", test_sprintf_too_small },
-        { "strings/sprintf-exact-fit", test_sprintf_exact_fit },
-        { "strings/sprintf-exact-fit-growing", test_sprintf_exact_fit_growing },
-        { "strings/stats-format", test_stats_format },
+        {"strings/sprintf", test_sprintf},
+        {"strings/sprintf-null", test_sprintf_null},
+        {"strings/sprintf-in-place", test_sprintf_in_place},
+        {"strings/sprintf-in-place-growing", test_sprintf_in_place_growing},
+        {"strings/sprintf-larger-than-block", test_sprintf_larger_than_block},
+        {"strings/sprintf-too-small", test_sprintf_too_small},
+        {"strings/sprintf-exact-fit", test_sprintf_exact_fit},
+        {"strings/sprintf-exact-fit-growing", test_sprintf_exact_fit_growing},
+        {"strings/stats-format", test_stats_format},
 #endif
     };
 

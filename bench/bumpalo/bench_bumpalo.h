@@ -31,10 +31,14 @@
 extern "C" {
 #endif
 
-uint32_t bench_bumpalo_small(void);
-uint32_t bench_bumpalo_mixed(void);
-uint32_t bench_bumpalo_burst(void);
-uint32_t bench_bumpalo_growth(void);
+uint32_t
+bench_bumpalo_small(void);
+uint32_t
+bench_bumpalo_mixed(void);
+uint32_t
+bench_bumpalo_burst(void);
+uint32_t
+bench_bumpalo_growth(void);
 
 #ifdef __cplusplus
 }

@@ -41,23 +41,22 @@ struct message {
 /* The "UART": messages as they arrive, one line per field. */
 struct received {
     const char *text;
-    size_t fields;          /* expected count; 0: must not fit */
-    const char *key;        /* a field to look up */
-    const char *value;      /* and its expected value */
+    size_t fields;     /* expected count; 0: must not fit */
+    const char *key;   /* a field to look up */
+    const char *value; /* and its expected value */
 };
 
 static const struct received inbox[] = {
-    { "id=1\ntemp=215\nunit=dC\n", 3, "temp", "215" },
-    { "id=2\nstate=idle\n", 2, "state", "idle" },
-    { "id=3\nfirmware=1.4.2\nboard=rev-c\nuptime=86400\nresets=0\n", 5,
-      "board", "rev-c" },
+    {"id=1\ntemp=215\nunit=dC\n", 3, "temp", "215"},
+    {"id=2\nstate=idle\n", 2, "state", "idle"},
+    {"id=3\nfirmware=1.4.2\nboard=rev-c\nuptime=86400\nresets=0\n", 5, "board", "rev-c"},
     /* Far more than the arena holds: parsing must fail cleanly. */
-    { "id=4\nlog=0123456789012345678901234567890123456789012345678901234567890123"
-      "4567890123456789012345678901234567890123456789012345678901234567890123"
-      "4567890123456789012345678901234567890123456789012345678901234567890123"
-      "4567890123456789012345678901234567890123456789012345678901234567890123\n",
-      0, NULL, NULL },
-    { "id=5\nkey=\n=empty-key\nlast=yes\n", 4, "last", "yes" },
+    {"id=4\nlog=0123456789012345678901234567890123456789012345678901234567890123"
+     "4567890123456789012345678901234567890123456789012345678901234567890123"
+     "4567890123456789012345678901234567890123456789012345678901234567890123"
+     "4567890123456789012345678901234567890123456789012345678901234567890123\n",
+     0, NULL, NULL},
+    {"id=5\nkey=\n=empty-key\nlast=yes\n", 4, "last", "yes"},
 };
 
 /* A copy of n bytes of s, NUL-terminated, packed (alignment 1). */
@@ -92,7 +91,7 @@ parse_message(marena_t *arena, const char *text)
         const char *end = strchr(line, '\n');
 
         if (end == NULL)
-            end = line + strlen(line);   /* a last line without '\n' */
+            end = line + strlen(line); /* a last line without '\n' */
         const char *equals = memchr(line, '=', (size_t)(end - line));
         struct field *field = &message->fields[message->count];
 
@@ -153,11 +152,10 @@ main(void)
                 const char *value = lookup(message, in->key);
 
                 check(message->count == in->fields, i, "wrong number of fields");
-                check(value != NULL && strcmp(value, in->value) == 0, i,
-                      "wrong value");
+                check(value != NULL && strcmp(value, in->value) == 0, i, "wrong value");
                 check(lookup(message, "id") != NULL, i, "no id field");
-                printf("message %zu: %zu fields, %s=%s, %zu of %zu bytes used\n",
-                       i + 1, message->count, in->key, value != NULL ? value : "?",
+                printf("message %zu: %zu fields, %s=%s, %zu of %zu bytes used\n", i + 1,
+                       message->count, in->key, value != NULL ? value : "?",
                        marena_used(arena), capacity);
             }
         }

@@ -79,23 +79,24 @@
 #define FUZZ_REDZONE 0
 #endif
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ------------------------------------------------------------------ limits */
 
-#define MAX_LIVE 256            /* allocations the model tracks */
-#define MAX_MARKS 8             /* marks and scopes held at once */
-#define MAX_CLEANUPS 64         /* cleanups registered per input */
-#define MAX_BLOCKS 4096         /* blocks the recording backend has out */
-#define BACKEND_MAX_BLOCK ((size_t)16 << 20)    /* larger acquires fail */
-#define BACKEND_CAP ((size_t)24 << 20)          /* total the backend gives */
-#define STATIC_BUFFER 16384     /* largest fixed buffer */
-#define VERIFY_WHOLE 4096       /* allocations up to this are checked whole */
-#define VERIFY_EDGE 2048        /* larger ones: this many bytes at each end */
-#define BACKEND_FILL 0xA5       /* fresh backend blocks and buffers hold this */
+#define MAX_LIVE 256                         /* allocations the model tracks */
+#define MAX_MARKS 8                          /* marks and scopes held at once */
+#define MAX_CLEANUPS 64                      /* cleanups registered per input */
+#define MAX_BLOCKS 4096                      /* blocks the recording backend has out */
+#define BACKEND_MAX_BLOCK ((size_t)16 << 20) /* larger acquires fail */
+#define BACKEND_CAP ((size_t)24 << 20)       /* total the backend gives */
+#define STATIC_BUFFER 16384                  /* largest fixed buffer */
+#define VERIFY_WHOLE 4096 /* allocations up to this are checked whole */
+#define VERIFY_EDGE 2048  /* larger ones: this many bytes at each end */
+#define BACKEND_FILL 0xA5 /* fresh backend blocks and buffers hold this */
 
 #define ALIGN_DOWN(x) ((x) & ~(uintptr_t)(MARENA_ALIGNMENT - 1))
-#define ROUND_UP(n, a) (((n) + (a) - 1) & ~(size_t)((a) - 1))
+#define ROUND_UP(n, a) (((n) + (a)-1) & ~(size_t)((a)-1))
 #define BLOCK_HEADER ROUND_UP(sizeof(struct marena_block), MARENA_ALIGNMENT)
 
 /* ------------------------------------------------------------------ state */
@@ -104,9 +105,9 @@ enum kind { KIND_FIXED, KIND_GROW, KIND_BUFFER_GROW };
 
 struct live {
     uintptr_t addr;
-    size_t size;        /* its size now */
-    size_t psize;       /* the size its pattern was written for */
-    uint32_t id;        /* also its creation sequence number */
+    size_t size;  /* its size now */
+    size_t psize; /* the size its pattern was written for */
+    uint32_t id;  /* also its creation sequence number */
 };
 
 struct snap_entry {
@@ -118,17 +119,17 @@ struct mark_state {
     marena_mark_t mark;
     marena_scope_t scope;
     int is_scope;
-    size_t used;            /* marena_used() when taken */
-    uint32_t next_id;       /* allocations with ids from here came later */
-    size_t npending;        /* cleanups registered before it */
+    size_t used;      /* marena_used() when taken */
+    uint32_t next_id; /* allocations with ids from here came later */
+    size_t npending;  /* cleanups registered before it */
     size_t nsnap;
-    struct snap_entry snap[MAX_LIVE];   /* live allocations then */
+    struct snap_entry snap[MAX_LIVE]; /* live allocations then */
 };
 
 struct rblock {
     uintptr_t addr;
-    size_t size;        /* granted */
-    size_t room;        /* what block_get() gave */
+    size_t size; /* granted */
+    size_t room; /* what block_get() gave */
 };
 
 struct observed {
@@ -146,20 +147,20 @@ static struct state {
     marena_t *arena;
     enum kind kind;
     unsigned flags;
-    size_t limit;               /* 0: none */
-    uintptr_t buf_start;        /* caller buffer (KIND_FIXED, KIND_BUFFER_GROW) */
+    size_t limit;        /* 0: none */
+    uintptr_t buf_start; /* caller buffer (KIND_FIXED, KIND_BUFFER_GROW) */
     size_t buf_size;
     size_t initial_capacity;
-    size_t first_held;          /* backend bytes of the first block */
+    size_t first_held; /* backend bytes of the first block */
 
     /* the model */
     size_t nlive;
     uint32_t next_id;
-    uint32_t last_id;           /* the allocation the cursor stands right
+    uint32_t last_id;   /* the allocation the cursor stands right
                                    after, when the model knows; 0: unknown */
-    size_t allocations;         /* expected stats.allocations */
-    size_t failed;              /* expected stats.failed */
-    size_t peak;                /* highest stats.peak seen */
+    size_t allocations; /* expected stats.allocations */
+    size_t failed;      /* expected stats.failed */
+    size_t peak;        /* highest stats.peak seen */
     size_t nmarks;
 
     /* cleanups */
@@ -175,14 +176,14 @@ static struct state {
     size_t bytes_out;
     size_t calls;
     size_t acquires;
-    unsigned fail_every;        /* 0: never fail */
+    unsigned fail_every; /* 0: never fail */
     unsigned fail_phase;
-    size_t extra;               /* granted beyond the request */
+    size_t extra; /* granted beyond the request */
 
     /* Arrays whose used part the counts above give: not cleared per input. */
     struct live live[MAX_LIVE];
     struct mark_state marks[MAX_MARKS];
-    size_t pending[MAX_CLEANUPS];   /* slots, oldest first */
+    size_t pending[MAX_CLEANUPS]; /* slots, oldest first */
     struct rblock blocks[MAX_BLOCKS];
 } S;
 
@@ -201,8 +202,8 @@ static int backend_ctx_token;
 static void
 fail_check(const char *what, int line)
 {
-    fprintf(stderr, "fuzz-arena: check failed at line %d, operation %u: %s\n",
-            line, S.op_index, what);
+    fprintf(stderr, "fuzz-arena: check failed at line %d, operation %u: %s\n", line,
+            S.op_index, what);
     abort();
 }
 
@@ -288,7 +289,7 @@ fill_range(unsigned char *p, size_t from, size_t to, uint64_t key)
         word ^= key;
         memcpy(p + i, &word, 8);
     }
-    for (size_t tail = to - i; tail > 0; tail--, i++)   /* fewer than 8 */
+    for (size_t tail = to - i; tail > 0; tail--, i++) /* fewer than 8 */
         p[i] = pattern_byte(i) ^ (unsigned char)key;
 }
 
@@ -303,7 +304,7 @@ verify_range(const unsigned char *p, size_t from, size_t to, uint64_t key)
         memcpy(&word, p + i, 8);
         memcpy(&expected, pattern_base + (i & (PATTERN_PERIOD - 1)), 8);
         if ((word ^ expected) != key)
-            break;  /* report it below */
+            break; /* report it below */
     }
     for (; i < to; i++)
         if (p[i] != (pattern_byte(i) ^ (unsigned char)key))
@@ -444,12 +445,11 @@ check_wiped(uintptr_t from, uintptr_t to)
 
         memcpy(&word, p + i, 8);
         if (word != 0 && word != fill8)
-            break;      /* a mix, or something else: byte by byte */
+            break; /* a mix, or something else: byte by byte */
     }
     for (; i < n; i++)
         if (p[i] != 0 && p[i] != BACKEND_FILL)
-            fail_check("MARENA_WIPE arena gave back memory that was not wiped",
-                       __LINE__);
+            fail_check("MARENA_WIPE arena gave back memory that was not wiped", __LINE__);
 }
 
 /*
@@ -566,8 +566,8 @@ rec_release(void *ctx, void *block, size_t size)
         uintptr_t base = (uintptr_t)block;
         /* The first block's control block is wiped by destroy, then
          * rewritten as an empty arena: skip it. */
-        uintptr_t lo = base + (base == (uintptr_t)S.arena ? MARENA_CONTROL_SIZE
-                                                          : BLOCK_HEADER);
+        uintptr_t lo =
+            base + (base == (uintptr_t)S.arena ? MARENA_CONTROL_SIZE : BLOCK_HEADER);
         check_wiped(lo, base + size);
     }
     S.bytes_out -= size;
@@ -718,8 +718,7 @@ must_succeed(const struct observed *before, size_t size, size_t align)
     if (S.kind == KIND_FIXED)
         return size <= before->remaining && align - 1 <= before->remaining - size;
     return S.limit == 0 && S.fail_every == 0 && size <= 65536 && align <= 4096 &&
-           S.bytes_out + ((size_t)4 << 20) < BACKEND_CAP &&
-           S.nblocks + 2 < MAX_BLOCKS;
+           S.bytes_out + ((size_t)4 << 20) < BACKEND_CAP && S.nblocks + 2 < MAX_BLOCKS;
 }
 
 static int
@@ -735,8 +734,7 @@ must_fail(const struct observed *before, size_t size, size_t align)
 /* Adds a successful allocation to the model and checks where it is.
  * Returns its record, or NULL when the model is full. */
 static struct live *
-accept_allocation(const struct observed *before, void *memory, size_t size,
-                  size_t align)
+accept_allocation(const struct observed *before, void *memory, size_t size, size_t align)
 {
     uintptr_t a = (uintptr_t)memory;
     struct observed after;
@@ -827,22 +825,38 @@ decode_size(unsigned v)
     if (cls == 6)
         return (size_t)(v & 0x1fffu) << 3;
     switch (v & 15) {
-    case 0: return SIZE_MAX;
-    case 1: return SIZE_MAX - 3;
-    case 2: return SIZE_MAX / 2;
-    case 3: return SIZE_MAX / 2 + 1;
-    case 4: return (size_t)PTRDIFF_MAX;
-    case 5: return MARENA_MAX_CAPACITY;
-    case 6: return MARENA_MAX_CAPACITY + 1;
-    case 7: return SIZE_MAX >> 20;
-    case 8: return BACKEND_MAX_BLOCK + 1;
-    case 9: return 100000;     /* a block of its own, still cheap for ASan */
-    case 10: return remaining;
-    case 11: return remaining + 1;
-    case 12: return remaining > 0 ? remaining - 1 : 0;
-    case 13: return 0;
-    case 14: return 1;
-    default: return 8192 + ((v >> 4) & 0x1ffu) * 8;   /* 0xffff: 12280 */
+    case 0:
+        return SIZE_MAX;
+    case 1:
+        return SIZE_MAX - 3;
+    case 2:
+        return SIZE_MAX / 2;
+    case 3:
+        return SIZE_MAX / 2 + 1;
+    case 4:
+        return (size_t)PTRDIFF_MAX;
+    case 5:
+        return MARENA_MAX_CAPACITY;
+    case 6:
+        return MARENA_MAX_CAPACITY + 1;
+    case 7:
+        return SIZE_MAX >> 20;
+    case 8:
+        return BACKEND_MAX_BLOCK + 1;
+    case 9:
+        return 100000; /* a block of its own, still cheap for ASan */
+    case 10:
+        return remaining;
+    case 11:
+        return remaining + 1;
+    case 12:
+        return remaining > 0 ? remaining - 1 : 0;
+    case 13:
+        return 0;
+    case 14:
+        return 1;
+    default:
+        return 8192 + ((v >> 4) & 0x1ffu) * 8; /* 0xffff: 12280 */
     }
 }
 
@@ -851,21 +865,33 @@ decode_align(unsigned b)
 {
     if (b >= 0xf0) {
         switch (b & 7) {
-        case 0: return (size_t)1 << 16;
-        case 1: return (size_t)1 << 20;
-        case 2: return (size_t)1 << 30;
-        case 3: return SIZE_MAX / 2 + 1;
-        case 4: return SIZE_MAX;
-        case 5: return 48;
-        case 6: return 8192;
-        default: return MARENA_ALIGNMENT;
+        case 0:
+            return (size_t)1 << 16;
+        case 1:
+            return (size_t)1 << 20;
+        case 2:
+            return (size_t)1 << 30;
+        case 3:
+            return SIZE_MAX / 2 + 1;
+        case 4:
+            return SIZE_MAX;
+        case 5:
+            return 48;
+        case 6:
+            return 8192;
+        default:
+            return MARENA_ALIGNMENT;
         }
     }
     switch (b & 15) {
-    case 13: return 0;
-    case 14: return 3;
-    case 15: return 24;
-    default: return (size_t)1 << (b & 15);
+    case 13:
+        return 0;
+    case 14:
+        return 3;
+    case 15:
+        return 24;
+    default:
+        return (size_t)1 << (b & 15);
     }
 }
 
@@ -920,12 +946,9 @@ static void
 op_calloc(unsigned variant)
 {
     static const size_t overflowing[][2] = {
-        { SIZE_MAX, 2 },
-        { 2, SIZE_MAX / 2 + 1 },
-        { SIZE_MAX / 2 + 1, 2 },
-        { (SIZE_MAX >> 16) + 1, (size_t)1 << 16 },
-        { SIZE_MAX, SIZE_MAX },
-        { 3, SIZE_MAX / 3 + 1 },
+        {SIZE_MAX, 2},         {2, SIZE_MAX / 2 + 1},
+        {SIZE_MAX / 2 + 1, 2}, {(SIZE_MAX >> 16) + 1, (size_t)1 << 16},
+        {SIZE_MAX, SIZE_MAX},  {3, SIZE_MAX / 3 + 1},
     };
     struct observed before;
     size_t count, size, align = MARENA_ALIGNMENT, bytes;
@@ -941,7 +964,7 @@ op_calloc(unsigned variant)
         overflow = 1;
     } else {
         size = decode_size(get16());
-        count = get8() % (size > 1024 ? 4 : 64);   /* keeps calloc affordable */
+        count = get8() % (size > 1024 ? 4 : 64); /* keeps calloc affordable */
     }
     if (variant & 8)
         align = decode_align(get8());
@@ -992,7 +1015,7 @@ op_reset(unsigned variant)
     if (mode == 0) {
         marena_reset(S.arena);
     } else {
-        marena_retain_t retain = mode == 1 ? MARENA_RETAIN_FIRST
+        marena_retain_t retain = mode == 1   ? MARENA_RETAIN_FIRST
                                  : mode == 2 ? MARENA_RETAIN_ALL
                                              : MARENA_RETAIN_BYTES;
 
@@ -1119,20 +1142,26 @@ op_realloc(unsigned variant)
     }
     was_last = l != NULL && l->id == S.last_id;
     switch ((variant >> 2) & 3) {
-    case 0: new_size = old_size + get8(); break;
+    case 0:
+        new_size = old_size + get8();
+        break;
     case 1: {
         size_t delta = get8();
 
         new_size = delta < old_size ? old_size - delta : 1;
         break;
     }
-    case 2: new_size = (variant & 1) ? 0 : old_size; break;
-    default: new_size = decode_size(get16()); break;
+    case 2:
+        new_size = (variant & 1) ? 0 : old_size;
+        break;
+    default:
+        new_size = decode_size(get16());
+        break;
     }
 
     observe(&before);
     result = marena_realloc(S.arena, (void *)old_addr, old_size, new_size);
-    if (l == NULL) {        /* realloc(NULL) is marena_alloc() */
+    if (l == NULL) { /* realloc(NULL) is marena_alloc() */
         struct live *n = judge(&before, result, new_size, MARENA_ALIGNMENT);
 
         if (n != NULL)
@@ -1170,7 +1199,7 @@ op_realloc(unsigned variant)
         l->size = new_size;
         fill(l);
         if (after.used != before.used)
-            S.last_id = old_id;     /* only the last allocation moves the cursor */
+            S.last_id = old_id; /* only the last allocation moves the cursor */
         if (after.used < before.used)
             forget_marks_after(old_id);
         return;
@@ -1270,7 +1299,7 @@ static void
 op_strdup(unsigned variant)
 {
     struct observed before;
-    char buf[256] = { 0 };
+    char buf[256] = {0};
     size_t taken = take_string(buf, (variant & 8) ? 255 : 40);
     size_t length = strlen(buf);
     char *copy;
@@ -1530,8 +1559,9 @@ create_arena(void)
     for (int i = 0; i < 8; i++)
         c[i] = get8();
     memset(&options, 0, sizeof(options));
-    S.kind = (c[0] & 3) == 1 ? KIND_GROW : (c[0] & 3) == 2 ? KIND_BUFFER_GROW
-                                                            : KIND_FIXED;
+    S.kind = (c[0] & 3) == 1   ? KIND_GROW
+             : (c[0] & 3) == 2 ? KIND_BUFFER_GROW
+                               : KIND_FIXED;
     S.flags = (c[0] & 4) ? MARENA_WIPE : 0u;
     if (S.kind != KIND_FIXED) {
         S.flags |= MARENA_GROW;
@@ -1567,9 +1597,8 @@ create_arena(void)
         S.first_held = S.blocks[0].size;
         S.initial_capacity = marena_capacity(S.arena);
         CHECK(S.initial_capacity >= options.block_size);
-        CHECK(S.initial_capacity ==
-              ALIGN_DOWN(S.blocks[0].addr + S.blocks[0].size) -
-                  (S.blocks[0].addr + MARENA_CONTROL_SIZE));
+        CHECK(S.initial_capacity == ALIGN_DOWN(S.blocks[0].addr + S.blocks[0].size) -
+                                        (S.blocks[0].addr + MARENA_CONTROL_SIZE));
         return 1;
     }
 
@@ -1627,9 +1656,9 @@ destroy_arena(void)
 /* FUZZ_TRACE=1 in the environment: print each operation (fuzz-replay). */
 static int trace;
 static const char *const op_names[16] = {
-    "alloc_aligned", "alloc", "calloc", "reset", "mark", "rewind", "realloc",
-    "pop", "strdup", "memdup", "sprintf", "cleanup", "remaining", "query",
-    "alloc_aligned", "realloc",
+    "alloc_aligned", "alloc", "calloc",        "reset",   "mark",    "rewind",
+    "realloc",       "pop",   "strdup",        "memdup",  "sprintf", "cleanup",
+    "remaining",     "query", "alloc_aligned", "realloc",
 };
 #endif
 
@@ -1652,9 +1681,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
 #ifdef FUZZ_STANDALONE
     if (trace)
-        fprintf(stderr, "arena: kind %d flags %#x limit %zu capacity %zu "
-                "fail every %u (phase %u) extra %zu\n", (int)S.kind, S.flags,
-                S.limit, S.initial_capacity, S.fail_every, S.fail_phase, S.extra);
+        fprintf(stderr,
+                "arena: kind %d flags %#x limit %zu capacity %zu "
+                "fail every %u (phase %u) extra %zu\n",
+                (int)S.kind, S.flags, S.limit, S.initial_capacity, S.fail_every,
+                S.fail_phase, S.extra);
 #endif
     check_invariants(&o);
 
@@ -1665,29 +1696,61 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         S.op_index++;
 #ifdef FUZZ_STANDALONE
         if (trace)
-            fprintf(stderr, "op %u: %s variant %u, used %zu remaining %zu\n",
-                    S.op_index, op_names[op & 15], variant,
-                    marena_used(S.arena), marena_remaining(S.arena));
+            fprintf(stderr, "op %u: %s variant %u, used %zu remaining %zu\n", S.op_index,
+                    op_names[op & 15], variant, marena_used(S.arena),
+                    marena_remaining(S.arena));
 #endif
         switch (op & 15) {
-        case 0: op_alloc(variant, 0); break;
-        case 1: op_alloc(variant, 1); break;
-        case 2: op_calloc(variant); break;
-        case 3: op_reset(variant); break;
-        case 4: op_mark(variant); break;
-        case 5: op_rewind(); break;
-        case 6: op_realloc(variant); break;
-        case 7: op_pop(variant); break;
-        case 8: op_strdup(variant); break;
-        case 9: op_memdup(variant); break;
+        case 0:
+            op_alloc(variant, 0);
+            break;
+        case 1:
+            op_alloc(variant, 1);
+            break;
+        case 2:
+            op_calloc(variant);
+            break;
+        case 3:
+            op_reset(variant);
+            break;
+        case 4:
+            op_mark(variant);
+            break;
+        case 5:
+            op_rewind();
+            break;
+        case 6:
+            op_realloc(variant);
+            break;
+        case 7:
+            op_pop(variant);
+            break;
+        case 8:
+            op_strdup(variant);
+            break;
+        case 9:
+            op_memdup(variant);
+            break;
 #if MARENA_HAVE_STDIO
-        case 10: op_sprintf(variant); break;
+        case 10:
+            op_sprintf(variant);
+            break;
 #endif
-        case 11: op_cleanup(variant); break;
-        case 12: op_remaining(variant); break;
-        case 13: op_query(variant); break;
-        case 14: op_alloc(variant, 0); break;
-        default: op_realloc(variant); break;
+        case 11:
+            op_cleanup(variant);
+            break;
+        case 12:
+            op_remaining(variant);
+            break;
+        case 13:
+            op_query(variant);
+            break;
+        case 14:
+            op_alloc(variant, 0);
+            break;
+        default:
+            op_realloc(variant);
+            break;
         }
         check_invariants(&o);
         if (S.op_index % VERIFY_ALL_EVERY == 0)

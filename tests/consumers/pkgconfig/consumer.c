@@ -21,13 +21,12 @@
 
 static int failures;
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "consumer: check failed at line %d: %s\n",       \
-                    __LINE__, #cond);                                        \
-            failures++;                                                      \
-        }                                                                    \
+#define CHECK(cond) \
+    do { \
+        if (!(cond)) { \
+            fprintf(stderr, "consumer: check failed at line %d: %s\n", __LINE__, #cond); \
+            failures++; \
+        } \
     } while (0)
 
 static void
@@ -109,8 +108,7 @@ main(int argc, char **argv)
     (void)buffer;
 #endif
 
-    printf("consumer: marena %s, default backend %s: %s\n",
-           MARENA_VERSION_STRING, MARENA_DEFAULT_BACKEND_NAME,
-           failures == 0 ? "all checks passed" : "FAILED");
+    printf("consumer: marena %s, default backend %s: %s\n", MARENA_VERSION_STRING,
+           MARENA_DEFAULT_BACKEND_NAME, failures == 0 ? "all checks passed" : "FAILED");
     return failures == 0 ? 0 : 1;
 }
