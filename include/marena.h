@@ -737,9 +737,11 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes);
 #if MARENA_HAVE_MARKS
 /**
  * A position in an arena, to go back to with marena_rewind(). A small value
- * type; treat its fields as private.
+ * type; treat its fields as private. (Its tag is marena_mark_s, not
+ * marena_mark, so that in C++ the function marena_mark() does not hide a
+ * struct of the same name: g++ -Wshadow warns about that.)
  */
-typedef struct marena_mark {
+typedef struct marena_mark_s {
     /** @cond MARENA_INTERNAL */
     void *block;
     uintptr_t cursor;
@@ -874,8 +876,8 @@ MARENA_API size_t
 marena_capacity(const marena_t *arena);
 
 #if MARENA_HAVE_STATS
-/** What marena_stats() reports. */
-typedef struct marena_stats {
+/** What marena_stats() reports. (Tag marena_stats_s: see marena_mark_t.) */
+typedef struct marena_stats_s {
     size_t used;          /**< marena_used() */
     size_t capacity;      /**< marena_capacity() */
     size_t peak;          /**< highest used since creation; reset does not lower it */
