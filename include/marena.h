@@ -554,24 +554,31 @@ marena__alloc_inline(marena_t *arena, size_t size, size_t align)
     return marena_alloc_slow(arena, size, align);
 }
 
+/* count * size; 0, which every allocation refuses, when the product
+ * overflows or exceeds PTRDIFF_MAX (no object is larger: saying so also
+ * tells the compiler that the caller's memset is bounded). */
+static inline size_t
+marena__calloc_bytes(size_t count, size_t size)
+{
+    size_t bytes;
+
+#if defined(__GNUC__) || defined(__clang__)
+    if (__builtin_mul_overflow(count, size, &bytes))
+        return 0;
+#else
+    if (size != 0 && count > SIZE_MAX / size)
+        return 0;
+    bytes = count * size;
+#endif
+    return bytes <= (size_t)PTRDIFF_MAX ? bytes : 0;
+}
+
 static inline void *
 marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
 {
-    size_t bytes;
-    void *memory;
+    size_t bytes = marena__calloc_bytes(count, size);
+    void *memory = marena__alloc_inline(arena, bytes, align);
 
-    /* An overflowing product becomes 0, which the allocation refuses. */
-#if defined(__GNUC__) || defined(__clang__)
-    if (__builtin_mul_overflow(count, size, &bytes))
-        bytes = 0;
-#else
-    bytes = size != 0 && count > SIZE_MAX / size ? 0 : count * size;
-#endif
-    /* No object is larger than PTRDIFF_MAX (the allocation would refuse
-     * it): saying so here also tells the compiler the memset is bounded. */
-    if (bytes > (size_t)PTRDIFF_MAX)
-        bytes = 0;
-    memory = marena__alloc_inline(arena, bytes, align);
     if (memory != NULL)
         MARENA__MEMSET(memory, 0, bytes);
     return memory;

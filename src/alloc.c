@@ -133,8 +133,7 @@ MARENA_API void *(marena_alloc)(marena_t *arena, size_t size)
 MARENA_API void *(marena_calloc_aligned)(marena_t *arena, size_t count, size_t size,
                                          size_t align)
 {
-    /* An overflowing product becomes 0, which the allocation refuses. */
-    size_t bytes = size != 0 && count > SIZE_MAX / size ? 0 : count * size;
+    size_t bytes = marena__calloc_bytes(count, size);
     void *memory = marena_alloc_slow(arena, bytes, align);
 
     if (memory != NULL)
