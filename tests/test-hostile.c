@@ -146,7 +146,8 @@ test_creation(const void *data)
 {
     static unsigned char buffer[4096];
     marena_options_t reserved = {0}, flags = {0}, both = {0}, size = {0}, limit = {0},
-                     tiny = {0};
+                     tiny = {0}, grow = {0}, reserve = {0}, vtable = {0};
+    static const marena_backend_t unused_backend = {.name = "unused"};
 
     (void)data;
     reserved.reserved[3] = buffer;
@@ -157,6 +158,14 @@ test_creation(const void *data)
     limit.limit = 1;
     tiny.buffer = buffer;
     tiny.buffer_size = MARENA_CONTROL_SIZE;
+    grow.buffer = buffer;
+    grow.buffer_size = sizeof(buffer);
+    grow.flags = MARENA_GROW;
+    reserve.flags = MARENA_RESERVE;
+    vtable.backend = &unused_backend;
+    (void)grow;
+    (void)reserve;
+    (void)vtable;
     const struct row rows[] = {
 #if MARENA_HAVE_STATIC_BACKEND
         {"create_static(NULL, 4096) -> NULL", marena_create_static(NULL, 4096) == NULL},
@@ -184,6 +193,21 @@ test_creation(const void *data)
         {"create_ex(limit below the first block) -> NULL",
          marena_create_ex(&limit) == NULL},
         {"create_ex(buffer without room) -> NULL", marena_create_ex(&tiny) == NULL},
+#if !MARENA_HAVE_GROWTH
+        /* Without the growth option every arena is one block: the flags
+         * that ask for more are refused, even with a buffer. */
+        {"create_ex(GROW) without growth -> NULL", marena_create_ex(&grow) == NULL},
+        {"create_ex(RESERVE) without growth -> NULL", marena_create_ex(&reserve) == NULL},
+#endif
+#if !MARENA_HAVE_BACKENDS
+        /* Without backends only buffers make arenas. */
+        {"create_ex(backend, no buffer) without backends -> NULL",
+         marena_create_ex(&vtable) == NULL},
+#endif
+#if !MARENA_HAVE_DEFAULT_BACKEND
+        {"create_ex(NULL) without a default backend -> NULL",
+         marena_create_ex(NULL) == NULL},
+#endif
     };
     ROWS(rows);
 }
