@@ -753,7 +753,7 @@ typedef struct marena_mark_s {
     void *block;
     uintptr_t cursor;
     size_t used;
-    uint32_t serial;
+    uint64_t serial;
     /** @endcond */
 } marena_mark_t;
 

@@ -43,6 +43,18 @@ next_block_size(const struct marena *arena)
 }
 
 /* A block of its own, behind the current one; the cursor stays put. */
+/* The bytes a request takes from the cursor on: padding, size, red zone;
+ * SIZE_MAX, which no block has, when that overflows. */
+static size_t
+room_for(const struct marena *arena, size_t size, size_t align)
+{
+    size_t padding = (size_t)(0u - arena_cursor(arena)) & (align - 1);
+
+    if (is_tracked(arena))
+        padding += ARENA_REDZONE;
+    return size <= SIZE_MAX - padding ? size + padding : SIZE_MAX;
+}
+
 static void *
 alloc_dedicated(struct marena *arena, size_t size, size_t align, size_t worst)
 {
@@ -54,7 +66,7 @@ alloc_dedicated(struct marena *arena, size_t size, size_t align, size_t worst)
     block->next = arena->current->next;
     arena->current->next = block;
     start = ROUND_UP(block_base(block), align);
-    arena->used_retired += (size_t)(start - block_base(block)) + size;
+    arena->used_retired += (size_t)(start - block_base(block)) + taken_by(arena, size);
     arena->head.allocations++;
 #if MARENA_TRACKING
     if (is_tracked(arena))
@@ -77,14 +89,18 @@ alloc_from_new_block(struct marena *arena, size_t size, size_t align, size_t usa
     return bump(arena, size, align);
 }
 
+/* The block a request needs is decided before one is taken, so that a
+ * request no block can serve changes nothing. */
 static void *
 grow(struct marena *arena, size_t size, size_t align)
 {
     /* Blocks start aligned to MARENA_ALIGNMENT: only a larger alignment
-     * can need padding there. */
+     * can need padding there. A tracked arena's red zone follows. */
     size_t padding = align > MARENA_ALIGNMENT ? align - MARENA_ALIGNMENT : 0;
     size_t worst, ordinary;
 
+    if (is_tracked(arena))
+        padding += ARENA_REDZONE;
     if (size > SIZE_MAX - padding)
         return NULL;
     worst = size + padding;
@@ -101,14 +117,14 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align)
 
     if (arena == NULL)
         return NULL;
+    CHECK_LIVE(arena, "marena_alloc");
     if (size == 0 || !is_power_of_two(align))
         return marena__fail(arena, size, align, 0);
 
     /* The inline path leaves large alignments here, and may be off. */
     memory = bump(arena, size, align);
     if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_RESERVE) &&
-        size <= SIZE_MAX - (align - 1) &&
-        marena__commit_room(arena, size + (align - 1)) == 0)
+        marena__commit_room(arena, room_for(arena, size, align)) == 0)
         memory = bump(arena, size, align);
     else if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_GROW))
         memory = grow(arena, size, align);

@@ -43,6 +43,7 @@ place(uintptr_t start, size_t size, uintptr_t end, uint32_t flags)
     memset(arena, 0, MARENA_CONTROL_SIZE);
     first->end = ALIGN_DOWN(end);
     first->size = size;
+    arena->magic = ARENA_MAGIC;
     arena->limit = SIZE_MAX;
     arena->flags = flags | (track_wanted() ? ARENA_TRACKED : 0u);
     enter_block(arena, first, block_base(first));
@@ -82,6 +83,20 @@ configure(struct marena *arena, const marena_options_t *options,
     return arena;
 }
 
+/* A backend the core may call: acquire is set, and reserve, commit and
+ * decommit are all set or all NULL. */
+static int
+backend_valid(const marena_backend_t *backend)
+{
+    int reserve_parts = (backend->reserve != NULL) + (backend->commit != NULL) +
+                        (backend->decommit != NULL);
+
+    return backend->acquire != NULL && (reserve_parts == 0 || reserve_parts == 3);
+}
+
+/* `backend` is the one the arena would use (the default when none is
+ * set). Every path is checked here, before anything is acquired: a caller
+ * buffer that grows needs a backend as much as an arena without one. */
 static int
 options_valid(const marena_options_t *options, const marena_backend_t *backend)
 {
@@ -90,11 +105,13 @@ options_valid(const marena_options_t *options, const marena_backend_t *backend)
             return 0;
     if (options->flags & ~ARENA_PUBLIC_FLAGS)
         return 0;
+    if (backend != NULL && !backend_valid(backend))
+        return 0;
     if (MARENA_HAVE_GROWTH && (options->flags & MARENA_RESERVE))
         return options->buffer == NULL && !(options->flags & MARENA_GROW) &&
-               backend != NULL && backend->reserve != NULL && backend->commit != NULL &&
-               backend->decommit != NULL;
-    return 1;
+               backend != NULL && backend->reserve != NULL;
+    /* A buffer that does not grow is the whole arena: no backend is called. */
+    return backend != NULL || (options->buffer != NULL && !(options->flags & MARENA_GROW));
 }
 
 struct marena *
@@ -106,10 +123,11 @@ marena__create_in_buffer(void *buffer, size_t size, uint32_t flags)
     if (buffer == NULL || size > UINTPTR_MAX - start)
         return NULL;
     /* Room for the control block and at least one aligned unit between the
-     * aligned start and the aligned end. */
+     * aligned start and the aligned end, measured as sizes: near the top
+     * of the address space, start + padding + MARENA_CONTROL_SIZE wraps. */
     padding = (size_t)(0u - start) & (MARENA_ALIGNMENT - 1);
     if (size <= padding ||
-        ALIGN_DOWN(start + size) <= start + padding + MARENA_CONTROL_SIZE)
+        (size_t)(ALIGN_DOWN(start + size) - (start + padding)) <= MARENA_CONTROL_SIZE)
         return NULL;
     return place(start + padding, size - padding, start + size,
                  flags | ARENA_CALLER_BUFFER);
@@ -133,7 +151,10 @@ acquire_first_block(const marena_options_t *options, const marena_backend_t *bac
 
     if (block == NULL)
         return NULL;
-    held = reserve && granted > MARENA_COMMIT_STEP ? MARENA_COMMIT_STEP : granted;
+    /* A reservation is committed a step at a time: the first step, or all
+     * of it (its end aligned down: marena_head.h). */
+    held = reserve && granted > MARENA_COMMIT_STEP ? MARENA_COMMIT_STEP
+                                                   : (size_t)ALIGN_DOWN(granted);
     if (granted < wanted || granted > UINTPTR_MAX - start ||
         start % MARENA_ALIGNMENT != 0 || (options->limit != 0 && held > options->limit) ||
         (reserve && backend->commit(ctx, block, held) != 0)) {
@@ -151,9 +172,6 @@ static struct marena *
 create_from_backend(const marena_options_t *options, const marena_backend_t *backend)
 {
     size_t capacity, wanted;
-
-    if (backend == NULL || backend->acquire == NULL)
-        return NULL;
 
     /* No object may be larger than PTRDIFF_MAX (pointer differences inside
      * it would overflow), so no backend is asked for a larger block. */
@@ -187,7 +205,7 @@ marena_create_ex(const marena_options_t *options)
 #endif
     if (!options_valid(options, backend))
         return NULL;
-    if (options->buffer != NULL) /* a fixed buffer never calls a backend */
+    if (options->buffer != NULL) /* only growth calls the backend */
         return configure(marena__create_in_buffer(options->buffer, options->buffer_size,
                                                   options->flags),
                          options, (options->flags & MARENA_GROW) ? backend : NULL);
@@ -253,12 +271,11 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
 
     if (arena == NULL)
         return;
+    CHECK_LIVE(arena, "marena_reset_ex");
     first = first_block(arena);
     marena__run_cleanups(arena, 0);
     note_peak(arena);
-    /* A new serial for the first block: every mark taken before is older
-     * than the block it names, so rewind refuses it. */
-    first->serial = ++arena->serial;
+    restamp_first(arena);
 
     empty_first_block(arena);
     if (has_more_blocks(arena)) {
@@ -282,13 +299,14 @@ marena_reset(marena_t *arena)
 
     if (arena == NULL)
         return;
+    CHECK_LIVE(arena, "marena_reset");
     /* The common case, in a few instructions: one block, nothing to run,
      * wipe, decommit or tell the tools. */
     first = first_block(arena);
     if (!has_more_blocks(arena) && arena->cleanups == NULL &&
         !(arena->flags & (MARENA_RESERVE | MARENA_WIPE | ARENA_TRACKED))) {
         note_peak(arena);
-        first->serial = ++arena->serial;
+        restamp_first(arena);
         arena->head.cursor = block_base(first);
         return;
     }
@@ -308,6 +326,7 @@ marena_destroy(marena_t *arena)
 
     if (arena == NULL)
         return;
+    CHECK_LIVE(arena, "marena_destroy");
     first = first_block(arena);
     marena__run_cleanups(arena, 0);
     empty_first_block(arena);
@@ -315,7 +334,7 @@ marena_destroy(marena_t *arena)
 #if MARENA_TRACKING
     if (is_tracked(arena)) {
         track_block_retire(first, block_base(first), first->end);
-        track_block_release(block_base(first), first->end);
+        track_release(block_base(first), first->end);
     }
 #endif
     backend = arena->backend;
@@ -323,10 +342,13 @@ marena_destroy(marena_t *arena)
     size = first->size;
     flags = arena->flags;
 
-    /* Leave an empty, zero-capacity arena behind: a stale handle to a
-     * caller's buffer then gets NULL and 0 from every call. */
+    /* Leave an empty, zero-capacity arena behind, with no backend and
+     * marked as a caller's buffer: a stale handle to a caller's buffer
+     * then gets NULL and 0 from every call, and a second destroy gives
+     * nothing back (debug builds abort on both: the magic is gone). */
     marena__wipe(arena, MARENA_CONTROL_SIZE);
     first->end = block_base(first);
+    arena->flags = ARENA_CALLER_BUFFER;
     restart_at(arena, first);
 
     if (MARENA_HAVE_BACKENDS && !(flags & ARENA_CALLER_BUFFER) &&
@@ -339,13 +361,19 @@ marena_destroy(marena_t *arena)
 MARENA_API size_t
 marena_remaining(const marena_t *arena)
 {
-    return arena != NULL ? (size_t)(arena->current->end - arena_cursor(arena)) : 0;
+    if (arena == NULL)
+        return 0;
+    CHECK_LIVE(arena, "marena_remaining");
+    return (size_t)(arena->current->end - arena_cursor(arena));
 }
 
 MARENA_API size_t
 marena_used(const marena_t *arena)
 {
-    return arena != NULL ? arena_used(arena) : 0;
+    if (arena == NULL)
+        return 0;
+    CHECK_LIVE(arena, "marena_used");
+    return arena_used(arena);
 }
 
 /* Usable bytes of the blocks in a list. */
@@ -364,6 +392,7 @@ marena_capacity(const marena_t *arena)
 {
     if (arena == NULL)
         return 0;
+    CHECK_LIVE(arena, "marena_capacity");
     return list_capacity(arena->current) +
            (MARENA_HAVE_GROWTH ? list_capacity(arena->spare) : 0);
 }

@@ -22,6 +22,10 @@
 #define ARENA_SIZE ROUND_UP(sizeof(struct marena), MARENA_ALIGNMENT)
 #define BLOCK_HEADER_SIZE ROUND_UP(sizeof(struct marena_block), MARENA_ALIGNMENT)
 
+/* control block's magic while the arena lives (marena_destroy() wipes it):
+ * debug builds check it on every call that leaves the inline path. */
+#define ARENA_MAGIC 0x6d61726eu /* "mare" */
+
 /* Internal flags, above the public ones. */
 #define ARENA_CALLER_BUFFER 0x100u /* the first block is the caller's */
 #define ARENA_TRACKED 0x200u       /* ASan/memcheck see it (track.h) */
@@ -94,11 +98,13 @@ set_cursor(struct marena *arena, uintptr_t cursor)
     }
 }
 
-/* Makes `block` the current block, its cursor at `cursor`. */
+/* Makes `block` the current block, its cursor at `cursor`; a tracked
+ * arena does not know the start of its last allocation there. */
 static inline void
 enter_block(struct marena *arena, struct marena_block *block, uintptr_t cursor)
 {
     arena->current = block;
+    arena->track_last = 0;
     set_cursor(arena, cursor);
 }
 
@@ -133,11 +139,11 @@ fill_of(const struct marena *arena, const struct marena_block *block)
     return block == arena->current ? arena_cursor(arena) : block->end;
 }
 
-/* Did the block come into use after serial `mark` (modulo wrap-around)? */
+/* Did the block come into use after serial `mark`? */
 static inline int
-newer_than(const struct marena_block *block, uint32_t mark)
+newer_than(const struct marena_block *block, uint64_t mark)
 {
-    return (int32_t)(block->serial - mark) > 0;
+    return block->serial > mark;
 }
 
 static inline void
@@ -168,10 +174,20 @@ bump(struct marena *arena, size_t size, size_t align)
     set_cursor(arena, start + taken);
     arena->head.allocations++;
 #if MARENA_TRACKING
-    if (is_tracked(arena))
+    if (is_tracked(arena)) {
         track_alloc(arena->current, start, size);
+        arena->track_last = start;
+    }
 #endif
     return (void *)start;
+}
+
+/* Bytes an allocation of `size` takes from its block: its red zone too
+ * in a tracked arena. pre: size <= PTRDIFF_MAX. */
+static inline size_t
+taken_by(const struct marena *arena, size_t size)
+{
+    return is_tracked(arena) ? size + ARENA_REDZONE : size;
 }
 
 /* Makes [from, to) writable and wipes it (MARENA_WIPE), before it is given
@@ -222,9 +238,10 @@ marena__commit_room(struct marena *arena, size_t bytes);
 void
 marena__decommit_beyond(struct marena *arena, size_t keep);
 
-/* Sorts the blocks other than the first: kept ones onto the spare list,
- * the rest back to the backend. budget: bytes that may stay held beyond
- * the first block. */
+/* Takes every block but the first out of use and sorts them, spares
+ * included: oldest first (by when they came into use), each that still
+ * fits in `budget` (bytes held from the backend, headers included) goes
+ * onto the spare list, the rest back to the backend. */
 void
 marena__retain_blocks(struct marena *arena, size_t budget);
 
@@ -232,7 +249,7 @@ marena__retain_blocks(struct marena *arena, size_t budget);
  * use, `target` (the mark's block) becoming the head of the list. */
 void
 marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
-                            uint32_t mark);
+                            uint64_t mark);
 #else
 /* Without growth an arena is its first block and nothing else: these are
  * the only answers, and the compiler folds the callers' block handling
@@ -275,7 +292,7 @@ marena__retain_blocks(struct marena *arena, size_t budget)
 
 static inline void
 marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
-                            uint32_t mark)
+                            uint64_t mark)
 {
     (void)arena;
     (void)target;
@@ -289,6 +306,33 @@ has_more_blocks(const struct marena *arena)
 {
     return MARENA_HAVE_GROWTH && (arena->current->next != NULL || arena->spare != NULL ||
                                   arena->current != first_block(arena));
+}
+
+/* ---- marks.c ---- */
+
+#if MARENA_HAVE_MARKS
+/* The arena went back to `used` (marena_pop, a shrinking realloc; rewind
+ * records its own): marks above it are stale from now on. */
+void
+marena__retreat(struct marena *arena, size_t used);
+#else
+static inline void
+marena__retreat(struct marena *arena, size_t used)
+{
+    (void)arena;
+    (void)used;
+}
+#endif
+
+/* A reset: the first block is stamped anew, so every earlier mark is
+ * stale, and no retreat matters any more. */
+static inline void
+restamp_first(struct marena *arena)
+{
+    first_block(arena)->serial = ++arena->serial;
+#if MARENA_HAVE_MARKS
+    arena->retreat_count = 0;
+#endif
 }
 
 /* ---- cleanups.c ---- */
@@ -323,14 +367,30 @@ marena__fail(struct marena *arena, size_t size, size_t align, int valid);
 
 /* ---- report.c ---- */
 
-/* API misuse that cannot be answered with NULL: with MARENA_DEBUG, prints
- * the message and aborts; otherwise does nothing (and the message is not
- * even compiled in). */
+/* API misuse that a debug build (MARENA_DEBUG) catches: prints
+ * "marena: <function>: <problem>" and aborts. Release builds do nothing
+ * here (the messages are not even compiled in) and answer with NULL or 0
+ * where they can. */
 #if MARENA_DEBUG
 void
-marena__misuse(const char *message);
+marena__misuse(const char *function, const char *problem);
 #else
-#define marena__misuse(message) ((void)0)
+#define marena__misuse(function, problem) ((void)0)
+#endif
+
+/* Every exported function that takes an arena checks, in debug builds,
+ * that it is one that lives (not destroyed, not some other memory). The
+ * inline allocation path does not (it would cost every allocation); a
+ * destroyed arena's allocation reaches marena_alloc_slow() anyway when the
+ * control block is still readable, because destroy leaves it empty. */
+#if MARENA_DEBUG
+#define CHECK_LIVE(arena, function) \
+    do { \
+        if ((arena)->magic != ARENA_MAGIC) \
+            marena__misuse((function), "the arena was destroyed, or is not an arena"); \
+    } while (0)
+#else
+#define CHECK_LIVE(arena, function) ((void)0)
 #endif
 
 #endif /* MARENA_SRC_ARENA_H */

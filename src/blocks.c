@@ -31,21 +31,28 @@ marena__held(const struct marena *arena)
     return held;
 }
 
-/* Takes the first spare with room for `usable` bytes off the spare list. */
+static size_t
+usable_size(const struct marena_block *block)
+{
+    return (size_t)(block->end - block_base(block));
+}
+
+/* Takes the smallest spare with room for `usable` bytes off the spare
+ * list, so that growth reuses the blocks it had in the order it took them. */
 static struct marena_block *
 take_spare(struct marena *arena, size_t usable)
 {
-    struct marena_block **link = &arena->spare;
+    struct marena_block **link, **best = NULL, *block;
 
-    for (; *link != NULL; link = &(*link)->next) {
-        struct marena_block *block = *link;
-
-        if ((size_t)(block->end - block_base(block)) >= usable) {
-            *link = block->next;
-            return block;
-        }
-    }
-    return NULL;
+    for (link = &arena->spare; *link != NULL; link = &(*link)->next)
+        if (usable_size(*link) >= usable &&
+            (best == NULL || usable_size(*link) < usable_size(*best)))
+            best = link;
+    if (best == NULL)
+        return NULL;
+    block = *best;
+    *best = block->next;
+    return block;
 }
 
 static struct marena_block *
@@ -55,7 +62,7 @@ acquire_block(struct marena *arena, size_t usable)
     size_t wanted, granted = 0, held;
     struct marena_block *block;
 
-    if (backend == NULL ||
+    if (backend == NULL || backend->acquire == NULL ||
         usable > (size_t)PTRDIFF_MAX - BLOCK_HEADER_SIZE - MARENA_ALIGNMENT)
         return NULL;
     wanted = BLOCK_HEADER_SIZE + ROUND_UP(usable, MARENA_ALIGNMENT);
@@ -118,7 +125,7 @@ marena__release_block(struct marena *arena, struct marena_block *block)
 
 #if MARENA_TRACKING
     if (is_tracked(arena))
-        track_block_release(block_base(block), block->end);
+        track_release(block_base(block), block->end);
 #endif
     if (backend->release != NULL) {
         count_saturating(&arena->backend_calls);
@@ -131,15 +138,17 @@ marena__commit_room(struct marena *arena, size_t bytes)
 {
     struct marena_block *block = arena->current;
     uintptr_t start = (uintptr_t)arena;
-    size_t reserved = block->size;
+    /* The usable end of a reservation is aligned down like every block
+     * end (marena_head.h), whatever size the backend granted. */
+    size_t reserved = (size_t)ALIGN_DOWN(block->size);
     size_t offset = (size_t)(arena_cursor(arena) - start);
     size_t committed = (size_t)(block->end - start);
     size_t needed;
 
     if (bytes > reserved - offset)
         return -1;
-    /* Commit whole steps (the last one may stop at the reservation's end);
-     * reserved <= PTRDIFF_MAX, so rounding cannot overflow. */
+    /* Commit whole steps (the last one stops at the reservation's usable
+     * end); reserved <= PTRDIFF_MAX, so rounding cannot overflow. */
     needed = ROUND_UP(offset + bytes, MARENA_COMMIT_STEP);
     if (needed > reserved)
         needed = reserved;
@@ -176,6 +185,10 @@ marena__decommit_beyond(struct marena *arena, size_t keep)
     keep = ROUND_UP(keep, MARENA_COMMIT_STEP);
     if (keep >= committed)
         return;
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_release(start + keep, block->end);
+#endif
     count_saturating(&arena->backend_calls);
     arena->backend->decommit(arena->backend_ctx, (void *)(start + keep),
                              committed - keep);
@@ -190,26 +203,64 @@ push_spare(struct marena *arena, struct marena_block *block)
     arena->spare = block;
 }
 
+/* Merges two lists of blocks that are each oldest first. */
+static struct marena_block *
+merge_oldest_first(struct marena_block *a, struct marena_block *b)
+{
+    struct marena_block *head = NULL, **tail = &head;
+
+    while (a != NULL && b != NULL) {
+        struct marena_block *older;
+
+        if (a->serial <= b->serial) {
+            older = a;
+            a = a->next;
+        } else {
+            older = b;
+            b = b->next;
+        }
+        *tail = older;
+        tail = &older->next;
+    }
+    *tail = a != NULL ? a : b;
+    return head;
+}
+
+/* Sorts a list of blocks by when they came into use, oldest first (a
+ * merge sort: an arena may hold many blocks). */
+static struct marena_block *
+sort_oldest_first(struct marena_block *list)
+{
+    struct marena_block *middle = list, *fast, *second;
+
+    if (list == NULL || list->next == NULL)
+        return list;
+    for (fast = list->next; fast->next != NULL && fast->next->next != NULL;
+         fast = fast->next->next)
+        middle = middle->next;
+    second = middle->next;
+    middle->next = NULL;
+    return merge_oldest_first(sort_oldest_first(list), sort_oldest_first(second));
+}
+
 void
 marena__retain_blocks(struct marena *arena, size_t budget)
 {
     struct marena_block *first = first_block(arena);
-    struct marena_block *in_use = arena->current, *spare = arena->spare;
+    struct marena_block *block, *next, *out = arena->spare;
 
-    arena->spare = NULL;
-    while (in_use != NULL || spare != NULL) {
-        struct marena_block *block;
-
-        if (in_use != NULL) {
-            block = in_use;
-            in_use = block->next;
-            if (block == first)
-                continue;
+    for (block = arena->current; block != NULL; block = next) {
+        next = block->next;
+        if (block != first) {
             marena__retire_block(arena, block, fill_of(arena, block));
-        } else {
-            block = spare;
-            spare = block->next;
+            block->next = out;
+            out = block;
         }
+    }
+    arena->spare = NULL;
+    /* Oldest first, each that still fits the budget is kept. */
+    for (block = sort_oldest_first(out); block != NULL; block = next) {
+        next = block->next;
         if (block->size <= budget) {
             budget -= block->size;
             push_spare(arena, block);
@@ -236,7 +287,7 @@ retire_rewound(struct marena *arena, struct marena_block *block)
  * block (layout.h). */
 void
 marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
-                            uint32_t mark)
+                            uint64_t mark)
 {
     struct marena_block *block, **link;
 

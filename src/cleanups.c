@@ -25,6 +25,7 @@ marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data)
 
     if (arena == NULL || fn == NULL)
         return -1;
+    CHECK_LIVE(arena, "marena_add_cleanup");
     used = arena_used(arena);
     cleanup =
         marena_alloc_aligned(arena, sizeof(*cleanup), _Alignof(struct marena_cleanup));

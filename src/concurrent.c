@@ -43,10 +43,10 @@ marena_concurrent_create(const marena_options_t *options)
     arena = marena_create_ex(&block);
     if (arena == NULL)
         return NULL;
-    /* Straight from the block: a buffer too small for the record is an
-     * invalid option, not an out-of-memory condition for on_oom. */
+    /* Straight from the block: a buffer too small for the record and a
+     * byte is an invalid option, not an out-of-memory condition for on_oom. */
     shared = bump(arena, sizeof(*shared), _Alignof(struct marena_concurrent));
-    if (shared == NULL) {
+    if (shared == NULL || arena_cursor(arena) == arena->current->end) {
         marena_destroy(arena);
         return NULL;
     }
@@ -63,11 +63,22 @@ marena_concurrent_create(const marena_options_t *options)
     return shared;
 }
 
+/* What threads were handed out goes: wiped first with MARENA_WIPE (the
+ * block's own arena knows only of the record). */
+static void
+wipe_handed_out(struct marena_concurrent *shared)
+{
+    wipe_range(shared->arena, shared->base,
+               atomic_load_explicit(&shared->cursor, memory_order_relaxed));
+}
+
 MARENA_API void
 marena_concurrent_destroy(marena_concurrent_t *shared)
 {
-    if (shared != NULL)
+    if (shared != NULL) {
+        wipe_handed_out(shared);
         marena_destroy(shared->arena);
+    }
 }
 
 MARENA_API void *
@@ -94,8 +105,10 @@ marena_concurrent_alloc(marena_concurrent_t *shared, size_t size, size_t align)
 MARENA_API void
 marena_concurrent_reset(marena_concurrent_t *shared)
 {
-    if (shared != NULL)
+    if (shared != NULL) {
+        wipe_handed_out(shared);
         atomic_store_explicit(&shared->cursor, shared->base, memory_order_relaxed);
+    }
 }
 
 MARENA_API size_t

@@ -33,6 +33,7 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
 
     if (arena == NULL || fmt == NULL)
         return NULL;
+    CHECK_LIVE(arena, "marena_vsprintf");
     cursor = arena_cursor(arena);
     end = arena->current->end;
     /* Some C libraries refuse sizes above INT_MAX (EOVERFLOW). */
@@ -51,10 +52,13 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
     if (text == NULL)
         wipe_range(arena, cursor, cursor + available);
 #if MARENA_TRACKING
+    /* Poisoned again from the end of the text (its red zone included), or
+     * all of it when nothing was kept. */
     if (is_tracked(arena)) {
-        track_poison(text != NULL ? arena_cursor(arena) : cursor, end);
-        if (text != NULL)
-            track_defined((uintptr_t)text, (uintptr_t)text + (size_t)length + 1);
+        uintptr_t kept = text != NULL ? (uintptr_t)text + (size_t)length + 1 : cursor;
+
+        track_poison(kept, end);
+        track_defined(cursor, kept);
     }
 #endif
     if (length < 0)

@@ -19,9 +19,10 @@
  * gets a serial when it comes into use (the first block: at creation and at
  * every reset), so a rewind can tell which came after its mark.
  *
- * This header depends on nothing but the C library and marena_head.h:
- * meson.build measures it to publish MARENA_CONTROL_SIZE before
- * marena_config.h exists.
+ * This header depends on nothing but the C library, marena_head.h and
+ * the MARENA_HAVE_MARKS macro: meson.build measures it (defining that
+ * macro itself) to publish MARENA_CONTROL_SIZE before marena_config.h
+ * exists.
  */
 #ifndef MARENA_SRC_LAYOUT_H
 #define MARENA_SRC_LAYOUT_H
@@ -41,8 +42,27 @@ struct marena_block {
                                    MARENA_RESERVE) */
     size_t size;               /* bytes from the backend: granted, or
                                    reserved for MARENA_RESERVE */
-    uint32_t serial;           /* when it came into use */
+    uint64_t serial;           /* when it came into use (64 bits: never
+                                   wraps, so no stale mark passes) */
 };
+
+/*
+ * A retreat: the arena went back to `used` bytes (a rewind, marena_pop, a
+ * shrinking realloc of the last allocation) when its serial became
+ * `serial`. A mark taken before a retreat and above its position is
+ * stale. The arena keeps the retreats that can still make a mark stale:
+ * a later retreat to a lower position makes earlier ones redundant, so
+ * the list rises in both serial and used, and it is as long as marks are
+ * nested (marks.c).
+ */
+struct marena_retreat {
+    uint64_t serial;
+    size_t used;
+};
+
+/* Retreats an arena remembers; nesting deeper than this may let a stale
+ * mark pass unnoticed (never a valid one refused). */
+#define MARENA_RETREATS 8
 
 /*
  * Addresses are kept as integers: every state of the arena, including the
@@ -67,10 +87,19 @@ struct marena {
     struct marena_cleanup *cleanups; /* newest first */
     void (*on_oom)(struct marena *, size_t, size_t, void *);
     void *oom_data;
-    uint32_t serial;        /* the last serial given to a block */
+    uint64_t serial;        /* the clock of blocks, marks and retreats:
+                               bumped when a block comes into use and at
+                               every retreat */
+    uintptr_t track_last;   /* a tracked arena's most recent allocation in
+                               the current block, 0 when unknown (track.h) */
+    uint32_t magic;         /* ARENA_MAGIC while the arena lives */
     uint32_t flags;         /* MARENA_GROW, MARENA_RESERVE, ARENA_* */
     uint32_t failed;        /* saturating */
     uint32_t backend_calls; /* saturating */
+#if MARENA_HAVE_MARKS
+    uint32_t retreat_count;
+    struct marena_retreat retreats[MARENA_RETREATS]; /* oldest first */
+#endif
 };
 
 #endif /* MARENA_SRC_LAYOUT_H */

@@ -5,9 +5,20 @@
  * A mark records the current block, the cursor in it, the bytes in use and
  * the arena's serial. Rewinding checks that the mark still names a
  * position the arena holds (its block in use and not restarted since, the
- * cursor not past where the arena stands), runs the cleanups registered
- * after it, hands back what came after it, and takes the newer blocks out
- * of use (blocks.c). Compiled with the marks option.
+ * cursor not past where the arena stands, and no retreat below it since it
+ * was taken), runs the cleanups registered after it, hands back what came
+ * after it, and takes the newer blocks out of use (blocks.c).
+ *
+ * Retreats. Whenever the arena goes back (a rewind, marena_pop, a shrinking
+ * realloc of the last allocation) to `used` bytes, every mark taken before
+ * and above that position is stale, even once the arena has advanced past
+ * it again: rewinding there would hand out memory that is in use. The
+ * arena keeps a list of retreats (layout.h) rising in serial and position:
+ * a mark is stale when the first retreat after it went below it. A new
+ * retreat drops those at or above its position, so the list is as long as
+ * rewound marks are nested; past MARENA_RETREATS the oldest is dropped,
+ * which can only let a stale mark pass, never refuse a good one.
+ * Compiled with the marks option.
  */
 #include "config.h"
 
@@ -19,6 +30,7 @@ marena_mark(const marena_t *arena)
     marena_mark_t mark = {0};
 
     if (arena != NULL) {
+        CHECK_LIVE(arena, "marena_mark");
         mark.block = arena->current;
         mark.cursor = arena_cursor(arena);
         mark.used = arena_used(arena);
@@ -27,15 +39,44 @@ marena_mark(const marena_t *arena)
     return mark;
 }
 
+void
+marena__retreat(struct marena *arena, size_t used)
+{
+    uint32_t n = arena->retreat_count;
+
+    while (n > 0 && arena->retreats[n - 1].used >= used)
+        n--;
+    if (n == MARENA_RETREATS) {
+        for (uint32_t i = 1; i < n; i++)
+            arena->retreats[i - 1] = arena->retreats[i];
+        n--;
+    }
+    arena->retreats[n].serial = ++arena->serial;
+    arena->retreats[n].used = used;
+    arena->retreat_count = n + 1;
+}
+
+/* Did the arena go back below the mark after it was taken? The first
+ * retreat after it went lowest of those after it. */
+static int
+retreated_below(const struct marena *arena, const marena_mark_t *mark)
+{
+    for (uint32_t i = 0; i < arena->retreat_count; i++)
+        if (arena->retreats[i].serial > mark->serial)
+            return mark->used > arena->retreats[i].used;
+    return 0;
+}
+
 /* Is `mark` a position this arena can go back to? Its block must still be
  * in use and not have come into use again since (reset restamps the first
- * block), and the position must not lie beyond where the arena stands. */
+ * block), the position must not lie beyond where the arena stands, and
+ * the arena must not have gone back below it since. */
 static int
 mark_valid(const struct marena *arena, const marena_mark_t *mark)
 {
     const struct marena_block *block = arena->current;
 
-    if (mark->used > arena_used(arena))
+    if (mark->used > arena_used(arena) || retreated_below(arena, mark))
         return 0;
     while (block != NULL && block != mark->block)
         block = block->next;
@@ -50,9 +91,10 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
 
     if (arena == NULL)
         return;
+    CHECK_LIVE(arena, "marena_rewind");
     if (!mark_valid(arena, &mark)) {
-        marena__misuse("marena_rewind: the mark is not from this arena, "
-                       "is from before a reset, or was rewound past");
+        marena__misuse("marena_rewind", "the mark is not from this arena, is from before "
+                                        "a reset, or the arena went back below it since");
         return;
     }
     marena__run_cleanups(arena, mark.used);
@@ -66,6 +108,7 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
     marena__retire_newer_blocks(arena, target, mark.serial);
     arena->used_retired = mark.used - (size_t)(mark.cursor - block_base(target));
     enter_block(arena, target, mark.cursor);
+    marena__retreat(arena, mark.used);
 }
 
 MARENA_API marena_scope_t

@@ -4,9 +4,12 @@
  *
  * Only the most recent allocation of the current block can change size in
  * place: it ends at the cursor, so growing or shrinking it moves the
- * cursor. Anything else shrinks by keeping its bytes, and grows by moving
- * to a new allocation. What an allocation gives up is wiped (MARENA_WIPE)
- * and the tools are told. Compiled with the realloc option.
+ * cursor (and moving it back is a retreat: marks above become stale).
+ * Anything else shrinks by keeping its bytes, and grows by moving to a new
+ * allocation. A pointer that is not an allocation of the arena is bad
+ * input: NULL or 0, and a debug build aborts. What an allocation gives up
+ * is wiped (MARENA_WIPE) and the tools are told. Compiled with the realloc
+ * option.
  */
 #include "config.h"
 
@@ -14,41 +17,96 @@
 
 #include "arena.h"
 
-/* Moves the cursor to `to` inside the current block; used may fall. */
-static void
-move_cursor(struct marena *arena, uintptr_t to)
-{
-    note_peak(arena);
-    set_cursor(arena, to);
-}
-
-/* Bytes an allocation of `size` takes from its block: its red zone too. */
-static size_t
-taken(const struct marena *arena, size_t size)
-{
-    return is_tracked(arena) ? size + ARENA_REDZONE : size;
-}
-
-/* Is [p, p + size) the most recent allocation of the current block? */
+/* Is [p, p + size) the most recent allocation of the current block (or
+ * its tail)? It must start between the block's base and the cursor: a
+ * range above the cursor, or one whose end wraps the address space to
+ * meet the cursor, is not. */
 static int
 is_last(const struct marena *arena, uintptr_t p, size_t size)
 {
     uintptr_t cursor = arena_cursor(arena);
 
-    return p >= block_base(arena->current) && size <= cursor - p &&
-           taken(arena, size) == cursor - p;
+    return p >= block_base(arena->current) && p <= cursor && size <= cursor - p &&
+           taken_by(arena, size) == cursor - p;
 }
 
-/* The allocation at p now has `size` bytes instead of `old_size` (0: gone);
- * what it gives up is wiped (MARENA_WIPE), and the tools are told. */
-static void
-resized(struct marena *arena, uintptr_t p, size_t old_size, size_t size)
+/* Is [p, p + size) memory the arena handed out and still holds (size 0:
+ * is p a handed-out byte)? A block in use holds handed-out bytes from its
+ * base to where it is filled. O(blocks). */
+static int
+holds(const struct marena *arena, uintptr_t p, size_t size)
 {
-    if (size < old_size)
-        wipe_range(arena, p + size, p + old_size);
+    const struct marena_block *block;
+
+    for (block = arena->current; block != NULL; block = block->next) {
+        uintptr_t fill = fill_of(arena, block);
+
+        if (p >= block_base(block) && p < fill && size <= fill - p)
+            return 1;
+    }
+    return 0;
+}
+
+/* The cursor goes back to `to`, in the current block: used falls. */
+static void
+retreat_to(struct marena *arena, uintptr_t to)
+{
+    note_peak(arena);
+    set_cursor(arena, to);
+    marena__retreat(arena, arena_used(arena));
+}
+
+/* The last allocation gives up everything from `cut` on. Returns the
+ * start of what stays of it as far as a tracked arena knows (0: nothing,
+ * or unknown; always 0 untracked). */
+static uintptr_t
+cut_last(struct marena *arena, uintptr_t cut)
+{
+    uintptr_t cursor = arena_cursor(arena);
+
+    wipe_range(arena, cut, cursor);
+#if MARENA_TRACKING
+    if (is_tracked(arena)) {
+        struct marena_block *block = arena->current;
+
+        arena->track_last =
+            track_cut_last(block, block_base(block), arena->track_last, cut, cursor);
+        return arena->track_last;
+    }
+#endif
+    return 0;
+}
+
+/* Grows the last allocation, at p, from old_size to new_size in place;
+ * 0, or -1 when its block (or reservation) has no room. */
+static int
+grow_last(struct marena *arena, uintptr_t p, size_t old_size, size_t new_size)
+{
+    size_t grow_by = new_size - old_size;
+    uintptr_t cursor = arena_cursor(arena);
+
+    if (grow_by > arena->current->end - cursor &&
+        !(MARENA_HAVE_GROWTH && (arena->flags & MARENA_RESERVE) &&
+          marena__commit_room(arena, grow_by) == 0))
+        return -1;
 #if MARENA_TRACKING
     if (is_tracked(arena))
-        track_resize(arena->current, p, old_size, size);
+        arena->track_last =
+            track_grow_last(arena->current, p + old_size, cursor, p + new_size);
+#endif
+    set_cursor(arena, cursor + grow_by);
+    return 0;
+}
+
+/* An allocation that is not the last keeps its bytes; the ones it gives
+ * up are wiped and poisoned. */
+static void
+shrink_other(struct marena *arena, uintptr_t p, size_t old_size, size_t new_size)
+{
+    wipe_range(arena, p + new_size, p + old_size);
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_poison(p + new_size, p + old_size);
 #endif
 }
 
@@ -62,21 +120,25 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
         return marena_alloc(arena, new_size);
     if (arena == NULL)
         return NULL;
-    if (new_size == 0)
-        return marena__fail(arena, 0, 1, 0);
+    CHECK_LIVE(arena, "marena_realloc");
+    if (new_size == 0 || old_size == 0)
+        return marena__fail(arena, new_size, 1, 0);
 
     if (is_last(arena, p, old_size)) {
-        size_t grow_by = new_size > old_size ? new_size - old_size : 0;
-
-        if (grow_by <= arena->current->end - arena_cursor(arena) ||
-            (MARENA_HAVE_GROWTH && (arena->flags & MARENA_RESERVE) &&
-             marena__commit_room(arena, grow_by) == 0)) {
-            resized(arena, p, old_size, new_size);
-            move_cursor(arena, p + taken(arena, new_size));
-            return ptr;
+        if (new_size < old_size) {
+            cut_last(arena, p + new_size);
+            retreat_to(arena, p + taken_by(arena, new_size));
         }
+        if (new_size <= old_size)
+            return ptr;
+        if (grow_last(arena, p, old_size, new_size) == 0)
+            return ptr;
+    } else if (!holds(arena, p, old_size)) {
+        marena__misuse("marena_realloc", "the pointer and size are not an allocation of "
+                                         "this arena");
+        return marena__fail(arena, new_size, 1, 0);
     } else if (new_size <= old_size) {
-        resized(arena, p, old_size, new_size);
+        shrink_other(arena, p, old_size, new_size);
         return ptr;
     }
 
@@ -89,10 +151,18 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
 MARENA_API int
 marena_pop(marena_t *arena, void *ptr, size_t size)
 {
-    if (arena == NULL || ptr == NULL || size == 0 ||
-        !is_last(arena, (uintptr_t)ptr, size))
+    uintptr_t p = (uintptr_t)ptr;
+
+    if (arena == NULL || ptr == NULL || size == 0)
         return 0;
-    resized(arena, (uintptr_t)ptr, size, 0);
-    move_cursor(arena, (uintptr_t)ptr);
+    CHECK_LIVE(arena, "marena_pop");
+    if (!is_last(arena, p, size)) {
+        if (!holds(arena, p, 0))
+            marena__misuse("marena_pop", "the pointer is not from this arena");
+        return 0;
+    }
+    /* A tail given back leaves the rest of its allocation with a red zone
+     * (tracked arenas, where the rest is known). */
+    retreat_to(arena, cut_last(arena, p) != 0 ? p + ARENA_REDZONE : p);
     return 1;
 }

@@ -24,24 +24,24 @@
 #define end_program() abort()
 #endif
 
+/* Prints "marena: <function>: <problem>" and ends the program. */
 static void
-say(const char *message)
+fail(const char *function, const char *problem)
 {
 #if MARENA_HAVE_STDIO
-    fputs("marena: ", stderr);
-    fputs(message, stderr);
-    fputc('\n', stderr);
+    fprintf(stderr, "marena: %s: %s\n", function, problem);
 #else
-    (void)message;
+    (void)function;
+    (void)problem;
 #endif
+    end_program();
 }
 
 #if MARENA_DEBUG
 void
-marena__misuse(const char *message)
+marena__misuse(const char *function, const char *problem)
 {
-    say(message);
-    end_program();
+    fail(function, problem);
 }
 #endif
 
@@ -51,10 +51,11 @@ marena_alloc_or_abort(marena_t *arena, size_t size)
     /* The exported function, not the inline path: nothing here is hot. */
     void *memory = (marena_alloc)(arena, size);
 
-    if (memory == NULL) {
-        /* marena_alloc() called on_oom already when the request was valid. */
-        say("marena_alloc_or_abort: out of memory");
-        end_program();
-    }
+    /* marena_alloc() called on_oom already when the request was valid:
+     * bad input is not a shortage of memory, and on_oom never hears of it. */
+    if (memory == NULL)
+        fail("marena_alloc_or_abort",
+             arena == NULL || size == 0 ? "invalid request (a NULL arena, or size 0)"
+                                        : "out of memory");
     return memory;
 }

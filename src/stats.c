@@ -21,6 +21,7 @@ marena_stats(const marena_t *arena, marena_stats_t *out)
     memset(out, 0, sizeof(*out));
     if (arena == NULL)
         return;
+    CHECK_LIVE(arena, "marena_stats");
     out->used = arena_used(arena);
     out->capacity = marena_capacity(arena);
     out->peak = arena->peak > out->used ? arena->peak : out->used;

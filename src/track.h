@@ -45,14 +45,21 @@
 
 #define MARENA_TRACKING (MARENA_ASAN || MARENA_HAVE_VALGRIND)
 
-/* Should an arena created now be tracked? */
+/* Should an arena created now be tracked? Under Valgrind only memcheck
+ * needs to see allocations: callgrind, cachegrind, massif, helgrind and
+ * DRD would only see every allocation take the slow path, so a profile of
+ * the program would be wrong. VALGRIND_GET_VBITS is a memcheck request:
+ * memcheck answers 1 for an addressable byte, other tools leave the
+ * default, 0. */
 static inline int
 track_wanted(void)
 {
 #if MARENA_ASAN
     return 1;
 #elif MARENA_HAVE_VALGRIND
-    return RUNNING_ON_VALGRIND != 0;
+    unsigned char probe = 0, vbits = 0;
+
+    return RUNNING_ON_VALGRIND != 0 && VALGRIND_GET_VBITS(&probe, &vbits, 1) == 1;
 #else
     return 0;
 #endif
@@ -87,6 +94,19 @@ track_unpoison(uintptr_t from, uintptr_t to)
 #endif
 }
 
+/* Bytes [from, to), written before they were handed out, hold values. */
+static inline void
+track_defined(uintptr_t from, uintptr_t to)
+{
+#if MARENA_HAVE_VALGRIND
+    if (from < to)
+        (void)VALGRIND_MAKE_MEM_DEFINED((void *)from, to - from);
+#else
+    (void)from;
+    (void)to;
+#endif
+}
+
 /* A block came into use with usable bytes [base, end), none handed out. */
 static inline void
 track_block_open(const struct marena_block *block, uintptr_t base, uintptr_t end)
@@ -112,30 +132,17 @@ track_block_retire(const struct marena_block *block, uintptr_t base, uintptr_t e
     track_poison(base, end);
 }
 
-/* A retired block's memory becomes ordinary again, before it goes back to
- * a backend or a caller. */
+/* Memory leaves the arena (a block or a decommitted range goes back to
+ * its backend or its caller): it becomes ordinary memory again, so that
+ * whatever is mapped or allocated there later is not reported. */
 static inline void
-track_block_release(uintptr_t base, uintptr_t end)
+track_release(uintptr_t from, uintptr_t to)
 {
-    track_unpoison(base, end);
-#if MARENA_HAVE_VALGRIND
-    (void)VALGRIND_MAKE_MEM_DEFINED((void *)base, end - base);
-#endif
+    track_unpoison(from, to);
+    track_defined(from, to);
 }
 
-/* Bytes [from, to), written before they were handed out, hold values. */
-static inline void
-track_defined(uintptr_t from, uintptr_t to)
-{
-#if MARENA_HAVE_VALGRIND
-    (void)VALGRIND_MAKE_MEM_DEFINED((void *)from, to - from);
-#else
-    (void)from;
-    (void)to;
-#endif
-}
-
-/* [start, start + size) was handed out from `block`. */
+/* [start, start + size) was handed out from `block`: a memcheck chunk. */
 static inline void
 track_alloc(const struct marena_block *block, uintptr_t start, size_t size)
 {
@@ -149,7 +156,21 @@ track_alloc(const struct marena_block *block, uintptr_t start, size_t size)
 #endif
 }
 
-/* Everything `block` handed out from `from` on comes back. */
+/*
+ * Chunks and positions. Every position the cursor of a block has stood at
+ * is a chunk boundary: a bump starts a chunk at the cursor, and growing
+ * the last allocation in place adds chunks for the new bytes, split where
+ * the cursor stood (track_grow_last), instead of growing the old chunk
+ * across that position. Going back to such a position (reset, rewind) is
+ * then one MEMPOOL_TRIM with no chunk crossing its end; memcheck 3.19
+ * mishandles a chunk that does (it marks bytes past the trimmed range
+ * inaccessible, even past the block). marena_pop and a shrinking realloc
+ * may cut anywhere in the last allocation: they shrink the chunk they cut,
+ * which the arena knows as track_last (track_cut_last).
+ */
+
+/* Everything `block` handed out from `from` on comes back; `from` is a
+ * position the cursor stood at. */
 static inline void
 track_give_back(const struct marena_block *block, uintptr_t base, uintptr_t from,
                 uintptr_t end)
@@ -158,28 +179,62 @@ track_give_back(const struct marena_block *block, uintptr_t base, uintptr_t from
     VALGRIND_MEMPOOL_TRIM(block, (void *)base, from - base);
 #else
     (void)block;
+    (void)base;
 #endif
     track_poison(from, end);
 }
 
-/* The allocation at `start` in `block` now has `size` bytes (0: gone);
- * [start + size, start + old_size) comes back. */
-static inline void
-track_resize(const struct marena_block *block, uintptr_t start, size_t old_size,
-             size_t size)
+/*
+ * The last allocation of `block` grew in place from old_end to new_end;
+ * the cursor stood at `cursor` (old_end plus the red zone). Returns the
+ * start of its last chunk now.
+ */
+static inline uintptr_t
+track_grow_last(const struct marena_block *block, uintptr_t old_end, uintptr_t cursor,
+                uintptr_t new_end)
 {
+    uintptr_t split = new_end < cursor ? new_end : cursor;
+
+    if (old_end < split)
+        track_alloc(block, old_end, (size_t)(split - old_end));
+    if (cursor < new_end)
+        track_alloc(block, cursor, (size_t)(new_end - cursor));
+    return cursor < new_end ? cursor : old_end;
+}
+
+/*
+ * Everything `block` handed out from `cut` up to `old_end` (the old
+ * cursor) comes back, `cut` anywhere in the last allocation (marena_pop,
+ * a shrinking realloc). `last` is the start of the block's last chunk, 0
+ * when unknown. When `cut` falls in it, that chunk shrinks (or goes, when
+ * `cut` is its start). Below it, the chunk that `cut` falls in is unknown:
+ * the block's chunks are dropped and what lies below `cut` becomes plain
+ * defined memory (memcheck then knows less about those allocations, and
+ * reports nothing false). Returns the start of the last chunk now, 0 when
+ * unknown.
+ */
+static inline uintptr_t
+track_cut_last(const struct marena_block *block, uintptr_t base, uintptr_t last,
+               uintptr_t cut, uintptr_t old_end)
+{
+    int known = last != 0 && last <= cut;
+
 #if MARENA_HAVE_VALGRIND
-    if (size == 0)
-        VALGRIND_MEMPOOL_FREE(block, (void *)start);
-    else
-        VALGRIND_MEMPOOL_CHANGE(block, (void *)start, (void *)start, size);
+    if (known && last == cut) {
+        VALGRIND_MEMPOOL_FREE(block, (void *)last);
+    } else if (known) {
+        VALGRIND_MEMPOOL_CHANGE(block, (void *)last, (void *)last, cut - last);
+    } else {
+        VALGRIND_DESTROY_MEMPOOL(block);
+        VALGRIND_CREATE_MEMPOOL(block, 0, 0);
+        track_defined(base, cut);
+    }
 #else
     (void)block;
+    (void)base;
 #endif
-    if (size > old_size)
-        track_unpoison(start + old_size, start + size);
-    else
-        track_poison(start + size, start + old_size);
+    track_poison(cut, old_end);
+    return known && last < cut ? last : 0;
 }
 #endif /* MARENA_TRACKING */
 

@@ -272,3 +272,14 @@ under_valgrind(void)
     return 0;
 #endif
 }
+
+void
+assert_misuse(const char *pattern)
+{
+#if MARENA_HAVE_STDIO
+    test_assert_child_aborted(pattern);
+#else
+    (void)pattern;
+    test_assert_child_aborted("*");
+#endif
+}

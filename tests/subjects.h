@@ -156,4 +156,10 @@ static_pool(size_t *size);
 void
 pool_skip(size_t bytes);
 
+/* After a death test's child (test_in_child()): it must have aborted with
+ * marena's message matching `pattern` (a glob; "*" when the build has no
+ * stdio to print it). */
+void
+assert_misuse(const char *pattern);
+
 #endif /* MARENA_TESTS_SUBJECTS_H */

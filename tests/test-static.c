@@ -129,8 +129,9 @@ test_adjacent_halves(const void *data)
 }
 
 /* Destroy hands the buffer back: data stays (only the control block is
- * wiped), a stale handle gets NULL and 0, and the buffer can be used for a
- * new arena at once. */
+ * wiped), a stale handle gets NULL and 0 (a debug build aborts), destroying
+ * it again does nothing, and the buffer can be used for a new arena at
+ * once. */
 static void
 test_destroy(const void *data)
 {
@@ -145,11 +146,22 @@ test_destroy(const void *data)
     memset(p, 0x77, 32);
     marena_destroy(arena);
 
+#if MARENA_DEBUG
+    /* Debug builds catch the stale handle (test-misuse.c has every call). */
+    if (test_in_child()) {
+        marena_alloc(arena, 1);
+        return;
+    }
+    assert_misuse("*marena_alloc: the arena was destroyed*");
+#else
     test_assert_null(marena_alloc(arena, 1));
     test_assert_null(marena_alloc_aligned(arena, 1, 1));
     test_assert_size(marena_capacity(arena), ==, 0);
     test_assert_size(marena_remaining(arena), ==, 0);
     test_assert_size(marena_used(arena), ==, 0);
+    marena_destroy(arena); /* twice: nothing to give back */
+    test_assert_null(marena_alloc(arena, 1));
+#endif
     for (size_t i = 0; i < 32; i++)
         test_assert_size(p[i], ==, 0x77);
 
