@@ -111,7 +111,8 @@ options_valid(const marena_options_t *options, const marena_backend_t *backend)
         return options->buffer == NULL && !(options->flags & MARENA_GROW) &&
                backend != NULL && backend->reserve != NULL;
     /* A buffer that does not grow is the whole arena: no backend is called. */
-    return backend != NULL || (options->buffer != NULL && !(options->flags & MARENA_GROW));
+    return backend != NULL ||
+           (options->buffer != NULL && !(options->flags & MARENA_GROW));
 }
 
 struct marena *

@@ -54,8 +54,8 @@ marena_alloc_or_abort(marena_t *arena, size_t size)
     /* marena_alloc() called on_oom already when the request was valid:
      * bad input is not a shortage of memory, and on_oom never hears of it. */
     if (memory == NULL)
-        fail("marena_alloc_or_abort",
-             arena == NULL || size == 0 ? "invalid request (a NULL arena, or size 0)"
-                                        : "out of memory");
+        fail("marena_alloc_or_abort", arena == NULL || size == 0
+                                          ? "invalid request (a NULL arena, or size 0)"
+                                          : "out of memory");
     return memory;
 }

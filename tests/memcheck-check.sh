@@ -1,16 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Runs memcheck-probe under Valgrind once per misuse, as TAP: each misuse
-# must end in an "Invalid read" (and valgrind's error exit code), and the
-# clean run in no error at all.
+# Runs memcheck-probe under Valgrind, as TAP (see memcheck-probe.c):
+# - each misuse must end in an "Invalid read" (and valgrind's error exit
+#   code);
+# - each correct use must be no error at all;
+# - under memcheck the arena must be tracked, under other tools
+#   (callgrind, cachegrind, massif, helgrind, DRD) it must not be: they
+#   need no tracking, and it would send every allocation down the slow
+#   path and falsify their profiles.
 # usage: memcheck-check.sh VALGRIND PROBE
 set -u
 valgrind=$1
 probe=$2
-cases="after-reset past-last after-rewind shrunk-tail popped"
-echo "1..6"
+misuses="after-reset past-last after-rewind shrunk-tail popped"
+clean="clean shrink-older shrink-middle pop-tail rewind-grown tracked"
+tools="callgrind cachegrind massif helgrind drd"
+echo "1..16"
 n=0
-for how in $cases; do
+for how in $misuses; do
     n=$((n + 1))
     log=$("$valgrind" -q --error-exitcode=42 "$probe" "$how" 2>&1)
     rc=$?
@@ -21,11 +28,30 @@ for how in $cases; do
         printf '%s\n' "$log" | sed 's/^/# /'
     fi
 done
-log=$("$valgrind" -q --error-exitcode=42 "$probe" clean 2>&1)
-rc=$?
-if [ "$rc" = 0 ]; then
-    echo "ok 6 - clean use is no error"
-else
-    echo "not ok 6 - clean use: exit $rc"
-    printf '%s\n' "$log" | sed 's/^/# /'
-fi
+for how in $clean; do
+    n=$((n + 1))
+    log=$("$valgrind" -q --error-exitcode=42 "$probe" "$how" 2>&1)
+    rc=$?
+    if [ "$rc" = 0 ]; then
+        echo "ok $n - $how is no error"
+    else
+        echo "not ok $n - $how: exit $rc"
+        printf '%s\n' "$log" | sed 's/^/# /'
+    fi
+done
+for tool in $tools; do
+    n=$((n + 1))
+    # Profiles go nowhere: the profilers would write them to the cwd.
+    case $tool in
+        helgrind | drd) out= ;;
+        *) out=--$tool-out-file=/dev/null ;;
+    esac
+    log=$("$valgrind" -q --tool="$tool" $out "$probe" untracked 2>&1)
+    rc=$?
+    if [ "$rc" = 0 ]; then
+        echo "ok $n - untracked under $tool"
+    else
+        echo "not ok $n - tracked under $tool (exit $rc)"
+        printf '%s\n' "$log" | sed 's/^/# /'
+    fi
+done

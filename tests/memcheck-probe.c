@@ -1,29 +1,81 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Misuses one arena allocation in the way named on the command line, for
- * memcheck-check.sh to run under Valgrind: every misuse must be an
- * "Invalid read", and "clean" (no misuse) must be no error at all. Without
- * Valgrind the reads are harmless (the memory is mapped), so this program
- * proves nothing by itself and is not a test on its own.
+ * Uses arena allocations in the way named on the command line, for
+ * memcheck-check.sh to run under Valgrind:
+ *
+ * - misuses, each of which must be an "Invalid read": after-reset,
+ *   past-last, after-rewind, shrunk-tail, popped;
+ * - correct uses, which must be no error at all: clean, and the paths
+ *   where memcheck's mempool requests are easy to get wrong: shrink-older
+ *   (a shrinking realloc in an older block), shrink-middle (through a
+ *   pointer into the last allocation), pop-tail (the tail of the last
+ *   allocation), rewind-grown (to a mark inside an allocation that grew in
+ *   place after it: memcheck 3.19's MEMPOOL_TRIM would mark memory past
+ *   the arena's buffer inaccessible, and writing there is checked);
+ * - tracked / untracked: exit 0 when an arena is (not) tracked, i.e. when
+ *   its inline fast path is trapped (marena_head.h). Under memcheck every
+ *   arena must be tracked; under any other tool none may be.
+ *
+ * Without Valgrind the program proves nothing by itself (the reads are of
+ * mapped memory) and is not a test on its own.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "marena.h"
 
-static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + 4096];
+#define CAPACITY 4096
 
-int
-main(int argc, char **argv)
+/* The arena's buffer, with memory of the program's right after it. */
+static struct {
+    _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + CAPACITY];
+    unsigned char after[64];
+} memory;
+
+static void *
+heap_acquire(void *ctx, size_t size, size_t *granted)
 {
-    const char *how = argc > 1 ? argv[1] : "clean";
-    marena_t *arena = marena_create_static(buffer, sizeof(buffer));
+    void *block = malloc(size);
+
+    (void)ctx;
+    *granted = size;
+    return block;
+}
+
+static void
+heap_release(void *ctx, void *block, size_t size)
+{
+    (void)ctx;
+    (void)size;
+    free(block);
+}
+
+static const marena_backend_t heap = {
+    .name = "probe-heap",
+    .acquire = heap_acquire,
+    .release = heap_release,
+};
+
+static unsigned
+sum(const volatile unsigned char *p, size_t n)
+{
+    unsigned total = 0;
+
+    for (size_t i = 0; i < n; i++)
+        total += p[i];
+    return total;
+}
+
+/* A misuse: one read of memory the arena no longer (or never) handed out. */
+static int
+misuse(marena_t *arena, const char *how)
+{
     marena_mark_t mark = marena_mark(arena);
     volatile unsigned char *p = marena_alloc_aligned(arena, 10, 1);
-    size_t index = 0;
-    unsigned sum;
+    size_t index;
 
-    if (arena == NULL || p == NULL)
+    if (p == NULL)
         return 2;
     memset((void *)p, 1, 10);
     if (strcmp(how, "after-reset") == 0)
@@ -37,8 +89,100 @@ main(int argc, char **argv)
     else if (strcmp(how, "past-last") != 0 && strcmp(how, "clean") != 0)
         return 2;
     index = strcmp(how, "past-last") == 0 ? 10 : strcmp(how, "shrunk-tail") == 0 ? 5 : 0;
-    sum = p[index];
-    printf("read %u\n", sum);
+    printf("read %u\n", sum(p + index, 1));
+    return 0;
+}
+
+/* A shrinking realloc of an allocation in a block that is no longer the
+ * current one. */
+static int
+shrink_older(void)
+{
+    marena_options_t options = {
+        .backend = &heap, .block_size = 256, .flags = MARENA_GROW};
+    marena_t *arena = marena_create_ex(&options);
+    unsigned char *p = arena != NULL ? marena_alloc(arena, 100) : NULL;
+
+    if (p == NULL)
+        return 2;
+    memset(p, 1, 100);
+    while (marena_alloc(arena, 64) != NULL && marena_capacity(arena) < 1024)
+        ;
+    if (marena_realloc(arena, p, 100, 40) != p)
+        return 2;
+    printf("read %u\n", sum(p, 40));
     marena_destroy(arena);
     return 0;
+}
+
+/* Through a pointer into the middle of the last allocation: realloc
+ * shrinks its tail, pop gives the tail back. */
+static int
+cut_middle(marena_t *arena, int pop)
+{
+    unsigned char *p = marena_alloc(arena, 100);
+
+    if (p == NULL)
+        return 2;
+    memset(p, 1, 100);
+    if (pop ? marena_pop(arena, p + 60, 40) != 1
+            : marena_realloc(arena, p + 50, 50, 20) != p + 50)
+        return 2;
+    printf("read %u\n", sum(p, pop ? 60 : 70));
+    memset(marena_alloc(arena, 64), 2, 64);
+    return 0;
+}
+
+/* A mark just below the end; the allocation before it grows in place to
+ * the end; a rewind to the mark. Then the program writes the memory that
+ * follows the arena's buffer. */
+static int
+rewind_grown(marena_t *arena)
+{
+    unsigned char *first = marena_alloc(arena, 1024);
+    size_t size = marena_remaining(arena) - 8;
+    unsigned char *last = marena_alloc_aligned(arena, size, 1);
+    marena_mark_t mark = marena_mark(arena);
+
+    if (first == NULL || last == NULL ||
+        marena_realloc(arena, last, size, size + 8) != last)
+        return 2;
+    memset(last, 1, size + 8);
+    marena_rewind(arena, mark);
+    printf("read %u\n", sum(last, size));
+    memset(memory.after, 3, sizeof(memory.after));
+    return 0;
+}
+
+/* Is the arena's inline fast path trapped (marena_head.h: a tracked arena
+ * keeps end == cursor)? */
+static int
+is_tracked(const marena_t *arena)
+{
+    const struct marena_head *head = (const struct marena_head *)(const void *)arena;
+
+    return head->end == head->cursor;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *how = argc > 1 ? argv[1] : "clean";
+    marena_t *arena = marena_create_static(memory.buffer, sizeof(memory.buffer));
+    int result;
+
+    if (arena == NULL)
+        return 2;
+    if (strcmp(how, "tracked") == 0 || strcmp(how, "untracked") == 0)
+        result = is_tracked(arena) == (strcmp(how, "tracked") == 0) ? 0 : 1;
+    else if (strcmp(how, "shrink-older") == 0)
+        result = shrink_older();
+    else if (strcmp(how, "shrink-middle") == 0 || strcmp(how, "pop-tail") == 0)
+        result = cut_middle(arena, strcmp(how, "pop-tail") == 0);
+    else if (strcmp(how, "rewind-grown") == 0)
+        result = rewind_grown(arena);
+    else
+        result = misuse(arena, how);
+    marena_destroy(arena);
+    return result;
 }

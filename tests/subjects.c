@@ -113,6 +113,78 @@ const marena_backend_t counting_backend_without_release = {
     .acquire = counting_acquire,
 };
 
+void
+reserving_init(struct reserving_backend *reserving, size_t extra)
+{
+    memset(reserving, 0, sizeof(*reserving));
+    reserving->extra = extra;
+}
+
+static void *
+reserving_acquire(void *ctx, size_t size, size_t *granted)
+{
+    return counting_acquire(&((struct reserving_backend *)ctx)->counter, size, granted);
+}
+
+static void *
+reserving_reserve(void *ctx, size_t size, size_t *granted)
+{
+    struct reserving_backend *reserving = ctx;
+    void *block = counting_acquire(&reserving->counter, size, granted);
+
+    if (block != NULL) {
+        *granted += reserving->extra;
+        reserving->reservation = block;
+    }
+    return block;
+}
+
+static int
+reserving_commit(void *ctx, void *addr, size_t size)
+{
+    struct reserving_backend *reserving = ctx;
+
+    (void)addr;
+    if (++reserving->commits == reserving->fail_commit_at)
+        return -1;
+    reserving->committed += size;
+    return 0;
+}
+
+static void
+reserving_decommit(void *ctx, void *addr, size_t size)
+{
+    struct reserving_backend *reserving = ctx;
+
+    (void)addr;
+    reserving->decommits++;
+    reserving->committed -= size;
+}
+
+/* A reservation comes back with its reserved size, which the counting
+ * backend checks against what it granted; all of it is decommitted. */
+static void
+reserving_release(void *ctx, void *block, size_t size)
+{
+    struct reserving_backend *reserving = ctx;
+
+    if (block == reserving->reservation) {
+        reserving->reservation = NULL;
+        reserving->committed = 0;
+        size -= reserving->extra;
+    }
+    counting_release(&reserving->counter, block, size);
+}
+
+const marena_backend_t reserving_backend = {
+    .name = "reserving",
+    .acquire = reserving_acquire,
+    .release = reserving_release,
+    .reserve = reserving_reserve,
+    .commit = reserving_commit,
+    .decommit = reserving_decommit,
+};
+
 #if MARENA_HAVE_BACKENDS
 static const struct arena_kind counting_kind = {"counting", &counting_backend, NULL, 0};
 #endif

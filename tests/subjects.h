@@ -48,6 +48,28 @@ extern const marena_backend_t counting_backend;
 /* The same acquire, and no release at all (release == NULL). */
 extern const marena_backend_t counting_backend_without_release;
 
+/*
+ * A reserve/commit backend for MARENA_RESERVE arenas that needs no mmap:
+ * reservations are blocks of the counting backend (so they come from its
+ * pool and are checked like its blocks), granted `extra` bytes more than
+ * asked (1..MARENA_ALIGNMENT-1 makes an odd size; the pool has room), and
+ * commit and decommit only count. Its context is a struct
+ * reserving_backend; acquire serves growth like the counting backend.
+ */
+struct reserving_backend {
+    struct counting_backend counter; /* where the reservations come from */
+    size_t extra;                    /* granted beyond the request */
+    size_t commits, decommits;       /* calls */
+    size_t committed;                /* bytes committed now */
+    size_t fail_commit_at;           /* nonzero: that commit call fails */
+    void *reservation;               /* the one out, or NULL */
+};
+
+extern const marena_backend_t reserving_backend;
+
+void
+reserving_init(struct reserving_backend *reserving, size_t extra);
+
 /* Resets a counting backend's context to a fresh one. */
 void
 counting_init(struct counting_backend *counter);

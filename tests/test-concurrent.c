@@ -148,6 +148,58 @@ test_create_in_buffer(const void *data)
         test_assert_null(marena_concurrent_create(&options));
 }
 
+/* Every buffer size: an arena with room for at least one byte, or NULL;
+ * never an arena of capacity 0. */
+static void
+test_smallest_buffers(const void *data)
+{
+    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_CONTROL_SIZE + 256];
+    marena_options_t options = {0};
+
+    (void)data;
+    options.buffer = buffer;
+    for (size_t size = 0; size <= sizeof(buffer); size++) {
+        options.buffer_size = size;
+        marena_concurrent_t *arena = marena_concurrent_create(&options);
+
+        if (arena == NULL)
+            continue;
+        test_assert_size(marena_concurrent_capacity(arena), >, 0);
+        test_assert_nonnull(marena_concurrent_alloc(arena, 1, 1));
+        marena_concurrent_destroy(arena);
+    }
+}
+
+/* MARENA_WIPE: reset and destroy zero what the threads were handed out,
+ * which the block's own arena never saw. */
+static void
+test_wipe(const void *data)
+{
+    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + 1024];
+    marena_options_t options = {0};
+    unsigned char *p;
+
+    (void)data;
+    memset(buffer, 0, sizeof(buffer));
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
+    options.flags = MARENA_WIPE;
+    marena_concurrent_t *arena = marena_concurrent_create(&options);
+    test_assert_nonnull(arena);
+    p = marena_concurrent_alloc(arena, 300, 8);
+    test_assert_nonnull(p);
+    memset(p, 0xab, 300);
+    marena_concurrent_reset(arena);
+    for (size_t i = 0; i < sizeof(buffer); i++)
+        test_assert_size(buffer[i] == 0xab, ==, 0);
+    p = marena_concurrent_alloc(arena, 500, 1);
+    test_assert_nonnull(p);
+    memset(p, 0xcd, 500);
+    marena_concurrent_destroy(arena);
+    for (size_t i = 0; i < sizeof(buffer); i++)
+        test_assert_size(buffer[i] == 0xcd, ==, 0);
+}
+
 /* GROW and RESERVE are refused before any backend call; so are invalid
  * options; a failing backend gives NULL; the record comes on top of even
  * the smallest block size; a buffer too small for it gives NULL without
@@ -583,6 +635,8 @@ main(int argc, char **argv)
     test_add(test_create, NULL, "/concurrent/create");
     test_add(test_create_in_buffer, NULL, "/concurrent/create-in-buffer");
     test_add(test_create_fails, NULL, "/concurrent/create-fails");
+    test_add(test_smallest_buffers, NULL, "/concurrent/smallest-buffers");
+    test_add(test_wipe, NULL, "/concurrent/wipe");
     test_add(test_null_arena, NULL, "/concurrent/null-arena");
     test_add(test_bad_input, NULL, "/concurrent/bad-input");
     test_add(test_sequential, NULL, "/concurrent/sequential");

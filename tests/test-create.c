@@ -116,14 +116,48 @@ test_misaligned_block(const void *data)
     assert_nothing_out(&counter);
 }
 
+static void *
+never_reserve(void *ctx, size_t size, size_t *granted)
+{
+    (void)ctx, (void)size, (void)granted;
+    test_assert_message(0, "an invalid backend was called");
+    return NULL;
+}
+
+/* A backend without acquire, or with only some of reserve, commit and
+ * decommit, is refused on every path before anything is called: also for
+ * a caller's buffer that would grow into it (whose first growth would
+ * otherwise call a NULL function). */
 static void
 test_bad_backend(const void *data)
 {
     static const marena_backend_t no_acquire = {.name = "no-acquire"};
+    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + 256];
+    struct counting_backend counter;
+    marena_backend_t partial = counting_backend;
+    marena_options_t options = {0};
 
     (void)data;
+    counting_init(&counter);
     test_assert_null(marena_create_with(NULL, NULL, 100));
     test_assert_null(marena_create_with(&no_acquire, NULL, 100));
+    partial.reserve = never_reserve;
+    test_assert_null(marena_create_with(&partial, &counter, 100));
+    options.backend = &no_acquire;
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
+    options.flags = MARENA_GROW;
+    test_assert_null(marena_create_ex(&options));
+    options.flags = 0;
+    test_assert_null(marena_create_ex(&options));
+    options.backend = &partial;
+    options.backend_ctx = &counter;
+    options.flags = MARENA_GROW;
+    test_assert_null(marena_create_ex(&options));
+    options.buffer = NULL;
+    options.buffer_size = 0;
+    test_assert_null(marena_create_ex(&options));
+    test_assert_size(counter.calls, ==, 0);
 }
 
 /* What acquire is asked for: the capacity rounded up to MARENA_ALIGNMENT

@@ -342,6 +342,69 @@ test_concurrent_faults(const void *data)
 }
 #endif
 
+/* ------------------------------------------------ reservations */
+
+/* A reservation that is not a multiple of MARENA_ALIGNMENT: its usable end
+ * is aligned down, so the inline path never hands out memory past it, and
+ * a request that fits exactly what is left, with no padding, succeeds
+ * (commits take exactly what the request needs). */
+static void
+test_odd_reservation(const void *data)
+{
+    const size_t reserve = 2 * MARENA_COMMIT_STEP;
+
+    (void)data;
+    if (!pool_holds(reserve + 2 * MARENA_COMMIT_STEP))
+        return;
+    for (size_t extra = 0; extra < MARENA_ALIGNMENT; extra++) {
+        struct reserving_backend reserving;
+        marena_options_t options = {0};
+
+        reserving_init(&reserving, extra);
+        options.backend = &reserving_backend;
+        options.backend_ctx = &reserving;
+        options.block_size = reserve;
+        options.flags = MARENA_RESERVE;
+        marena_t *arena = marena_create_ex(&options);
+        test_assert_nonnull(arena);
+        uintptr_t end =
+            (uintptr_t)reserving.counter.block + reserving.counter.granted + extra;
+        unsigned char *p, *last = NULL;
+
+        /* The inline path, a constant alignment, to the very end. */
+        while ((p = marena_alloc(arena, MARENA_ALIGNMENT)) != NULL) {
+            test_assert_addr(p + MARENA_ALIGNMENT, <=, end);
+            last = p;
+        }
+        test_assert_nonnull(last);
+        test_assert_size(marena_used(arena), <=, marena_capacity(arena));
+        test_assert_size(marena_used(arena) + marena_remaining(arena), ==,
+                         marena_capacity(arena));
+        test_assert_size(end - (uintptr_t)(last + MARENA_ALIGNMENT), <, MARENA_ALIGNMENT);
+        /* One byte more, if there is room, leaves the cursor unaligned:
+         * the inline path must still stop at the end. */
+        if ((p = marena_alloc_aligned(arena, 1, 1)) != NULL)
+            test_assert_addr(p + 1, <=, end);
+        if ((p = marena_alloc(arena, MARENA_ALIGNMENT)) != NULL)
+            test_assert_addr(p + MARENA_ALIGNMENT, <=, end);
+
+        /* Exactly what is left of the reservation, in one aligned request:
+         * no padding is needed, so none is committed for. (The reset
+         * decommits all but the first step.) */
+        marena_reset_ex(arena, MARENA_RETAIN_BYTES, 0);
+        p = marena_alloc_aligned(arena, MARENA_ALIGNMENT, MARENA_ALIGNMENT);
+        test_assert_nonnull(p);
+        uintptr_t usable_end = end & ~(uintptr_t)(MARENA_ALIGNMENT - 1);
+        size_t rest = (size_t)(usable_end - (uintptr_t)(p + MARENA_ALIGNMENT));
+        unsigned char *q = marena_alloc_aligned(arena, rest, MARENA_ALIGNMENT);
+        test_assert_addr(q, ==, p + MARENA_ALIGNMENT);
+        test_assert_null(marena_alloc_aligned(arena, 1, 1));
+        marena_destroy(arena);
+        test_assert_size(reserving.counter.out, ==, 0);
+        test_assert_size(reserving.counter.mismatches, ==, 0);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -371,5 +434,6 @@ main(int argc, char **argv)
 #if MARENA_HAVE_CONCURRENT
     test_add(test_concurrent_faults, NULL, "/faults/walk/concurrent");
 #endif
+    test_add(test_odd_reservation, NULL, "/faults/reserve/odd-size");
     return test_run();
 }

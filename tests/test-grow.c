@@ -301,6 +301,43 @@ test_reset_retain_bytes(const void *data)
     subject_close(&s);
 }
 
+/* RETAIN_BYTES keeps blocks oldest first, each that still fits: with a
+ * budget of exactly the newest (largest) block, the older ones fit in it
+ * and are kept, and the newest goes, rather than the newest alone. */
+static void
+test_reset_retain_bytes_oldest_first(const void *data)
+{
+    size_t held[4], kept = 0, spares = 0;
+    struct subject s;
+
+    if (!pool_holds(32 << 10))
+        return;
+    subject_open_ex(&s, data, growing(BLOCK, 8 * BLOCK, 0));
+    held[0] = stats_of(s.arena).backend_bytes;
+    for (size_t i = 1; i < 4; i++) {
+        size_t before = stats_of(s.arena).backend_bytes;
+
+        grow_to(s.arena, i + 1);
+        held[i] = stats_of(s.arena).backend_bytes - before;
+    }
+    /* The model: oldest first, greedily. */
+    size_t budget = held[3];
+    for (size_t i = 1; i < 4; i++) {
+        if (held[i] <= budget) {
+            budget -= held[i];
+            kept += held[i];
+            spares++;
+        }
+    }
+    if (held[1] + held[2] <= held[3])
+        test_assert_size(spares, ==, 2); /* the case this test is for */
+    marena_reset_ex(s.arena, MARENA_RETAIN_BYTES, held[0] + held[3]);
+    marena_stats_t after = stats_of(s.arena);
+    test_assert_size(after.spare_blocks, ==, spares);
+    test_assert_size(after.backend_bytes, ==, held[0] + kept);
+    subject_close(&s);
+}
+
 struct oom_record {
     size_t calls, size, align;
     marena_t *arena;
@@ -433,6 +470,7 @@ main(int argc, char **argv)
         {"reset/retain-first", test_reset_retain_first},
         {"reset/retain-all", test_reset_retain_all},
         {"reset/retain-bytes", test_reset_retain_bytes},
+        {"reset/retain-bytes-oldest-first", test_reset_retain_bytes_oldest_first},
         {"oom/callback", test_oom_callback},
         {"oom/alloc-or-abort", test_alloc_or_abort},
     };

@@ -25,6 +25,13 @@
 #ifndef TEST_ASAN
 #define TEST_ASAN 0
 #endif
+#if TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+/* The redzone build option (tests/meson.build passes it). */
+#ifndef TEST_REDZONE
+#define TEST_REDZONE 0
+#endif
 
 #define SECRET 0x5a
 
@@ -192,7 +199,8 @@ test_guard_page(const void *data)
 
     (void)data;
     test_assert_nonnull(arena);
-    size_t size = marena_remaining(arena);
+    /* A tracked arena keeps its red zone after the allocation. */
+    size_t size = marena_remaining(arena) - (TEST_ASAN ? TEST_REDZONE : 0);
     volatile unsigned char *p = marena_alloc_aligned(arena, size, 1);
     test_assert_nonnull(p);
     p[0] = 1;
@@ -242,6 +250,138 @@ test_asan(const void *data)
 }
 #endif
 
+#if TEST_ASAN && MARENA_HAVE_GROWTH
+/* Memory an arena gives back (a decommitted range, every block at
+ * destroy) is unpoisoned first: whatever is mapped or allocated there
+ * later must not look poisoned. */
+static void
+test_asan_given_back(const void *data)
+{
+    struct reserving_backend reserving;
+    struct counting_backend counter;
+    struct counting_block blocks[COUNTING_MAX_BLOCKS];
+    marena_options_t options = {0};
+
+    (void)data;
+    if (!pool_holds(5 * MARENA_COMMIT_STEP))
+        return;
+    reserving_init(&reserving, 0);
+    options.backend = &reserving_backend;
+    options.backend_ctx = &reserving;
+    options.block_size = 4 * MARENA_COMMIT_STEP;
+    options.flags = MARENA_RESERVE;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    unsigned char *reservation = reserving.counter.block;
+    size_t reserved = reserving.counter.granted;
+    for (int i = 0; i < 3; i++)
+        test_assert_nonnull(marena_alloc_aligned(arena, MARENA_COMMIT_STEP, 1));
+    marena_reset_ex(arena, MARENA_RETAIN_BYTES, 0);
+    test_assert_size(reserving.decommits, ==, 1);
+    test_assert_null(__asan_region_is_poisoned(reservation + MARENA_COMMIT_STEP,
+                                               3 * MARENA_COMMIT_STEP));
+    marena_destroy(arena);
+    test_assert_null(__asan_region_is_poisoned(reservation, reserved));
+
+    /* A growing arena's blocks, spares included. */
+    counting_init(&counter);
+    options = (marena_options_t){0};
+    options.backend = &counting_backend;
+    options.backend_ctx = &counter;
+    options.block_size = 1024;
+    options.flags = MARENA_GROW;
+    arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    marena_mark_t mark = marena_mark(arena);
+    for (int i = 0; i < 40; i++)
+        test_assert_nonnull(marena_alloc(arena, 200));
+    marena_rewind(arena, mark); /* the newer blocks become spares */
+    size_t out = counter.out;
+    memcpy(blocks, counter.blocks, sizeof(blocks));
+    test_assert_size(out, >, 2);
+    marena_destroy(arena);
+    for (size_t i = 0; i < out; i++)
+        test_assert_null(__asan_region_is_poisoned(blocks[i].block, blocks[i].size));
+}
+#endif
+
+#if TEST_ASAN && TEST_REDZONE > 0
+/* A red zone follows every allocation of a tracked arena, strings from
+ * marena_sprintf() too. */
+static void
+test_redzone_sprintf(const void *data)
+{
+    marena_t *arena = open_in_buffer(0);
+
+    (void)data;
+#if MARENA_HAVE_STDIO
+    char *s = marena_sprintf(arena, "%s", "abc");
+    test_assert_nonnull(s);
+    test_assert_null(__asan_region_is_poisoned(s, 4));
+    test_assert_size(__asan_address_is_poisoned(s + 4), ==, 1);
+    test_assert_size(__asan_address_is_poisoned(s + 3 + TEST_REDZONE), ==, 1);
+#endif
+    unsigned char *p = marena_alloc_aligned(arena, 5, 1);
+    test_assert_nonnull(p);
+    test_assert_size(__asan_address_is_poisoned(p + 5), ==, 1);
+    marena_destroy(arena);
+}
+
+#if MARENA_HAVE_GROWTH
+/* Growth takes the block the red zone needs too: a request that fits the
+ * next ordinary block only without its red zone gets a block of its own
+ * (and does not leave a new, unusable current block behind). */
+static void
+test_redzone_growth(const void *data)
+{
+    struct counting_backend counter;
+    marena_options_t options = {0};
+
+    (void)data;
+    counting_init(&counter);
+    options.backend = &counting_backend;
+    options.backend_ctx = &counter;
+    options.block_size = 1024;
+    options.max_block_size = 8192;
+    options.flags = MARENA_GROW;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    size_t ordinary = 2 * marena_capacity(arena);
+    unsigned char *p = marena_alloc_aligned(arena, ordinary - TEST_REDZONE / 2, 1);
+    test_assert_nonnull(p);
+    test_assert_size(__asan_address_is_poisoned(p + ordinary - TEST_REDZONE / 2), ==, 1);
+    marena_destroy(arena);
+    test_assert_size(counter.out, ==, 0);
+}
+
+/* A reserve arena commits for the red zone too: a request that ends
+ * exactly at a commit step, its red zone past it, succeeds. */
+static void
+test_redzone_reserve(const void *data)
+{
+    struct reserving_backend reserving;
+    marena_options_t options = {0};
+
+    (void)data;
+    if (!pool_holds(3 * MARENA_COMMIT_STEP))
+        return;
+    reserving_init(&reserving, 0);
+    options.backend = &reserving_backend;
+    options.backend_ctx = &reserving;
+    options.block_size = 2 * MARENA_COMMIT_STEP;
+    options.flags = MARENA_RESERVE;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    unsigned char *start = reserving.counter.block;
+    unsigned char *p = marena_alloc_aligned(arena, 1, 1);
+    test_assert_nonnull(p);
+    size_t offset = (size_t)(p + 1 + TEST_REDZONE - start);
+    test_assert_nonnull(marena_alloc_aligned(arena, MARENA_COMMIT_STEP - offset, 1));
+    marena_destroy(arena);
+}
+#endif
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -258,6 +398,16 @@ main(int argc, char **argv)
                                         "shrunk-tail", "popped"};
     for (size_t i = 0; i < sizeof(misuses) / sizeof(misuses[0]); i++)
         test_add(test_asan, &misuses[i], "/hardening/asan/%s", names[i]);
+#endif
+#if TEST_ASAN && MARENA_HAVE_GROWTH
+    test_add(test_asan_given_back, NULL, "/hardening/asan/given-back-unpoisoned");
+#endif
+#if TEST_ASAN && TEST_REDZONE > 0
+    test_add(test_redzone_sprintf, NULL, "/hardening/redzone/after-each-allocation");
+#if MARENA_HAVE_GROWTH
+    test_add(test_redzone_growth, NULL, "/hardening/redzone/growth");
+    test_add(test_redzone_reserve, NULL, "/hardening/redzone/reserve-commit");
+#endif
 #endif
     return test_run();
 }

@@ -11,6 +11,8 @@
 
 #include "harness.h"
 #include "subjects.h"
+/* The control block's layout, to simulate 2^31 resets in an instant. */
+#include "layout.h"
 
 #define BLOCK 1024u
 
@@ -237,6 +239,119 @@ test_rewound_past(const void *data)
     subject_close(&s);
 }
 
+/* Rewound past, and then the arena advanced past the mark again in the
+ * same block: still stale (rewinding there would hand out memory that is
+ * in use). */
+static void
+test_rewound_past_then_advanced(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    marena_mark_t early = marena_mark(s.arena);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 100, 1));
+    marena_mark_t late = marena_mark(s.arena);
+    marena_rewind(s.arena, early);
+    unsigned char *live = marena_alloc_aligned(s.arena, 300, 1);
+    test_assert_nonnull(live);
+    test_assert_size(marena_used(s.arena), >, late.used);
+    assert_refused(s.arena, late);
+    subject_close(&s);
+}
+
+/* marena_pop() and a shrinking realloc go back too: marks above where
+ * they went are stale. */
+static void
+test_popped_below(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    unsigned char *p = marena_alloc_aligned(s.arena, 64, 1);
+    marena_mark_t mark = marena_mark(s.arena);
+    test_assert_size(marena_pop(s.arena, p, 64), ==, 1);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 200, 1));
+    assert_refused(s.arena, mark);
+    subject_close(&s);
+}
+
+static void
+test_shrunk_below(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    unsigned char *p = marena_alloc_aligned(s.arena, 64, 1);
+    marena_mark_t mark = marena_mark(s.arena);
+    test_assert_addr(marena_realloc(s.arena, p, 64, 8), ==, p);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 200, 1));
+    assert_refused(s.arena, mark);
+    subject_close(&s);
+}
+
+/* 2^31 resets (simulated: the arena's clock is moved on) do not make a
+ * mark from before them valid again: serials are 64-bit and never wrap. */
+static void
+test_after_many_resets(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    marena_mark_t mark = marena_mark(s.arena);
+    ((struct marena *)s.arena)->serial += (uint32_t)1 << 31;
+    marena_reset(s.arena);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 100, 1));
+    assert_refused(s.arena, mark);
+    subject_close(&s);
+}
+
+/* What stays valid: a mark rewound to again and again (a loop), an outer
+ * mark after an inner one was rewound, a mark at or below where a pop or
+ * a shrink went, and nesting deeper than the retreats an arena keeps. */
+static void
+test_valid_after_retreats(const void *data)
+{
+    enum { DEPTH = 3 * MARENA_RETREATS };
+    marena_mark_t marks[DEPTH];
+    struct subject s;
+
+    if (!pool_holds(16 << 10))
+        return;
+    open_growing(&s, data);
+    marena_mark_t loop = marena_mark(s.arena);
+    for (int i = 0; i < 5; i++) {
+        fill(s.arena, 3);
+        marena_rewind(s.arena, loop);
+        test_assert_size(marena_used(s.arena), ==, loop.used);
+    }
+    /* Each mark rewound to once before the next is taken: every rewind
+     * goes back less far than the one after it, the longest list of
+     * retreats an arena can need. */
+    for (int i = 0; i < DEPTH; i++) {
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 10, 1));
+        marks[i] = marena_mark(s.arena);
+        fill(s.arena, 1);
+        marena_rewind(s.arena, marks[i]);
+    }
+    for (int i = DEPTH - 1; i >= 0; i--) {
+        fill(s.arena, 1);
+        marena_rewind(s.arena, marks[i]);
+        fill(s.arena, 1);
+        marena_rewind(s.arena, marks[i]);
+        test_assert_size(marena_used(s.arena), ==, marks[i].used);
+    }
+    unsigned char *p = marena_alloc_aligned(s.arena, 64, 1);
+    marena_mark_t at = marena_mark(s.arena);
+    test_assert_addr(marena_realloc(s.arena, p, 64, 64 + 32), ==, p);
+    test_assert_addr(marena_realloc(s.arena, p, 96, 64), ==, p);
+    marena_rewind(s.arena, at);
+    test_assert_size(marena_pop(s.arena, p, 64), ==, 1);
+    marena_rewind(s.arena, marks[0]);
+    marena_rewind(s.arena, loop);
+    test_assert_size(marena_used(s.arena), ==, loop.used);
+    subject_close(&s);
+}
+
 static void
 test_null_mark(const void *data)
 {
@@ -261,6 +376,11 @@ main(int argc, char **argv)
         {"mark/invalid/stale", test_stale_mark},
         {"mark/invalid/foreign", test_foreign_mark},
         {"mark/invalid/rewound-past", test_rewound_past},
+        {"mark/invalid/rewound-past-then-advanced", test_rewound_past_then_advanced},
+        {"mark/invalid/popped-below", test_popped_below},
+        {"mark/invalid/shrunk-below", test_shrunk_below},
+        {"mark/invalid/after-many-resets", test_after_many_resets},
+        {"mark/valid-after-retreats", test_valid_after_retreats},
         {"mark/invalid/null", test_null_mark},
     };
 

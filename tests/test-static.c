@@ -171,6 +171,26 @@ test_destroy(const void *data)
     marena_destroy(arena);
 }
 
+/* Buffers at the very top of the address space, too small to hold the
+ * control block: refused without being touched (they are not memory; a
+ * size check that wrapped around would write the control block there and
+ * crash). */
+static void
+test_top_of_address_space(const void *data)
+{
+    static const size_t below_top[] = {MARENA_ALIGNMENT, MARENA_ALIGNMENT + 3,
+                                       MARENA_CONTROL_SIZE / 2, MARENA_CONTROL_SIZE - 1};
+
+    (void)data;
+    for (size_t i = 0; i < sizeof(below_top) / sizeof(below_top[0]); i++) {
+        void *start = (void *)(UINTPTR_MAX - below_top[i]);
+
+        for (size_t size = 0; size <= below_top[i]; size++)
+            test_assert_null(marena_create_static(start, size));
+        test_assert_null(marena_create_static(start, below_top[i] + 2)); /* wraps */
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -180,5 +200,6 @@ main(int argc, char **argv)
     test_add(test_inside_buffer, NULL, "/static/create/inside-buffer");
     test_add(test_adjacent_halves, NULL, "/static/create/adjacent-halves");
     test_add(test_destroy, NULL, "/static/destroy/stale-handle");
+    test_add(test_top_of_address_space, NULL, "/static/create/top-of-address-space");
     return test_run();
 }
