@@ -85,9 +85,34 @@ extern "C" {
 
 /**
  * @def MARENA_DEBUG
- * 1 when the library was built with debug checks (without NDEBUG): API
- * misuse that cannot be answered with NULL aborts with a message. Defined
- * in marena_config.h.
+ * 1 when the library was built with debug checks (without NDEBUG, e.g.
+ * the default debugoptimized build). Defined in marena_config.h.
+ *
+ * A debug build aborts, after printing "marena: <function>: <mistake>" to
+ * stderr (when the build has stdio), on these misuses:
+ * - using or destroying an arena that was destroyed, or a pointer that is
+ *   not an arena, in any exported function that takes an arena (a magic
+ *   value in the control block, set at creation and wiped by destroy);
+ * - marena_realloc() or marena_pop() with a pointer that is not an
+ *   allocation of the arena;
+ * - marena_rewind() with a mark that is not valid (see marena_rewind()).
+ *
+ * What it cannot catch: the inline allocation path checks nothing beyond
+ * what release builds check (that would cost every allocation), and reads
+ * the control block, so it catches a destroyed arena only once the call
+ * reaches the library. For an arena in a caller's buffer that is at once
+ * (destroy leaves the control block empty, so every allocation leaves the
+ * inline path). For an arena whose block went back to a backend, the
+ * control block is freed memory: whatever the backend (malloc) wrote
+ * there decides what happens, and the inline path may hand out wild
+ * pointers. Build with AddressSanitizer, or run under Valgrind, to catch
+ * that.
+ *
+ * Release builds answer the same misuses with NULL or 0 and leave the
+ * arena as it was wherever that costs nothing per allocation: a destroyed
+ * arena in a caller's buffer answers NULL or 0 (and destroying it again
+ * does nothing), a foreign pointer gets NULL or 0, an invalid mark is
+ * ignored.
  */
 
 /**
@@ -178,9 +203,10 @@ typedef struct marena_backend {
 
     /**
      * Reserves at least @p size bytes of address space without making it
-     * usable, and stores the reserved size in @p *granted. The range must
-     * start at a page boundary, and the backend's page size must divide
-     * #MARENA_COMMIT_STEP. It goes back through release(ctx, block,
+     * usable, and stores the reserved size in @p *granted (any size: the
+     * arena's usable end is aligned down to #MARENA_ALIGNMENT). The range
+     * must start at a page boundary, and the backend's page size must
+     * divide #MARENA_COMMIT_STEP. It goes back through release(ctx, block,
      * *granted). Returns NULL on failure.
      */
     void *(*reserve)(void *ctx, size_t size, size_t *granted);
@@ -313,9 +339,13 @@ typedef struct marena_options {
  * @returns The arena, or NULL when: an option is invalid (nonzero
  *          `reserved`, unknown flags, #MARENA_RESERVE with a buffer or with
  *          a backend lacking reserve/commit/decommit, a buffer with no room
- *          for the control block and one byte); there is no backend and no
- *          buffer; the first block exceeds #MARENA_MAX_CAPACITY or the
- *          limit; or the backend fails. Nothing is leaked on failure.
+ *          for the control block and one byte); the backend is invalid (no
+ *          acquire, or some but not all of reserve, commit and decommit:
+ *          checked on every path, a buffer's included, before anything is
+ *          called); there is no backend and no buffer, or a buffer with
+ *          #MARENA_GROW and no backend; the first block exceeds
+ *          #MARENA_MAX_CAPACITY or the limit; or the backend fails. Nothing
+ *          is leaked on failure.
  */
 MARENA_API marena_t *
 marena_create_ex(const marena_options_t *options);
@@ -406,7 +436,9 @@ marena_create_static(void *buffer, size_t size);
  *
  * The control block is wiped before release, so a stale handle to a static
  * arena whose buffer still exists answers every call with NULL or 0 instead
- * of handing out memory (a hardening measure, not a licence to use it).
+ * of handing out memory, and destroying it again does nothing (a
+ * hardening measure, not a licence to use it: a debug build aborts on
+ * both, see #MARENA_DEBUG).
  *
  * @param arena The arena; NULL does nothing.
  */
@@ -467,9 +499,13 @@ MARENA_API void *
 marena_calloc_aligned(marena_t *arena, size_t count, size_t size, size_t align);
 
 /**
- * marena_alloc() for callers who prefer not to check: on failure (including
- * size 0 and a NULL arena) it calls the arena's on_oom, prints a message to
- * stderr (when the build has stdio) and aborts. Never returns NULL.
+ * marena_alloc() for callers who prefer not to check: never returns NULL.
+ * When a valid request cannot be served, the arena's on_oom is called (as
+ * for every allocation), then "marena: marena_alloc_or_abort: out of
+ * memory" is printed to stderr (when the build has stdio) and the program
+ * aborts. Bad input (size 0, a NULL arena) is not a shortage of memory:
+ * on_oom is not called, and the message says "invalid request" before the
+ * abort.
  */
 MARENA_API void *
 marena_alloc_or_abort(marena_t *arena, size_t size);
@@ -622,15 +658,23 @@ marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
  *
  * - @p ptr NULL: the same as marena_alloc(arena, new_size).
  * - Shrinking never moves; if @p ptr is the most recent allocation, the
- *   bytes given up return to the arena.
+ *   bytes given up return to the arena (a retreat: marks taken above the
+ *   new end become invalid, see marena_rewind()).
  * - Growing the most recent allocation happens in place when its block has
  *   room (the same pointer is returned); otherwise a new allocation aligned
  *   to #MARENA_ALIGNMENT receives the first @p old_size bytes.
+ * - [ptr, ptr + old_size) must be memory the arena handed out and still
+ *   holds (in a block in use, below where that block is filled). Anything
+ *   else (another arena's or a variable's address, a range above where the
+ *   arena stands or one that wraps the address space) gives NULL and
+ *   changes nothing; a debug build aborts (#MARENA_DEBUG). Checking costs
+ *   O(blocks in use) for an allocation that is not the most recent.
  *
  * @param arena    The arena @p ptr came from; NULL gives NULL.
  * @param ptr      An allocation from @p arena, or NULL.
  * @param old_size Its size as requested (the most recent allocation is
- *                 recognised by ptr + old_size being where the arena stands).
+ *                 recognised by ptr + old_size being where the arena
+ *                 stands); 0 with a non-NULL @p ptr gives NULL.
  * @param new_size The size wanted; 0 gives NULL and changes nothing.
  * @returns The resized allocation, or NULL on failure, when the old one is
  *          intact and the arena unchanged.
@@ -644,12 +688,16 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size);
  * @param arena The arena; NULL gives 0.
  * @param ptr   The allocation.
  * @param size  Its size as requested.
- * @returns 1 when [ptr, ptr + size) lies in the current block and ends
- *          where the arena stands, as the most recent allocation does: its
- *          bytes are back in the arena (any padding before it stays used).
- *          Else 0, and nothing changes. The arena records where it stands,
- *          not where allocations start, so a pointer into the most recent
- *          allocation with the size of its tail gives that tail back.
+ * @returns 1 when [ptr, ptr + size) lies in the current block, between its
+ *          start and where the arena stands, and ends there, as the most
+ *          recent allocation does: its bytes are back in the arena (any
+ *          padding before it stays used; marks taken above @p ptr become
+ *          invalid, see marena_rewind()). Else 0, and nothing changes: for
+ *          an allocation that is not the most recent, and for a pointer
+ *          that is not the arena's at all (a debug build aborts on that,
+ *          #MARENA_DEBUG). The arena records where it stands, not where
+ *          allocations start, so a pointer into the most recent allocation
+ *          with the size of its tail gives that tail back.
  */
 MARENA_API int
 marena_pop(marena_t *arena, void *ptr, size_t size);
@@ -725,9 +773,11 @@ typedef enum marena_retain {
     MARENA_RETAIN_FIRST = 0,
     /** Keep every block for reuse; release nothing. */
     MARENA_RETAIN_ALL = 1,
-    /** Keep the first block and as many others (oldest first) as fit in a
-     * budget of bytes held from the backend, headers included; release the
-     * rest. A #MARENA_RESERVE arena decommits what lies beyond the budget. */
+    /** Keep the first block and others within a budget of bytes held from
+     * the backend (headers included, the first block's too): taken oldest
+     * first (by when they came into use), each block that still fits what
+     * is left of the budget is kept, the others are released. A
+     * #MARENA_RESERVE arena decommits what lies beyond the budget. */
     MARENA_RETAIN_BYTES = 2
 } marena_retain_t;
 
@@ -772,9 +822,19 @@ marena_mark(const marena_t *arena);
  * are kept as spares for reuse (marena_reset() releases them); blocks of
  * their own for large requests go back to the backend at once.
  *
- * A mark from another arena, from before a reset, or from a position
- * already rewound past is an error: debug builds (#MARENA_DEBUG) abort with
- * a message; release builds ignore the call and leave the arena unchanged.
+ * A mark stays valid, and may be rewound to any number of times (a scope
+ * in a loop), until the arena goes back below it. It is invalid (stale)
+ * when it is from another arena, from before a reset, or when since it
+ * was taken the arena went back below its position: by a rewind to an
+ * earlier mark, by marena_pop(), or by a shrinking marena_realloc() of the
+ * most recent allocation, even if the arena has advanced past the mark
+ * again since (rewinding there would hand out memory that is in use).
+ * Rewinding to an invalid mark is an error: debug builds (#MARENA_DEBUG)
+ * abort with a message; release builds ignore the call and leave the arena
+ * unchanged. Every stale mark is detected while rewound-to marks nest at
+ * most 8 deep (a mark rewound to, inside a scope whose mark was rewound
+ * to, and so on); beyond that the oldest record is dropped, which can let
+ * a stale mark pass, never refuse a valid one.
  *
  * @param arena The arena; NULL does nothing.
  * @param mark  A mark that marena_mark() took of @p arena.
@@ -945,6 +1005,7 @@ typedef struct marena_concurrent marena_concurrent_t;
  * would, with at least block_size bytes of capacity (its own small record
  * is allocated on top). #MARENA_GROW and #MARENA_RESERVE are not supported
  * and give NULL; so does a buffer too small for the record plus one byte.
+ * #MARENA_WIPE zeroes what was handed out at reset and destroy.
  */
 MARENA_API marena_concurrent_t *
 marena_concurrent_create(const marena_options_t *options);
