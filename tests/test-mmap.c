@@ -5,11 +5,99 @@
  * and reserve/commit arenas (MARENA_RESERVE) grow in place, contiguously,
  * committing as they go and decommitting on request.
  */
+#include <errno.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "subjects.h"
+
+static size_t
+page_size(void)
+{
+    return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Is every page of [p, p + size) unmapped? (msync() fails with ENOMEM for
+ * a range that is not mapped.) */
+static int
+unmapped(const void *p, size_t size)
+{
+    uintptr_t first = (uintptr_t)p & ~(uintptr_t)(page_size() - 1);
+
+    for (uintptr_t at = first; at < (uintptr_t)p + size; at += page_size())
+        if (msync((void *)at, page_size(), MS_ASYNC) == 0 || errno != ENOMEM)
+            return 0;
+    return 1;
+}
+
+/* The backends' own calls: grants are whole pages, exactly the request
+ * rounded up; release unmaps all of it (the guard page too); impossible
+ * sizes fail. */
+static void
+test_backend_calls(const void *data)
+{
+    static const marena_backend_t *const backends[] = {&marena_backend_mmap,
+                                                       &marena_backend_mmap_guarded};
+    const size_t page = page_size();
+    const size_t sizes[] = {1, page - 1, page, page + 1, 3 * page, 5 * page + 17};
+
+    (void)data;
+    for (size_t b = 0; b < 2; b++) {
+        const marena_backend_t *backend = backends[b];
+        size_t guard = backend == &marena_backend_mmap_guarded ? page : 0;
+
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+            size_t granted = 0;
+            unsigned char *block = backend->acquire(NULL, sizes[i], &granted);
+
+            test_assert_nonnull(block);
+            test_assert_size((uintptr_t)block % page, ==, 0);
+            test_assert_size(granted, ==, (sizes[i] + page - 1) / page * page);
+            memset(block, 0x5c, granted);
+            test_assert(!unmapped(block, granted + guard));
+            backend->release(NULL, block, granted);
+            test_assert(unmapped(block, granted + guard));
+        }
+        size_t granted = 0;
+        test_assert_null(backend->acquire(NULL, SIZE_MAX, &granted));
+        test_assert_null(backend->acquire(NULL, SIZE_MAX - page, &granted));
+    }
+    size_t granted = 0;
+    test_assert_null(marena_backend_mmap.reserve(NULL, SIZE_MAX, &granted));
+}
+
+/* After marena_destroy() no mapping of an arena is left: the first block,
+ * the blocks of a growing arena, a reservation. */
+static void
+test_nothing_left_mapped(const void *data)
+{
+    marena_options_t options = {0};
+
+    (void)data;
+    options.backend = &marena_backend_mmap_guarded;
+    options.block_size = 100;
+    options.flags = MARENA_GROW;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    void *first = arena;
+    unsigned char *large = marena_alloc(arena, 3 * page_size());
+    test_assert_nonnull(large);
+    marena_destroy(arena);
+    test_assert(unmapped(first, page_size()));
+    test_assert(unmapped(large, 3 * page_size()));
+
+    options.backend = &marena_backend_mmap;
+    options.block_size = 4 * MARENA_COMMIT_STEP;
+    options.flags = MARENA_RESERVE;
+    arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    first = arena;
+    marena_destroy(arena);
+    test_assert(unmapped(first, 4 * MARENA_COMMIT_STEP));
+}
 
 static void
 test_page_rounding(const void *data)
@@ -138,6 +226,34 @@ test_reserve_decommit(const void *data)
     marena_destroy(arena);
 }
 
+/* Decommitted memory is given back (it reads as zeros once committed
+ * again) and is inaccessible meanwhile (a stray access faults). */
+static void
+test_reserve_decommit_gives_back(const void *data)
+{
+    marena_options_t options = reserving((size_t)4 * MARENA_COMMIT_STEP, 0);
+    marena_t *arena = marena_create_ex(&options);
+
+    (void)data;
+    test_assert_nonnull(arena);
+    test_assert_nonnull(marena_alloc_aligned(arena, MARENA_COMMIT_STEP, 1));
+    unsigned char *p = marena_alloc_aligned(arena, MARENA_COMMIT_STEP, 1);
+    test_assert_nonnull(p);
+    memset(p, 0x77, MARENA_COMMIT_STEP);
+    unsigned char *beyond = (unsigned char *)arena + 3 * MARENA_COMMIT_STEP - 1;
+    marena_reset_ex(arena, MARENA_RETAIN_BYTES, 0);
+    if (test_in_child()) {
+        *(volatile unsigned char *)beyond = 1;
+        return;
+    }
+    test_assert_child_aborted("*");
+    test_assert_nonnull(marena_alloc_aligned(arena, MARENA_COMMIT_STEP, 1));
+    test_assert_addr(marena_alloc_aligned(arena, MARENA_COMMIT_STEP, 1), ==, p);
+    for (size_t i = 0; i < MARENA_COMMIT_STEP; i += 512)
+        test_assert_size(p[i], ==, 0);
+    marena_destroy(arena);
+}
+
 static void
 test_reserve_limit(const void *data)
 {
@@ -213,6 +329,9 @@ int
 main(int argc, char **argv)
 {
     test_init(&argc, &argv);
+    test_add(test_backend_calls, NULL, "/mmap/backend/calls");
+    test_add(test_nothing_left_mapped, NULL, "/mmap/backend/nothing-left-mapped");
+    test_add(test_reserve_decommit_gives_back, NULL, "/mmap/reserve/decommit-gives-back");
     test_add(test_page_rounding, NULL, "/mmap/create/page-rounding");
     test_add(test_large, NULL, "/mmap/create/large");
     test_add(test_impossible, NULL, "/mmap/create/impossible");

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The inline fast path (paths /inline/<case>): every valid request that
+ * fits the current block is served by the code marena.h inlines into the
+ * caller, without a call into the library; everything else goes to
+ * marena_alloc_slow(). Results alone cannot tell the two apart (the slow
+ * path gives the same answers), so this program interposes
+ * marena_alloc_slow(): the inline code calls it through the PLT of the
+ * shared library, this definition takes those calls, counts them and
+ * forwards them to the library's (dlsym(RTLD_NEXT)). Built only against a
+ * shared library. Arenas that ASan or memcheck track trap the fast path
+ * on purpose (README, "Hardening"): the tests skip there.
+ */
+#define _GNU_SOURCE 1
+
+#include <dlfcn.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "harness.h"
+#include "subjects.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifndef TEST_ASAN
+#define TEST_ASAN 0
+#endif
+
+#define CAPACITY 4096u
+
+typedef void *(*slow_fn)(marena_t *, size_t, size_t);
+
+static size_t slow_calls;
+
+void *
+marena_alloc_slow(marena_t *arena, size_t size, size_t align)
+{
+    static slow_fn library;
+
+    if (library == NULL) {
+        void *symbol = dlsym(RTLD_NEXT, "marena_alloc_slow");
+
+        test_assert_nonnull(symbol);
+        memcpy(&library, &symbol, sizeof(library));
+    }
+    slow_calls++;
+    return library(arena, size, align);
+}
+
+static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + CAPACITY];
+
+/* A fresh fixed arena in `buffer`; NULL (the test skipped) when the tools
+ * track it. */
+static marena_t *
+open_untracked(void)
+{
+    marena_options_t options = {0};
+    marena_t *arena;
+
+    if (TEST_ASAN || under_valgrind()) {
+        test_skip("tracked arenas take the slow path on purpose");
+        return NULL;
+    }
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
+    arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    slow_calls = 0;
+    return arena;
+}
+
+/* An alignment the compiler cannot see. */
+static size_t
+runtime(size_t align)
+{
+    volatile size_t hidden = align;
+
+    return hidden;
+}
+
+/* Constant alignments: marena_alloc(), MARENA_NEW, calloc, alignments up
+ * to MARENA_ALIGNMENT, up to the last byte of the block. */
+static void
+test_constant(const void *data)
+{
+    marena_t *arena = open_untracked();
+
+    (void)data;
+    if (arena == NULL)
+        return;
+    test_assert_nonnull(marena_alloc(arena, 1));
+    test_assert_nonnull(marena_alloc(arena, 100));
+    test_assert_nonnull(MARENA_NEW(arena, double));
+    test_assert_nonnull(MARENA_NEW_ARRAY(arena, int, 7));
+    test_assert_nonnull(marena_calloc(arena, 3, 5));
+    test_assert_nonnull(marena_alloc_aligned(arena, 3, 1));
+    test_assert_nonnull(marena_alloc_aligned(arena, 3, 2));
+    test_assert_nonnull(marena_alloc_aligned(arena, 3, 4));
+    test_assert_nonnull(marena_alloc_aligned(arena, 3, 8));
+    test_assert_nonnull(marena_alloc_aligned(arena, 3, MARENA_ALIGNMENT));
+    /* The cursor stands 3 bytes past an aligned address and the end is
+     * aligned: what remains, less the padding, fits exactly. */
+    size_t rest = marena_remaining(arena) & ~(size_t)(MARENA_ALIGNMENT - 1);
+    test_assert_nonnull(marena_alloc(arena, rest));
+    test_assert_size(marena_remaining(arena), ==, 0);
+    test_assert_size(slow_calls, ==, 0);
+    marena_destroy(arena);
+}
+
+/* Runtime alignments, small and large, up to the last byte. */
+static void
+test_runtime(const void *data)
+{
+    marena_t *arena = open_untracked();
+
+    (void)data;
+    if (arena == NULL)
+        return;
+    for (size_t align = 1; align <= 512; align *= 2) {
+        unsigned char *p = marena_alloc_aligned(arena, 5, runtime(align));
+
+        test_assert_nonnull(p);
+        test_assert_size((uintptr_t)p % align, ==, 0);
+    }
+    test_assert_nonnull(marena_calloc_aligned(arena, 2, 3, runtime(64)));
+    test_assert_nonnull(marena_alloc_aligned(arena, marena_remaining(arena), runtime(1)));
+    test_assert_size(slow_calls, ==, 0);
+    marena_destroy(arena);
+}
+
+/* What the inline path must leave to the library: bad input, a request
+ * that does not fit (by one byte), a NULL arena. */
+static void
+test_leaves_to_library(const void *data)
+{
+    marena_t *arena = open_untracked();
+
+    (void)data;
+    if (arena == NULL)
+        return;
+    size_t rest = marena_remaining(arena);
+    test_assert_null(marena_alloc(arena, 0));
+    test_assert_size(slow_calls, ==, 1);
+    test_assert_null(marena_alloc_aligned(arena, 8, runtime(3)));
+    test_assert_size(slow_calls, ==, 2);
+    test_assert_null(marena_alloc(arena, rest + 1));
+    test_assert_size(slow_calls, ==, 3);
+    test_assert_null(marena_alloc_aligned(arena, rest + 1, runtime(1)));
+    test_assert_size(slow_calls, ==, 4);
+    test_assert_null(marena_alloc((marena_t *)NULL, 8));
+    test_assert_size(slow_calls, ==, 5);
+    test_assert_nonnull(marena_alloc_aligned(arena, rest, 1));
+    test_assert_size(slow_calls, ==, 5);
+    marena_destroy(arena);
+}
+
+int
+main(int argc, char **argv)
+{
+    test_init(&argc, &argv);
+    test_add(test_constant, NULL, "/inline/constant-alignment");
+    test_add(test_runtime, NULL, "/inline/runtime-alignment");
+    test_add(test_leaves_to_library, NULL, "/inline/leaves-to-library");
+    return test_run();
+}
