@@ -345,6 +345,44 @@ test_exported(const void *data)
     subject_close(&s);
 }
 
+/* The exported calloc functions (through pointers: no inline code) zero
+ * memory that held data, and refuse count * size above PTRDIFF_MAX, no
+ * object being larger, as well as products that overflow. So do the
+ * inline ones. */
+static void
+test_calloc_exported(const void *data)
+{
+    void *(*calloc_fn)(marena_t *, size_t, size_t) = marena_calloc;
+    void *(*calloc_aligned)(marena_t *, size_t, size_t, size_t) = marena_calloc_aligned;
+    const size_t half = (size_t)PTRDIFF_MAX / 2 + 1; /* half * 2 > PTRDIFF_MAX */
+    struct subject s;
+
+    subject_open(&s, data, CAPACITY);
+    unsigned char *dirty = marena_alloc_aligned(s.arena, 512, 1);
+    test_assert_nonnull(dirty);
+    memset(dirty, 0xff, 512);
+    marena_reset(s.arena);
+    unsigned char *a = calloc_fn(s.arena, 16, 8);
+    unsigned char *b = calloc_aligned(s.arena, 7, 9, 64);
+    test_assert_addr(a, ==, dirty);
+    test_assert_nonnull(b);
+    for (size_t i = 0; i < 128; i++)
+        test_assert_size(a[i], ==, 0);
+    for (size_t i = 0; i < 63; i++)
+        test_assert_size(b[i], ==, 0);
+
+    struct snapshot before = snapshot_of(s.arena);
+    test_assert_null(calloc_fn(s.arena, half, 2));
+    test_assert_null(calloc_fn(s.arena, 2, half));
+    test_assert_null(calloc_aligned(s.arena, half, 2, 1));
+    test_assert_null(calloc_aligned(s.arena, SIZE_MAX / 3, 4, 8));
+    test_assert_null(calloc_aligned(s.arena, 1, 1, 3));
+    test_assert_null(marena_calloc(s.arena, half, 2));
+    test_assert_null(marena_calloc_aligned(s.arena, 2, half, 16));
+    assert_unchanged(s.arena, before);
+    subject_close(&s);
+}
+
 static void
 test_reset(const void *data)
 {
@@ -388,6 +426,7 @@ main(int argc, char **argv)
         {"calloc/overflow", test_calloc_overflow},
         {"calloc/typed", test_typed},
         {"alloc/exported", test_exported},
+        {"calloc/exported", test_calloc_exported},
         {"reset/rewinds", test_reset},
     };
 

@@ -203,6 +203,55 @@ test_limit_at_creation(const void *data)
     test_assert_size(counting_bytes_out(&counter), ==, 0);
 }
 
+/* A limit is checked before the backend is asked: a request no block
+ * within the limit could serve fails without a backend call; a block that
+ * takes the limit exactly is granted, one byte less is refused. */
+static void
+test_limit_before_backend(const void *data)
+{
+    marena_options_t options = growing(BLOCK, 0, 0);
+    struct counting_backend counter;
+    size_t first, next;
+
+    (void)data;
+    counting_init(&counter);
+    options.backend = &counting_backend;
+    options.backend_ctx = &counter;
+    /* What the first block and the next one take, without a limit. */
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    first = stats_of(arena).backend_bytes;
+    test_assert_nonnull(marena_alloc(arena, BLOCK + 1));
+    next = stats_of(arena).backend_bytes - first;
+    marena_destroy(arena);
+
+    options.limit = first + next;
+    arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    test_assert_nonnull(marena_alloc(arena, BLOCK + 1));
+    test_assert_size(stats_of(arena).backend_bytes, ==, options.limit);
+    marena_destroy(arena);
+
+    options.limit = first + next - 1;
+    arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    size_t calls = counter.calls;
+    marena_stats_t before = stats_of(arena);
+    test_assert_null(marena_alloc(arena, BLOCK + 1));
+    test_assert_null(marena_alloc(arena, options.limit));
+    test_assert_null(marena_alloc(arena, (size_t)PTRDIFF_MAX));
+    test_assert_null(marena_alloc(arena, SIZE_MAX - 3));
+    test_assert_null(
+        marena_alloc_aligned(arena, 1, (size_t)1 << (sizeof(size_t) * 8 - 2)));
+    test_assert_size(counter.calls, ==, calls);
+    marena_stats_t after = stats_of(arena);
+    test_assert_size(after.backend_calls, ==, before.backend_calls);
+    test_assert_size(after.failed, ==, before.failed + 5);
+    test_assert_size(after.blocks, ==, before.blocks);
+    marena_destroy(arena);
+    test_assert_size(counting_bytes_out(&counter), ==, 0);
+}
+
 /* Grows until at least `blocks` blocks are in use; returns the first
  * allocation. */
 static void *
@@ -467,6 +516,7 @@ main(int argc, char **argv)
         {"grow/large-request", test_large_request},
         {"grow/fixed-without-flag", test_fixed_without_flag},
         {"limit/growth", test_limit},
+        {"limit/before-backend", test_limit_before_backend},
         {"reset/retain-first", test_reset_retain_first},
         {"reset/retain-all", test_reset_retain_all},
         {"reset/retain-bytes", test_reset_retain_bytes},
