@@ -555,36 +555,37 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align);
 #include <string.h>
 #endif
 
-static inline void *
-marena__take(struct marena_head *head, uintptr_t start, size_t size)
-{
-    head->cursor = start + size;
-    head->allocations++;
-    return (void *)start;
-}
+/* cursor + mask, or nonzero when that wraps the address space. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MARENA__ADD_OVERFLOW(a, b, sum) __builtin_add_overflow((a), (b), (sum))
+#else
+#define MARENA__ADD_OVERFLOW(a, b, sum) ((*(sum) = (a) + (b)) < (a))
+#endif
 
 static inline void *
 marena__alloc_inline(marena_t *arena, size_t size, size_t align)
 {
     /* The head is the control block's first member (marena_head.h). */
     struct marena_head *head = (struct marena_head *)(void *)arena;
+    uintptr_t mask = (uintptr_t)align - 1, start, next;
 
-    if (MARENA__LIKELY(arena != NULL) && (align & (align - 1)) == 0) {
-        /* A constant alignment up to MARENA_ALIGNMENT (marena_alloc(),
-         * MARENA_NEW, most calls): the shortest test, chosen at compile
-         * time. Any other alignment: one test for all, so alignments that
-         * vary from call to call cost no unpredictable branch. */
-        if (MARENA__CONSTANT(align) && align - 1 < (size_t)MARENA_ALIGNMENT) {
-            uintptr_t start = (head->cursor + (align - 1)) & ~(uintptr_t)(align - 1);
-
-            if (MARENA__LIKELY(size - 1 < (size_t)(head->end - start)))
-                return marena__take(head, start, size);
-        } else if (align != 0) {
-            size_t available = (size_t)(head->end - head->cursor);
-            size_t padding = (size_t)(0u - head->cursor) & (align - 1);
-
-            if (MARENA__LIKELY(padding <= available && size - 1 < available - padding))
-                return marena__take(head, head->cursor + padding, size);
+    /* align & mask is 0 for a power of two, and for 0, whose mask is all
+     * ones: cursor + mask then wraps, as it does for an alignment too large
+     * for the address space. A constant alignment from 1 to
+     * MARENA_ALIGNMENT cannot wrap (end is aligned, so cursor <= end <=
+     * UINTPTR_MAX - mask): the compiler drops that test. */
+    if (MARENA__LIKELY(arena != NULL && (align & mask) == 0) &&
+        MARENA__LIKELY((MARENA__CONSTANT(align) && mask < (uintptr_t)MARENA_ALIGNMENT)
+                           ? (start = head->cursor + mask, 1)
+                           : !MARENA__ADD_OVERFLOW(head->cursor, mask, &start))) {
+        start &= ~mask;
+        next = start + size;
+        /* next > start: size is not 0 and start + size does not wrap.
+         * next <= end: it fits (and start did not pass end). */
+        if (MARENA__LIKELY(next > start && next <= head->end)) {
+            head->cursor = next;
+            head->allocations++;
+            return (void *)start;
         }
     }
     return marena_alloc_slow(arena, size, align);
@@ -760,12 +761,47 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args) MARENA_PRINTF(2,
  * did. Other blocks go back to the backend. O(1) when the arena has one
  * block and no cleanups; no backend call then.
  *
+ * Like the allocation functions, marena_reset() is also a macro for an
+ * inline function: for an arena that is one block with nothing to run,
+ * wipe, release or tell the tools (the common case), a reset is a few
+ * instructions in the caller that move the cursor back and keep the peak
+ * and the marks' bookkeeping exact; anything else calls the library.
+ *
  * Marks taken before a reset are invalid afterwards.
  *
  * @param arena The arena; NULL does nothing.
  */
 MARENA_API void
 marena_reset(marena_t *arena);
+
+/** @cond MARENA_INTERNAL */
+/* The reset of an arena whose head says a reset only moves the cursor
+ * (marena_head.h); 0 when it says more is to be done. The library's
+ * marena_reset() runs the same code. */
+static inline int
+marena__reset_head(struct marena_head *head)
+{
+    if (head->reset_to == 0)
+        return 0;
+    if (head->cursor > head->high)
+        head->high = head->cursor;
+    head->resets++;
+    head->cursor = head->reset_to;
+    return 1;
+}
+
+static inline void
+marena__reset_inline(marena_t *arena)
+{
+    if (!MARENA__LIKELY(arena != NULL &&
+                        marena__reset_head((struct marena_head *)(void *)arena)))
+        (marena_reset)(arena);
+}
+
+#ifndef MARENA_NO_INLINE
+#define marena_reset(arena) marena__reset_inline((arena))
+#endif
+/** @endcond */
 
 /** What marena_reset_ex() keeps. */
 typedef enum marena_retain {
@@ -804,6 +840,7 @@ typedef struct marena_mark_s {
     uintptr_t cursor;
     size_t used;
     uint64_t serial;
+    uint64_t resets;
     /** @endcond */
 } marena_mark_t;
 

@@ -19,12 +19,18 @@
 /**
  * The first member of every arena. Invariants the inline functions rely
  * on: cursor <= end, and end is a multiple of #MARENA_ALIGNMENT, so for any
- * alignment up to #MARENA_ALIGNMENT the aligned cursor never passes end.
+ * alignment up to #MARENA_ALIGNMENT the aligned cursor never passes end;
+ * reset_to is nonzero only while a reset is nothing but moving the cursor
+ * there (one block, nothing to run, wipe, release or tell the tools).
  */
 struct marena_head {
     uintptr_t cursor;   /**< first free byte of the current block */
     uintptr_t end;      /**< where allocation must stop */
     size_t allocations; /**< successful allocations since creation */
+    uintptr_t reset_to; /**< where a reset puts the cursor, or 0: marena_reset()
+                             has more to do than that */
+    uintptr_t high;     /**< the highest cursor such a reset left (peak) */
+    uint64_t resets;    /**< resets since creation (marks remember it) */
 };
 
 #endif /* MARENA_HEAD_H */

@@ -65,6 +65,7 @@ alloc_dedicated(struct marena *arena, size_t size, size_t align, size_t worst)
         return NULL;
     block->next = arena->current->next;
     arena->current->next = block;
+    arena->head.reset_to = 0; /* more than one block */
     start = ROUND_UP(block_base(block), align);
     arena->used_retired += (size_t)(start - block_base(block)) + taken_by(arena, size);
     arena->head.allocations++;
@@ -86,6 +87,7 @@ alloc_from_new_block(struct marena *arena, size_t size, size_t align, size_t usa
     arena->used_retired += (size_t)(arena_cursor(arena) - block_base(arena->current));
     block->next = arena->current;
     enter_block(arena, block, block_base(block));
+    arena->head.reset_to = 0; /* more than one block */
     return bump(arena, size, align);
 }
 

@@ -47,6 +47,7 @@ place(uintptr_t start, size_t size, uintptr_t end, uint32_t flags)
     arena->limit = SIZE_MAX;
     arena->flags = flags | (track_wanted() ? ARENA_TRACKED : 0u);
     enter_block(arena, first, block_base(first));
+    refresh_reset_to(arena);
 #if MARENA_TRACKING
     if (is_tracked(arena))
         track_block_open(first, block_base(first), first->end);
@@ -276,7 +277,7 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
     first = first_block(arena);
     marena__run_cleanups(arena, 0);
     note_peak(arena);
-    restamp_first(arena);
+    count_reset(arena);
 
     empty_first_block(arena);
     if (has_more_blocks(arena)) {
@@ -291,27 +292,18 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
     restart_at(arena, first);
     if ((arena->flags & MARENA_RESERVE) && retain == MARENA_RETAIN_BYTES)
         marena__decommit_beyond(arena, bytes);
+    refresh_reset_to(arena);
 }
 
-MARENA_API void
-marena_reset(marena_t *arena)
+/* The common case (marena_head.h) in a few instructions, the same ones
+ * marena.h inlines; the rest is marena_reset_ex(). */
+MARENA_API void(marena_reset)(marena_t *arena)
 {
-    struct marena_block *first;
-
     if (arena == NULL)
         return;
     CHECK_LIVE(arena, "marena_reset");
-    /* The common case, in a few instructions: one block, nothing to run,
-     * wipe, decommit or tell the tools. */
-    first = first_block(arena);
-    if (!has_more_blocks(arena) && arena->cleanups == NULL &&
-        !(arena->flags & (MARENA_RESERVE | MARENA_WIPE | ARENA_TRACKED))) {
-        note_peak(arena);
-        restamp_first(arena);
-        arena->head.cursor = block_base(first);
-        return;
-    }
-    marena_reset_ex(arena, MARENA_RETAIN_FIRST, 0);
+    if (!marena__reset_head(&arena->head))
+        marena_reset_ex(arena, MARENA_RETAIN_FIRST, 0);
 }
 
 /* ---------------------------------------------------------------- destroy */

@@ -324,15 +324,41 @@ marena__retreat(struct marena *arena, size_t used)
 }
 #endif
 
-/* A reset: the first block is stamped anew, so every earlier mark is
- * stale, and no retreat matters any more. */
+/* A reset: every earlier mark is stale (it remembers how many resets
+ * there were), and no retreat before it matters any more (marks.c forgets
+ * them when it next looks). The inline reset of marena.h counts too. */
 static inline void
-restamp_first(struct marena *arena)
+count_reset(struct marena *arena)
 {
-    first_block(arena)->serial = ++arena->serial;
-#if MARENA_HAVE_MARKS
-    arena->retreat_count = 0;
-#endif
+    arena->head.resets++;
+}
+
+/* Is a reset nothing but moving the cursor back to the first block's base
+ * (one block, no cleanups, nothing to wipe or tell the tools)? The head
+ * says so to the inline reset (marena_head.h); every change to what is
+ * checked here calls this again. */
+static inline void
+refresh_reset_to(struct marena *arena)
+{
+    struct marena_block *first = first_block(arena);
+    int simple = arena->current == first && first->next == NULL &&
+                 (!MARENA_HAVE_GROWTH || arena->spare == NULL) && arena->cleanups == NULL &&
+                 !(arena->flags & (MARENA_WIPE | ARENA_TRACKED));
+
+    arena->head.reset_to = simple ? block_base(first) : 0;
+}
+
+/* The high-water mark of used: the peak noted when used fell, and the
+ * highest cursor the inline reset saw (used then, in the first block). */
+static inline size_t
+arena_peak(const struct marena *arena)
+{
+    uintptr_t base = block_base(first_block(arena));
+    size_t used = arena_used(arena);
+    size_t reset_high = arena->head.high > base ? (size_t)(arena->head.high - base) : 0;
+    size_t peak = arena->peak > used ? arena->peak : used;
+
+    return reset_high > peak ? reset_high : peak;
 }
 
 /* ---- cleanups.c ---- */

@@ -36,6 +36,7 @@ marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data)
     cleanup->data = data;
     cleanup->used = used;
     arena->cleanups = cleanup;
+    arena->head.reset_to = 0; /* a reset has a cleanup to run */
     return 0;
 }
 

@@ -97,6 +97,7 @@ struct marena {
     uint32_t failed;        /* saturating */
     uint32_t backend_calls; /* saturating */
 #if MARENA_HAVE_MARKS
+    uint64_t retreat_resets; /* head.resets when the retreats were recorded */
     uint32_t retreat_count;
     struct marena_retreat retreats[MARENA_RETREATS]; /* oldest first */
 #endif

@@ -35,15 +35,30 @@ marena_mark(const marena_t *arena)
         mark.cursor = arena_cursor(arena);
         mark.used = arena_used(arena);
         mark.serial = arena->serial;
+        mark.resets = arena->head.resets;
     }
     return mark;
+}
+
+/* Retreats from before the last reset make no mark stale (a mark from
+ * before it is stale anyway): forgotten before the list is used. The
+ * inline reset cannot do that itself. */
+static void
+forget_old_retreats(struct marena *arena)
+{
+    if (arena->retreat_resets != arena->head.resets) {
+        arena->retreat_resets = arena->head.resets;
+        arena->retreat_count = 0;
+    }
 }
 
 void
 marena__retreat(struct marena *arena, size_t used)
 {
-    uint32_t n = arena->retreat_count;
+    uint32_t n;
 
+    forget_old_retreats(arena);
+    n = arena->retreat_count;
     while (n > 0 && arena->retreats[n - 1].used >= used)
         n--;
     if (n == MARENA_RETREATS) {
@@ -61,6 +76,8 @@ marena__retreat(struct marena *arena, size_t used)
 static int
 retreated_below(const struct marena *arena, const marena_mark_t *mark)
 {
+    if (arena->retreat_resets != arena->head.resets)
+        return 0;
     for (uint32_t i = 0; i < arena->retreat_count; i++)
         if (arena->retreats[i].serial > mark->serial)
             return mark->used > arena->retreats[i].used;
@@ -76,7 +93,8 @@ mark_valid(const struct marena *arena, const marena_mark_t *mark)
 {
     const struct marena_block *block = arena->current;
 
-    if (mark->used > arena_used(arena) || retreated_below(arena, mark))
+    if (mark->resets != arena->head.resets || mark->used > arena_used(arena) ||
+        retreated_below(arena, mark))
         return 0;
     while (block != NULL && block != mark->block)
         block = block->next;
@@ -109,6 +127,7 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
     arena->used_retired = mark.used - (size_t)(mark.cursor - block_base(target));
     enter_block(arena, target, mark.cursor);
     marena__retreat(arena, mark.used);
+    refresh_reset_to(arena);
 }
 
 MARENA_API marena_scope_t

@@ -24,7 +24,7 @@ marena_stats(const marena_t *arena, marena_stats_t *out)
     CHECK_LIVE(arena, "marena_stats");
     out->used = arena_used(arena);
     out->capacity = marena_capacity(arena);
-    out->peak = arena->peak > out->used ? arena->peak : out->used;
+    out->peak = arena_peak(arena);
     out->allocations = arena->head.allocations;
     for (block = arena->current; block != NULL; block = block->next)
         out->blocks++;

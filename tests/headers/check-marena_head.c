@@ -12,17 +12,20 @@ main(void)
 {
     struct marena_head head;
 
-    /* cursor, end, allocations, in this order and without padding: the
-     * layout is ABI (README, "ABI"). */
+    /* cursor, end, allocations, reset_to, high, resets, in this order and
+     * without padding before resets: the layout is ABI (README, "ABI"). */
     if (offsetof(struct marena_head, cursor) != 0)
         return 1;
     if (offsetof(struct marena_head, end) != sizeof(uintptr_t))
         return 2;
     if (offsetof(struct marena_head, allocations) != 2 * sizeof(uintptr_t))
         return 3;
-    if (sizeof(struct marena_head) != 2 * sizeof(uintptr_t) + sizeof(size_t))
+    if (offsetof(struct marena_head, reset_to) != 2 * sizeof(uintptr_t) + sizeof(size_t) ||
+        offsetof(struct marena_head, high) != 3 * sizeof(uintptr_t) + sizeof(size_t))
         return 4;
-
+    if (offsetof(struct marena_head, resets) < 4 * sizeof(uintptr_t) + sizeof(size_t) ||
+        sizeof(head.resets) != 8)
+        return 6;
     head.cursor = 16;
     head.end = 64;
     head.allocations = 0;
