@@ -93,6 +93,8 @@ grow_last(struct marena *arena, uintptr_t p, size_t old_size, size_t new_size)
     if (is_tracked(arena))
         arena->track_last =
             track_grow_last(arena->current, p + old_size, cursor, p + new_size);
+#else
+    (void)p;
 #endif
     set_cursor(arena, cursor + grow_by);
     return 0;
