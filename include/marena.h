@@ -148,7 +148,10 @@ extern "C" {
 /** @def MARENA_HAVE_CLEANUPS
  * marena_add_cleanup() (cleanups). */
 /** @def MARENA_HAVE_STATS
- * marena_stats(), and marena_stats_format() with stdio (stats). */
+ * marena_stats(), and marena_stats_format() with stdio (stats). Without
+ * it the library keeps no counters. */
+/** @def MARENA_HAVE_WIPE
+ * #MARENA_WIPE (wipe). Without it, marena_create_ex() refuses that flag. */
 /** @def MARENA_HAVE_STDIO
  * marena_sprintf(), marena_vsprintf(), marena_stats_format(), and messages
  * on stderr before an abort (stdio). */
@@ -264,7 +267,8 @@ MARENA_API extern const marena_backend_t marena_backend_mmap_guarded;
 /** Flag for marena_options_t::flags: zero the bytes an arena gives back
  * (reset, rewind, marena_pop(), a shrinking marena_realloc(), destroy)
  * with a wipe the compiler cannot remove (libbsd's explicit_bzero() when
- * available). For secrets; costs a pass over the memory given back. */
+ * available). For secrets; costs a pass over the memory given back.
+ * Builds without the wipe option (#MARENA_HAVE_WIPE 0) refuse it. */
 #define MARENA_WIPE 0x4u
 
 /** Usable bytes of the first block when marena_options_t::block_size is 0. */
@@ -597,6 +601,12 @@ marena__alloc_inline(marena_t *arena, size_t size, size_t align)
 static inline size_t
 marena__calloc_bytes(size_t count, size_t size)
 {
+#if SIZE_MAX <= 0xffffffffu
+    /* 32-bit targets: the product in 64 bits, which cannot overflow. */
+    uint64_t bytes = (uint64_t)count * size;
+
+    return bytes <= (uint64_t)PTRDIFF_MAX ? (size_t)bytes : 0;
+#else
     size_t bytes;
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -608,6 +618,7 @@ marena__calloc_bytes(size_t count, size_t size)
     bytes = count * size;
 #endif
     return bytes <= (size_t)PTRDIFF_MAX ? bytes : 0;
+#endif
 }
 
 static inline void *

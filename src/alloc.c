@@ -23,15 +23,6 @@
 
 #include "arena.h"
 
-void *
-marena__fail(struct marena *arena, size_t size, size_t align, int valid)
-{
-    count_saturating(&arena->failed);
-    if (valid && arena->on_oom != NULL)
-        arena->on_oom(arena, size, align, arena->oom_data);
-    return NULL;
-}
-
 /* The usable size of the next ordinary block: double the current one,
  * capped at max_block_size. */
 static size_t
@@ -68,7 +59,8 @@ alloc_dedicated(struct marena *arena, size_t size, size_t align, size_t worst)
     arena->head.reset_to = 0; /* more than one block */
     start = ROUND_UP(block_base(block), align);
     arena->used_retired += (size_t)(start - block_base(block)) + taken_by(arena, size);
-    arena->head.allocations++;
+    if (MARENA_HAVE_STATS)
+        arena->head.allocations++;
 #if MARENA_TRACKING
     if (is_tracked(arena))
         track_alloc(block, start, size);
@@ -115,33 +107,39 @@ grow(struct marena *arena, size_t size, size_t align)
 MARENA_API void *
 marena_alloc_slow(marena_t *arena, size_t size, size_t align)
 {
-    void *memory;
+    void *memory = NULL;
+    int valid;
 
     if (arena == NULL)
         return NULL;
     CHECK_LIVE(arena, "marena_alloc");
-    if (size == 0 || !is_power_of_two(align))
-        return marena__fail(arena, size, align, 0);
-
-    /* The inline path leaves large alignments here, and may be off. */
-    memory = bump(arena, size, align);
-    if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_RESERVE) &&
-        marena__commit_room(arena, room_for(arena, size, align)) == 0)
+    valid = size != 0 && is_power_of_two(align);
+    if (valid) {
+        /* The inline path leaves large alignments here, and may be off. */
         memory = bump(arena, size, align);
-    else if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_GROW))
-        memory = grow(arena, size, align);
-
-    return memory != NULL ? memory : marena__fail(arena, size, align, 1);
+        if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_RESERVE) &&
+            marena__commit_room(arena, room_for(arena, size, align)) == 0)
+            memory = bump(arena, size, align);
+        else if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_GROW))
+            memory = grow(arena, size, align);
+    }
+    return memory != NULL ? memory : marena__fail(arena, size, align, valid);
 }
 
 /* The exported entry points, for callers that do not inline (function
  * pointers, other languages, MARENA_NO_INLINE): they take the full path,
  * which gives the same results as the inline one in less code. */
 
+#if defined(__ELF__) && (defined(__GNUC__) || defined(__clang__))
+/* The same function under a second name: no code of its own. */
+MARENA_API void *(marena_alloc_aligned)(marena_t *arena, size_t size, size_t align)
+    __attribute__((alias("marena_alloc_slow")));
+#else
 MARENA_API void *(marena_alloc_aligned)(marena_t *arena, size_t size, size_t align)
 {
     return marena_alloc_slow(arena, size, align);
 }
+#endif
 
 MARENA_API void *(marena_alloc)(marena_t *arena, size_t size)
 {

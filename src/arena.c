@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "arena.h"
-#include "wipe.h"
 
 _Static_assert(MARENA_ALIGNMENT == _Alignof(max_align_t),
                "marena_config.h was generated for another target");
@@ -42,12 +41,15 @@ place(uintptr_t start, size_t size, uintptr_t end, uint32_t flags)
 
     memset(arena, 0, MARENA_CONTROL_SIZE);
     first->end = ALIGN_DOWN(end);
-    first->size = size;
-    arena->magic = ARENA_MAGIC;
-    arena->limit = SIZE_MAX;
+    if (MARENA_HAVE_BACKENDS) /* only a backend wants it back */
+        first->size = size;
+    if (MARENA_DEBUG)
+        arena->magic = ARENA_MAGIC;
+    if (MARENA_HAVE_GROWTH)
+        arena->limit = SIZE_MAX;
     arena->flags = flags | (track_wanted() ? ARENA_TRACKED : 0u);
     enter_block(arena, first, block_base(first));
-    refresh_reset_to(arena);
+    marena__refresh_reset_to(arena);
 #if MARENA_TRACKING
     if (is_tracked(arena))
         track_block_open(first, block_base(first), first->end);
@@ -106,7 +108,8 @@ options_valid(const marena_options_t *options, const marena_backend_t *backend)
             return 0;
     if (options->flags & ~ARENA_PUBLIC_FLAGS)
         return 0;
-    if (backend != NULL && !backend_valid(backend))
+    /* A build without backends calls none, and takes none. */
+    if (backend != NULL && (!MARENA_HAVE_BACKENDS || !backend_valid(backend)))
         return 0;
     if (MARENA_HAVE_GROWTH && (options->flags & MARENA_RESERVE))
         return options->buffer == NULL && !(options->flags & MARENA_GROW) &&
@@ -243,12 +246,25 @@ marena_create(size_t capacity)
 
 /* ---------------------------------------------------------------- reset */
 
+void
+marena__refresh_reset_to(struct marena *arena)
+{
+    struct marena_block *first = first_block(arena);
+    int simple = !has_more_blocks(arena) &&
+                 (!MARENA_HAVE_CLEANUPS || arena->cleanups == NULL) &&
+                 !(arena->flags & (MARENA_WIPE | ARENA_TRACKED));
+
+    arena->head.reset_to = simple ? block_base(first) : 0;
+}
+
 /* Makes `block` the only block in use, with nothing handed out before it. */
 static void
 restart_at(struct marena *arena, struct marena_block *block)
 {
-    block->next = NULL;
-    arena->used_retired = 0;
+    if (MARENA_HAVE_GROWTH) {
+        block->next = NULL;
+        arena->used_retired = 0;
+    }
     enter_block(arena, block, block_base(block));
 }
 
@@ -292,18 +308,15 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
     restart_at(arena, first);
     if ((arena->flags & MARENA_RESERVE) && retain == MARENA_RETAIN_BYTES)
         marena__decommit_beyond(arena, bytes);
-    refresh_reset_to(arena);
+    marena__refresh_reset_to(arena);
 }
 
-/* The common case (marena_head.h) in a few instructions, the same ones
- * marena.h inlines; the rest is marena_reset_ex(). */
+/* The inline reset of marena.h does the common case in the caller; what
+ * reaches the library (that inline reset with more to do, a call through
+ * a pointer) is the full reset, which has the same result. */
 MARENA_API void(marena_reset)(marena_t *arena)
 {
-    if (arena == NULL)
-        return;
-    CHECK_LIVE(arena, "marena_reset");
-    if (!marena__reset_head(&arena->head))
-        marena_reset_ex(arena, MARENA_RETAIN_FIRST, 0);
+    marena_reset_ex(arena, MARENA_RETAIN_FIRST, 0);
 }
 
 /* ---------------------------------------------------------------- destroy */
@@ -339,7 +352,7 @@ marena_destroy(marena_t *arena)
      * marked as a caller's buffer: a stale handle to a caller's buffer
      * then gets NULL and 0 from every call, and a second destroy gives
      * nothing back (debug builds abort on both: the magic is gone). */
-    marena__wipe(arena, MARENA_CONTROL_SIZE);
+    memset(arena, 0, MARENA_CONTROL_SIZE);
     first->end = block_base(first);
     arena->flags = ARENA_CALLER_BUFFER;
     restart_at(arena, first);
@@ -386,6 +399,7 @@ marena_capacity(const marena_t *arena)
     if (arena == NULL)
         return 0;
     CHECK_LIVE(arena, "marena_capacity");
-    return list_capacity(arena->current) +
-           (MARENA_HAVE_GROWTH ? list_capacity(arena->spare) : 0);
+    if (!MARENA_HAVE_GROWTH) /* one block */
+        return (size_t)(arena->current->end - block_base(arena->current));
+    return list_capacity(arena->current) + list_capacity(arena->spare);
 }

@@ -30,12 +30,11 @@
 #define ARENA_CALLER_BUFFER 0x100u /* the first block is the caller's */
 #define ARENA_TRACKED 0x200u       /* ASan/memcheck see it (track.h) */
 /* Flags marena_create_ex() takes: without the growth option an arena is
- * its one block, and asking for growth or a reservation fails. */
-#if MARENA_HAVE_GROWTH
-#define ARENA_PUBLIC_FLAGS (MARENA_GROW | MARENA_RESERVE | MARENA_WIPE)
-#else
-#define ARENA_PUBLIC_FLAGS MARENA_WIPE
-#endif
+ * its one block, and asking for growth or a reservation fails; without
+ * the wipe option, so does asking for wipes. */
+#define ARENA_PUBLIC_FLAGS \
+    ((MARENA_HAVE_GROWTH ? MARENA_GROW | MARENA_RESERVE : 0u) | \
+     (MARENA_HAVE_WIPE ? MARENA_WIPE : 0u))
 /* A tracked arena keeps in the top byte of flags how far its head.cursor
  * stands past the real cursor (below). */
 #define ARENA_TRAP_SHIFT 24u
@@ -80,6 +79,8 @@ is_tracked(const struct marena *arena)
 static inline uintptr_t
 arena_cursor(const struct marena *arena)
 {
+    if (!MARENA_TRACKING)
+        return arena->head.cursor;
     return arena->head.cursor - (arena->flags >> ARENA_TRAP_SHIFT);
 }
 
@@ -94,8 +95,16 @@ set_cursor(struct marena *arena, uintptr_t cursor)
         arena->head.cursor = arena->head.end = trap;
     } else {
         arena->head.cursor = cursor;
-        arena->head.end = arena->current->end;
     }
+}
+
+/* The current block, or its committed part, ends elsewhere now (a new
+ * current block, a commit or decommit): so does the inline path. */
+static inline void
+set_end(struct marena *arena)
+{
+    if (!is_tracked(arena))
+        arena->head.end = arena->current->end;
 }
 
 /* Makes `block` the current block, its cursor at `cursor`; a tracked
@@ -104,15 +113,18 @@ static inline void
 enter_block(struct marena *arena, struct marena_block *block, uintptr_t cursor)
 {
     arena->current = block;
-    arena->track_last = 0;
+    if (MARENA_TRACKING)
+        arena->track_last = 0;
     set_cursor(arena, cursor);
+    set_end(arena);
 }
 
 static inline size_t
 arena_used(const struct marena *arena)
 {
-    return arena->used_retired +
-           (size_t)(arena_cursor(arena) - block_base(arena->current));
+    size_t in_current = (size_t)(arena_cursor(arena) - block_base(arena->current));
+
+    return MARENA_HAVE_GROWTH ? arena->used_retired + in_current : in_current;
 }
 
 /* used is about to fall: remember the high-water mark first. Between two
@@ -136,7 +148,7 @@ note_peak(struct marena *arena)
 static inline uintptr_t
 fill_of(const struct marena *arena, const struct marena_block *block)
 {
-    return block == arena->current ? arena_cursor(arena) : block->end;
+    return !MARENA_HAVE_GROWTH || block == arena->current ? arena_cursor(arena) : block->end;
 }
 
 /* Did the block come into use after serial `mark`? */
@@ -146,10 +158,11 @@ newer_than(const struct marena_block *block, uint64_t mark)
     return block->serial > mark;
 }
 
+/* Counters only marena_stats() reads: not counted without it. */
 static inline void
 count_saturating(uint32_t *counter)
 {
-    if (*counter != UINT32_MAX)
+    if (MARENA_HAVE_STATS && *counter != UINT32_MAX)
         ++*counter;
 }
 
@@ -172,7 +185,8 @@ bump(struct marena *arena, size_t size, size_t align)
         return NULL;
     start = cursor + padding;
     set_cursor(arena, start + taken);
-    arena->head.allocations++;
+    if (MARENA_HAVE_STATS) /* the only reader */
+        arena->head.allocations++;
 #if MARENA_TRACKING
     if (is_tracked(arena)) {
         track_alloc(arena->current, start, size);
@@ -195,7 +209,7 @@ taken_by(const struct marena *arena, size_t size)
 static inline void
 wipe_range(struct marena *arena, uintptr_t from, uintptr_t to)
 {
-    if (!(arena->flags & MARENA_WIPE) || from >= to)
+    if (!MARENA_HAVE_WIPE || !(arena->flags & MARENA_WIPE) || from >= to)
         return;
 #if MARENA_TRACKING
     if (is_tracked(arena))
@@ -336,17 +350,9 @@ count_reset(struct marena *arena)
 /* Is a reset nothing but moving the cursor back to the first block's base
  * (one block, no cleanups, nothing to wipe or tell the tools)? The head
  * says so to the inline reset (marena_head.h); every change to what is
- * checked here calls this again. */
-static inline void
-refresh_reset_to(struct marena *arena)
-{
-    struct marena_block *first = first_block(arena);
-    int simple = arena->current == first && first->next == NULL &&
-                 (!MARENA_HAVE_GROWTH || arena->spare == NULL) && arena->cleanups == NULL &&
-                 !(arena->flags & (MARENA_WIPE | ARENA_TRACKED));
-
-    arena->head.reset_to = simple ? block_base(first) : 0;
-}
+ * checked here calls this again (arena.c). */
+void
+marena__refresh_reset_to(struct marena *arena);
 
 /* The high-water mark of used: the peak noted when used fell, and the
  * highest cursor the inline reset saw (used then, in the first block). */
@@ -388,8 +394,14 @@ marena__create_in_buffer(void *buffer, size_t size, uint32_t flags);
 
 /* Counts a failed request and, for a valid one, calls on_oom. Returns NULL
  * so callers can `return marena__fail(...)`. */
-void *
-marena__fail(struct marena *arena, size_t size, size_t align, int valid);
+static inline void *
+marena__fail(struct marena *arena, size_t size, size_t align, int valid)
+{
+    count_saturating(&arena->failed);
+    if (valid && arena->on_oom != NULL)
+        arena->on_oom(arena, size, align, arena->oom_data);
+    return NULL;
+}
 
 /* ---- report.c ---- */
 

@@ -166,7 +166,7 @@ marena__commit_room(struct marena *arena, size_t bytes)
         track_poison(block->end, start + needed);
 #endif
     block->end = start + needed;
-    set_cursor(arena, arena_cursor(arena));
+    set_end(arena);
     return 0;
 }
 
@@ -193,7 +193,7 @@ marena__decommit_beyond(struct marena *arena, size_t keep)
     arena->backend->decommit(arena->backend_ctx, (void *)(start + keep),
                              committed - keep);
     block->end = start + keep;
-    set_cursor(arena, arena_cursor(arena));
+    set_end(arena);
 }
 
 static void

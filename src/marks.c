@@ -127,7 +127,7 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
     arena->used_retired = mark.used - (size_t)(mark.cursor - block_base(target));
     enter_block(arena, target, mark.cursor);
     marena__retreat(arena, mark.used);
-    refresh_reset_to(arena);
+    marena__refresh_reset_to(arena);
 }
 
 MARENA_API marena_scope_t

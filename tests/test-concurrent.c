@@ -170,6 +170,7 @@ test_smallest_buffers(const void *data)
     }
 }
 
+#if MARENA_HAVE_WIPE
 /* MARENA_WIPE: reset and destroy zero what the threads were handed out,
  * which the block's own arena never saw. */
 static void
@@ -199,6 +200,7 @@ test_wipe(const void *data)
     for (size_t i = 0; i < sizeof(buffer); i++)
         test_assert_size(buffer[i] == 0xcd, ==, 0);
 }
+#endif
 
 /* GROW and RESERVE are refused before any backend call; so are invalid
  * options; a failing backend gives NULL; the record comes on top of even
@@ -636,7 +638,9 @@ main(int argc, char **argv)
     test_add(test_create_in_buffer, NULL, "/concurrent/create-in-buffer");
     test_add(test_create_fails, NULL, "/concurrent/create-fails");
     test_add(test_smallest_buffers, NULL, "/concurrent/smallest-buffers");
+#if MARENA_HAVE_WIPE
     test_add(test_wipe, NULL, "/concurrent/wipe");
+#endif
     test_add(test_null_arena, NULL, "/concurrent/null-arena");
     test_add(test_bad_input, NULL, "/concurrent/bad-input");
     test_add(test_sequential, NULL, "/concurrent/sequential");

@@ -76,6 +76,7 @@ assert_bytes(size_t offset, size_t size, unsigned char value)
         test_assert_size(buffer[offset + i], ==, value);
 }
 
+#if MARENA_HAVE_WIPE
 enum give_back { BY_RESET, BY_REWIND, BY_POP, BY_SHRINK, BY_DESTROY };
 
 /* A secret given back one way is zero afterwards with MARENA_WIPE, and
@@ -132,8 +133,9 @@ test_wipe(const void *data)
         check_wipe((enum give_back)how, 0, SECRET);
     }
 }
+#endif
 
-#if MARENA_HAVE_GROWTH && MARENA_HAVE_MARKS
+#if MARENA_HAVE_WIPE && MARENA_HAVE_GROWTH && MARENA_HAVE_MARKS
 /* Blocks that leave use in a growing arena are wiped before they become
  * spares or go back to the backend. Checked after destroy, when the
  * counting backend's memory is ordinary memory again. */
@@ -386,8 +388,10 @@ int
 main(int argc, char **argv)
 {
     test_init(&argc, &argv);
+#if MARENA_HAVE_WIPE
     test_add(test_wipe, NULL, "/hardening/wipe/given-back");
-#if MARENA_HAVE_GROWTH && MARENA_HAVE_MARKS
+#endif
+#if MARENA_HAVE_WIPE && MARENA_HAVE_GROWTH && MARENA_HAVE_MARKS
     test_add(test_wipe_blocks, NULL, "/hardening/wipe/blocks");
 #endif
 #if MARENA_HAVE_MMAP_BACKEND

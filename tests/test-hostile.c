@@ -146,7 +146,7 @@ test_creation(const void *data)
 {
     static unsigned char buffer[4096];
     marena_options_t reserved = {0}, flags = {0}, both = {0}, size = {0}, limit = {0},
-                     tiny = {0}, grow = {0}, reserve = {0}, vtable = {0};
+                     tiny = {0}, grow = {0}, reserve = {0}, vtable = {0}, wipe = {0};
     static const marena_backend_t unused_backend = {.name = "unused"};
 
     (void)data;
@@ -163,6 +163,10 @@ test_creation(const void *data)
     grow.flags = MARENA_GROW;
     reserve.flags = MARENA_RESERVE;
     vtable.backend = &unused_backend;
+    wipe.buffer = buffer;
+    wipe.buffer_size = sizeof(buffer);
+    wipe.flags = MARENA_WIPE;
+    (void)wipe;
     (void)grow;
     (void)reserve;
     (void)vtable;
@@ -207,6 +211,9 @@ test_creation(const void *data)
 #if !MARENA_HAVE_DEFAULT_BACKEND
         {"create_ex(NULL) without a default backend -> NULL",
          marena_create_ex(NULL) == NULL},
+#endif
+#if !MARENA_HAVE_WIPE
+        {"create_ex(WIPE) without the wipe option -> NULL", marena_create_ex(&wipe) == NULL},
 #endif
     };
     ROWS(rows);

@@ -3,13 +3,15 @@
  * The inline fast path (paths /inline/<case>): every valid request that
  * fits the current block is served by the code marena.h inlines into the
  * caller, without a call into the library; everything else goes to
- * marena_alloc_slow(). Results alone cannot tell the two apart (the slow
- * path gives the same answers), so this program interposes
- * marena_alloc_slow(): the inline code calls it through the PLT of the
- * shared library, this definition takes those calls, counts them and
- * forwards them to the library's (dlsym(RTLD_NEXT)). Built only against a
- * shared library. Arenas that ASan or memcheck track trap the fast path
- * on purpose (README, "Hardening"): the tests skip there.
+ * marena_alloc_slow(). Likewise a reset of an arena that is one plain
+ * block is inline, and anything else calls marena_reset(). Results alone
+ * cannot tell the two apart (the library gives the same answers), so this
+ * program interposes marena_alloc_slow() and marena_reset(): the inline
+ * code calls them through the PLT of the shared library, these
+ * definitions take those calls, count them and forward them to the
+ * library's (dlsym(RTLD_NEXT)). Built only against a shared library.
+ * Arenas that ASan or memcheck track trap the fast path on purpose
+ * (README, "Hardening"): the tests skip there.
  */
 #define _GNU_SOURCE 1
 
@@ -34,22 +36,39 @@
 #define CAPACITY 4096u
 
 typedef void *(*slow_fn)(marena_t *, size_t, size_t);
+typedef void (*reset_fn)(marena_t *);
 
-static size_t slow_calls;
+static size_t slow_calls, reset_calls;
+
+/* The library's definition of `name`, into *function. */
+static void
+library(const char *name, void *function, size_t size)
+{
+    void *symbol = dlsym(RTLD_NEXT, name);
+
+    test_assert_nonnull(symbol);
+    memcpy(function, &symbol, size);
+}
 
 void *
 marena_alloc_slow(marena_t *arena, size_t size, size_t align)
 {
-    static slow_fn library;
+    static slow_fn slow;
 
-    if (library == NULL) {
-        void *symbol = dlsym(RTLD_NEXT, "marena_alloc_slow");
-
-        test_assert_nonnull(symbol);
-        memcpy(&library, &symbol, sizeof(library));
-    }
+    if (slow == NULL)
+        library("marena_alloc_slow", &slow, sizeof(slow));
     slow_calls++;
-    return library(arena, size, align);
+    return slow(arena, size, align);
+}
+
+void(marena_reset)(marena_t *arena)
+{
+    static reset_fn reset;
+
+    if (reset == NULL)
+        library("marena_reset", &reset, sizeof(reset));
+    reset_calls++;
+    reset(arena);
 }
 
 static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + CAPACITY];
@@ -71,6 +90,7 @@ open_untracked(void)
     arena = marena_create_ex(&options);
     test_assert_nonnull(arena);
     slow_calls = 0;
+    reset_calls = 0;
     return arena;
 }
 
@@ -159,6 +179,56 @@ test_leaves_to_library(const void *data)
     marena_destroy(arena);
 }
 
+#if MARENA_HAVE_CLEANUPS
+static void
+count_cleanup(void *data)
+{
+    ++*(size_t *)data;
+}
+#endif
+
+/* A reset of an arena that is one plain block happens inline, exactly
+ * (used, peak, marks); one with something to do calls the library, and
+ * afterwards the arena is plain again. */
+static void
+test_reset(const void *data)
+{
+    marena_t *arena = open_untracked();
+
+    (void)data;
+    if (arena == NULL)
+        return;
+    unsigned char *first = marena_alloc_aligned(arena, 10, 1);
+    marena_reset(arena);
+    for (size_t i = 1; i <= 20; i++) {
+        test_assert_addr(marena_alloc_aligned(arena, 10 * i, 1), ==, first);
+        marena_reset(arena);
+        test_assert_size(marena_used(arena), ==, 0);
+    }
+    test_assert_size(reset_calls, ==, 0);
+#if MARENA_HAVE_STATS
+    test_assert_size(stats_of(arena).peak, ==, 200);
+#endif
+#if MARENA_HAVE_MARKS
+    marena_mark_t mark = marena_mark(arena);
+    marena_reset(arena);
+    test_assert_size(mark.resets + 1, ==, marena_mark(arena).resets);
+#endif
+#if MARENA_HAVE_CLEANUPS
+    size_t ran = 0;
+    test_assert_size(marena_add_cleanup(arena, count_cleanup, &ran), ==, 0);
+    marena_reset(arena);
+    test_assert_size(ran, ==, 1);
+    test_assert_size(reset_calls, ==, 1);
+    marena_reset(arena);
+    test_assert_size(reset_calls, ==, 1);
+#endif
+    size_t calls = reset_calls;
+    marena_reset((marena_t *)NULL); /* the library answers NULL */
+    test_assert_size(reset_calls, ==, calls + 1);
+    marena_destroy(arena);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -166,5 +236,6 @@ main(int argc, char **argv)
     test_add(test_constant, NULL, "/inline/constant-alignment");
     test_add(test_runtime, NULL, "/inline/runtime-alignment");
     test_add(test_leaves_to_library, NULL, "/inline/leaves-to-library");
+    test_add(test_reset, NULL, "/inline/reset");
     return test_run();
 }

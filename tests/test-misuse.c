@@ -246,7 +246,7 @@ static const struct misuse misuses[] = {
     {"destroyed/alloc-exported", "*marena_alloc: the arena was destroyed*", 1,
      alloc_exported},
     {"destroyed/calloc", "*marena_alloc: the arena was destroyed*", 1, calloc_inline},
-    {"destroyed/reset", "*marena_reset: the arena was destroyed*", 1, reset},
+    {"destroyed/reset", "*marena_reset*: the arena was destroyed*", 1, reset},
     {"destroyed/reset-ex", "*marena_reset_ex: the arena was destroyed*", 1, reset_ex},
     {"destroyed/destroy", "*marena_destroy: the arena was destroyed*", 1, destroy_again},
     {"destroyed/used", "*marena_used: the arena was destroyed*", 1, used},
