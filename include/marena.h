@@ -566,6 +566,26 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align);
 #define MARENA__ADD_OVERFLOW(a, b, sum) ((*(sum) = (a) + (b)) < (a))
 #endif
 
+/* Is align a power of two? For gcc, align & mask == 0, which also lets 0
+ * through (its mask is all ones, so cursor + mask wraps and is caught
+ * there); clang turns that into a population count, which without popcnt
+ * is a dozen instructions, so for clang (align ^ mask) > mask, which also
+ * refuses 0. A constant alignment from 1 to MARENA_ALIGNMENT cannot make
+ * cursor + mask wrap, because end is aligned (cursor <= end <= UINTPTR_MAX
+ * - mask): gcc drops that test there (clang's __builtin_constant_p, tried
+ * in the same condition, also brings the population count back). */
+#if defined(__clang__)
+#define MARENA__POWER_OF_TWO(align, mask) (((align) ^ (mask)) > (mask))
+#define MARENA__NO_WRAP(align, mask, cursor, start) \
+    !MARENA__ADD_OVERFLOW((cursor), (mask), (start))
+#else
+#define MARENA__POWER_OF_TWO(align, mask) (((align) & (mask)) == 0)
+#define MARENA__NO_WRAP(align, mask, cursor, start) \
+    ((MARENA__CONSTANT(align) && (mask) < (uintptr_t)MARENA_ALIGNMENT) \
+         ? (*(start) = (cursor) + (mask), 1) \
+         : !MARENA__ADD_OVERFLOW((cursor), (mask), (start)))
+#endif
+
 static inline void *
 marena__alloc_inline(marena_t *arena, size_t size, size_t align)
 {
@@ -573,15 +593,10 @@ marena__alloc_inline(marena_t *arena, size_t size, size_t align)
     struct marena_head *head = (struct marena_head *)(void *)arena;
     uintptr_t mask = (uintptr_t)align - 1, start, next;
 
-    /* align & mask is 0 for a power of two, and for 0, whose mask is all
-     * ones: cursor + mask then wraps, as it does for an alignment too large
-     * for the address space. A constant alignment from 1 to
-     * MARENA_ALIGNMENT cannot wrap (end is aligned, so cursor <= end <=
-     * UINTPTR_MAX - mask): the compiler drops that test. */
-    if (MARENA__LIKELY(arena != NULL && (align & mask) == 0) &&
-        MARENA__LIKELY((MARENA__CONSTANT(align) && mask < (uintptr_t)MARENA_ALIGNMENT)
-                           ? (start = head->cursor + mask, 1)
-                           : !MARENA__ADD_OVERFLOW(head->cursor, mask, &start))) {
+    /* Valid input and start = the cursor aligned up, in one test for every
+     * alignment (a constant or not), then one for the size. */
+    if (MARENA__LIKELY(arena != NULL && MARENA__POWER_OF_TWO(align, mask)) &&
+        MARENA__LIKELY(MARENA__NO_WRAP(align, mask, head->cursor, &start))) {
         start &= ~mask;
         next = start + size;
         /* next > start: size is not 0 and start + size does not wrap.
