@@ -171,12 +171,13 @@ extern "C" {
     (((size_t)PTRDIFF_MAX - MARENA_CONTROL_SIZE) & ~(size_t)(MARENA_ALIGNMENT - 1))
 
 /**
- * An arena (struct marena). Opaque; its control block lives inside the
+ * An arena (struct marena_arena). Opaque; its control block lives inside the
  * memory its backend supplied (inside the caller's buffer for
  * marena_create_static()), so an arena needs no memory besides its
- * backend's.
+ * backend's. (The tag is not `struct marena`, so that C++'s namespace
+ * marena (marena.hpp) can exist beside it; tags are not part of the ABI.)
  */
-typedef struct marena marena_t;
+typedef struct marena_arena marena_t;
 
 /**
  * A backing store: where an arena gets its block from and gives it back to.
