@@ -64,6 +64,19 @@ extern "C" {
  * The version as a string, "MAJOR.MINOR.MICRO". */
 
 /**
+ * The version of the library the program runs with: the
+ * #MARENA_VERSION_STRING the library was built with, "MAJOR.MINOR.MICRO".
+ * A program's own #MARENA_VERSION_STRING is the version of the headers it
+ * was compiled with; the two differ when it runs with another build of
+ * the shared library. Every build has this function.
+ *
+ * @returns A string in static storage, never NULL; it must not be
+ *          modified or freed.
+ */
+MARENA_API const char *
+marena_version(void);
+
+/**
  * @def MARENA_DEFAULT_BACKEND_NAME
  * The backend of marena_create() as a string: "heap", "mmap", or "none"
  * when the library has no default backend (#MARENA_HAVE_DEFAULT_BACKEND is
