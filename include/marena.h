@@ -189,8 +189,8 @@ marena_version(void);
 
 /**
  * @def MARENA_DEBUG
- * 1 when the library was built with debug checks (without NDEBUG, e.g.
- * the default debugoptimized build). Defined in marena_config.h.
+ * 1 when the library was built with debug checks: without NDEBUG, as in
+ * the default debugoptimized build. Defined in marena_config.h.
  *
  * A debug build aborts, after printing "marena: <function>: <mistake>" to
  * stderr (when the build has stdio), on these misuses:
