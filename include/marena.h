@@ -254,6 +254,8 @@ marena_version(void);
 /** @def MARENA_HAVE_STATS
  * marena_stats(), and marena_stats_format() with stdio (stats). Without
  * it the library keeps no counters. */
+/** @def MARENA_HAVE_INTROSPECTION
+ * marena_owns() and marena_walk() (introspection). */
 /** @def MARENA_HAVE_WIPE
  * #MARENA_WIPE (wipe). Without it, marena_create_ex() refuses that flag. */
 /** @def MARENA_HAVE_STDIO
@@ -1148,6 +1150,50 @@ marena_used(const marena_t *arena);
  */
 MARENA_API size_t
 marena_capacity(const marena_t *arena);
+
+#if MARENA_HAVE_INTROSPECTION
+/**
+ * Does @p ptr point into memory the arena has handed out and still holds?
+ * That is: into a block in use, below where that block is filled (any
+ * byte of an allocation, or of the padding and red zones between them).
+ * Memory given back by reset, rewind, marena_pop() or a shrinking realloc
+ * of the last allocation is no longer held. O(blocks in use); changes
+ * nothing. (LLVM's identifyObject, Zig's ownsPtr.)
+ *
+ * @param arena The arena; NULL gives 0.
+ * @param ptr   Any pointer; NULL gives 0.
+ * @returns 1 or 0.
+ */
+MARENA_API int
+marena_owns(const marena_t *arena, const void *ptr);
+
+/** One block in use, as marena_walk() reports it. (Tag marena_block_info_s:
+ * see marena_mark_t.) */
+typedef struct marena_block_info_s {
+    const void *start; /**< its first usable byte */
+    size_t filled;     /**< bytes handed out in it, padding included; the filled
+                            bytes of all blocks add up to marena_used() */
+    size_t size;       /**< its usable bytes (committed, for #MARENA_RESERVE) */
+    int is_current;    /**< 1 for the block the cursor is in */
+    int is_dedicated;  /**< 1 for a block of its own for one large request */
+} marena_block_info_t;
+
+/**
+ * Calls @p visit once for every block in use, the current block first,
+ * with what marena_block_info_t says of it. Spare blocks (held for reuse,
+ * not in use) are not visited. The arena must not be changed from inside
+ * @p visit. (bumpalo's iter_allocated_chunks, PostgreSQL's BumpCheck.)
+ *
+ * @param arena The arena; NULL gives 0 and visits nothing.
+ * @param visit Called with @p ctx and the block; a nonzero return stops
+ *              the walk. NULL gives 0 and visits nothing.
+ * @param ctx   Passed to @p visit.
+ * @returns The first nonzero value @p visit returned, else 0.
+ */
+MARENA_API int
+marena_walk(const marena_t *arena, int (*visit)(void *ctx, const marena_block_info_t *block),
+            void *ctx);
+#endif /* MARENA_HAVE_INTROSPECTION */
 
 #if MARENA_HAVE_STATS
 /** What marena_stats() reports. (Tag marena_stats_s: see marena_mark_t.) */

@@ -58,7 +58,9 @@ alloc_dedicated(struct marena_arena *arena, size_t size, size_t align, size_t wo
     arena->current->next = block;
     arena->head.reset_to = 0; /* more than one block */
     start = ROUND_UP(block_base(block), align);
-    arena->used_retired += (size_t)(start - block_base(block)) + taken_by(arena, size);
+    block->fill = start + taken_by(arena, size);
+    block->dedicated = 1;
+    arena->used_retired += (size_t)(block->fill - block_base(block));
     if (MARENA_HAVE_STATS)
         arena->head.allocations++;
 #if MARENA_TRACKING
@@ -76,7 +78,8 @@ alloc_from_new_block(struct marena_arena *arena, size_t size, size_t align, size
 
     if (block == NULL)
         return NULL;
-    arena->used_retired += (size_t)(arena_cursor(arena) - block_base(arena->current));
+    arena->current->fill = arena_cursor(arena);
+    arena->used_retired += (size_t)(arena->current->fill - block_base(arena->current));
     block->next = arena->current;
     enter_block(arena, block, block_base(block));
     arena->head.reset_to = 0; /* more than one block */

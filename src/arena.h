@@ -148,7 +148,25 @@ note_peak(struct marena_arena *arena)
 static inline uintptr_t
 fill_of(const struct marena_arena *arena, const struct marena_block *block)
 {
-    return !MARENA_HAVE_GROWTH || block == arena->current ? arena_cursor(arena) : block->end;
+    return !MARENA_HAVE_GROWTH || block == arena->current ? arena_cursor(arena)
+                                                          : block->fill;
+}
+
+/* Is [p, p + size) memory the arena handed out and still holds (size 0:
+ * is p a handed-out byte)? A block in use holds handed-out bytes from its
+ * base to where it is filled. O(blocks). */
+static inline int
+marena__holds(const struct marena_arena *arena, uintptr_t p, size_t size)
+{
+    const struct marena_block *block;
+
+    for (block = arena->current; block != NULL; block = block->next) {
+        uintptr_t fill = fill_of(arena, block);
+
+        if (p >= block_base(block) && p < fill && size <= fill - p)
+            return 1;
+    }
+    return 0;
 }
 
 /* Did the block come into use after serial `mark`? */
@@ -236,7 +254,8 @@ marena__obtain_block(struct marena_arena *arena, size_t usable);
  * marena__release_block(), to its backend): its handed-out bytes up to
  * `fill` are wiped (MARENA_WIPE) and the tools forget its allocations. */
 void
-marena__retire_block(struct marena_arena *arena, struct marena_block *block, uintptr_t fill);
+marena__retire_block(struct marena_arena *arena, struct marena_block *block,
+                     uintptr_t fill);
 
 /* Gives a retired block (not the first) back to the backend. */
 void

@@ -98,6 +98,8 @@ marena__obtain_block(struct marena_arena *arena, size_t usable)
     if (block != NULL) {
         block->next = NULL;
         block->serial = ++arena->serial;
+        block->fill = block_base(block);
+        block->dedicated = 0;
 #if MARENA_TRACKING
         if (is_tracked(arena))
             track_block_open(block, block_base(block), block->end);
@@ -107,7 +109,8 @@ marena__obtain_block(struct marena_arena *arena, size_t usable)
 }
 
 void
-marena__retire_block(struct marena_arena *arena, struct marena_block *block, uintptr_t fill)
+marena__retire_block(struct marena_arena *arena, struct marena_block *block,
+                     uintptr_t fill)
 {
     wipe_range(arena, block_base(block), fill);
 #if MARENA_TRACKING
@@ -270,13 +273,14 @@ marena__retain_blocks(struct marena_arena *arena, size_t budget)
     }
 }
 
-/* A block a rewind took out of use: ordinary ones stay as spares, blocks
- * larger than an ordinary block go back to the backend. */
+/* A block a rewind took out of use: blocks larger than an ordinary block
+ * go back to the backend, the others stay as spares (a scope in a loop
+ * then calls no backend). */
 static void
 retire_rewound(struct marena_arena *arena, struct marena_block *block)
 {
-    marena__retire_block(arena, block, fill_of(arena, block));
-    if ((size_t)(block->end - block_base(block)) > arena->max_block_size)
+    marena__retire_block(arena, block, block->fill);
+    if (usable_size(block) > arena->max_block_size)
         marena__release_block(arena, block);
     else
         push_spare(arena, block);
@@ -291,6 +295,8 @@ marena__retire_newer_blocks(struct marena_arena *arena, struct marena_block *tar
 {
     struct marena_block *block, **link;
 
+    /* The current block leaves its place first: its fill is the cursor. */
+    arena->current->fill = arena_cursor(arena);
     link = &arena->current;
     while ((block = *link) != target) {
         *link = block->next;

@@ -44,6 +44,9 @@ struct marena_block {
                                    reserved for MARENA_RESERVE */
     uint64_t serial;           /* when it came into use (64 bits: never
                                    wraps, so no stale mark passes) */
+    uintptr_t fill;            /* where its handed-out bytes end, while
+                                   it is in use and not the current one */
+    uint32_t dedicated;        /* 1: a block of its own for one request */
 };
 
 /*

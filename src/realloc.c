@@ -30,23 +30,6 @@ is_last(const struct marena_arena *arena, uintptr_t p, size_t size)
            taken_by(arena, size) == cursor - p;
 }
 
-/* Is [p, p + size) memory the arena handed out and still holds (size 0:
- * is p a handed-out byte)? A block in use holds handed-out bytes from its
- * base to where it is filled. O(blocks). */
-static int
-holds(const struct marena_arena *arena, uintptr_t p, size_t size)
-{
-    const struct marena_block *block;
-
-    for (block = arena->current; block != NULL; block = block->next) {
-        uintptr_t fill = fill_of(arena, block);
-
-        if (p >= block_base(block) && p < fill && size <= fill - p)
-            return 1;
-    }
-    return 0;
-}
-
 /* The cursor goes back to `to`, in the current block: used falls. */
 static void
 retreat_to(struct marena_arena *arena, uintptr_t to)
@@ -135,7 +118,7 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
             return ptr;
         if (grow_last(arena, p, old_size, new_size) == 0)
             return ptr;
-    } else if (!holds(arena, p, old_size)) {
+    } else if (!marena__holds(arena, p, old_size)) {
         marena__misuse("marena_realloc", "the pointer and size are not an allocation of "
                                          "this arena");
         return marena__fail(arena, new_size, 1, 0);
@@ -159,7 +142,7 @@ marena_pop(marena_t *arena, void *ptr, size_t size)
         return 0;
     CHECK_LIVE(arena, "marena_pop");
     if (!is_last(arena, p, size)) {
-        if (!holds(arena, p, 0))
+        if (!marena__holds(arena, p, 0))
             marena__misuse("marena_pop", "the pointer is not from this arena");
         return 0;
     }
