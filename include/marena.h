@@ -471,6 +471,33 @@ typedef struct marena_options {
 MARENA_API marena_t *
 marena_create_ex(const marena_options_t *options);
 
+#if MARENA_HAVE_GROWTH
+/**
+ * The arena's limit: the most bytes it may take from its backend, block
+ * headers and control block included (marena_options_t::limit).
+ *
+ * @param arena The arena; NULL gives 0.
+ * @returns The limit, or SIZE_MAX when there is none.
+ */
+MARENA_API size_t
+marena_limit(const marena_t *arena);
+
+/**
+ * Changes the arena's limit (bumpalo's set_allocation_limit). Later
+ * growth and commits stay within it; nothing held is given back. When the
+ * next ordinary block would pass the limit, growth takes the largest block
+ * the limit still allows, if the request fits in it.
+ *
+ * @param arena The arena; NULL gives -1.
+ * @param limit The new limit; 0 or SIZE_MAX removes it.
+ * @returns 0; or -1, changing nothing, when @p limit is below what the
+ *          arena already holds from its backend (marena_stats_t's
+ *          backend_bytes).
+ */
+MARENA_API int
+marena_set_limit(marena_t *arena, size_t limit);
+#endif
+
 #if MARENA_HAVE_DEFAULT_BACKEND
 /**
  * Creates a fixed-size arena on the build's default backend
@@ -1191,8 +1218,8 @@ typedef struct marena_block_info_s {
  * @returns The first nonzero value @p visit returned, else 0.
  */
 MARENA_API int
-marena_walk(const marena_t *arena, int (*visit)(void *ctx, const marena_block_info_t *block),
-            void *ctx);
+marena_walk(const marena_t *arena,
+            int (*visit)(void *ctx, const marena_block_info_t *block), void *ctx);
 #endif /* MARENA_HAVE_INTROSPECTION */
 
 #if MARENA_HAVE_STATS

@@ -24,16 +24,19 @@
 #include "arena.h"
 
 /* The usable size of the next ordinary block: double the current one,
- * capped at max_block_size. */
+ * capped at max_block_size, and at what the limit still allows (a smaller
+ * block the limit can take is better than none). */
 static size_t
 next_block_size(const struct marena_arena *arena)
 {
     size_t current = (size_t)(arena->current->end - block_base(arena->current));
+    size_t ordinary =
+        current > arena->max_block_size / 2 ? arena->max_block_size : 2 * current;
+    size_t allowed = marena__limit_room(arena);
 
-    return current > arena->max_block_size / 2 ? arena->max_block_size : 2 * current;
+    return ordinary < allowed ? ordinary : allowed;
 }
 
-/* A block of its own, behind the current one; the cursor stays put. */
 /* The bytes a request takes from the cursor on: padding, size, red zone;
  * SIZE_MAX, which no block has, when that overflows. */
 static size_t
@@ -46,6 +49,7 @@ room_for(const struct marena_arena *arena, size_t size, size_t align)
     return size <= SIZE_MAX - padding ? size + padding : SIZE_MAX;
 }
 
+/* A block of its own, behind the current one; the cursor stays put. */
 static void *
 alloc_dedicated(struct marena_arena *arena, size_t size, size_t align, size_t worst)
 {

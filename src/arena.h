@@ -244,6 +244,11 @@ wipe_range(struct marena_arena *arena, uintptr_t from, uintptr_t to)
 size_t
 marena__held(const struct marena_arena *arena);
 
+/* The usable bytes of the largest block the limit still lets the arena
+ * take (aligned down); SIZE_MAX without a limit. */
+size_t
+marena__limit_room(const struct marena_arena *arena);
+
 /* A block with at least `usable` usable bytes: a spare that fits, else a
  * new one from the backend within the limit. Not linked anywhere; its
  * serial is set. NULL on failure. */

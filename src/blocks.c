@@ -37,6 +37,42 @@ usable_size(const struct marena_block *block)
     return (size_t)(block->end - block_base(block));
 }
 
+size_t
+marena__limit_room(const struct marena_arena *arena)
+{
+    size_t held;
+
+    if (arena->limit == SIZE_MAX)
+        return SIZE_MAX;
+    held = marena__held(arena);
+    if (held >= arena->limit || arena->limit - held < BLOCK_HEADER_SIZE)
+        return 0;
+    return (size_t)ALIGN_DOWN(arena->limit - held - BLOCK_HEADER_SIZE);
+}
+
+MARENA_API size_t
+marena_limit(const marena_t *arena)
+{
+    if (arena == NULL)
+        return 0;
+    CHECK_LIVE(arena, "marena_limit");
+    return arena->limit;
+}
+
+MARENA_API int
+marena_set_limit(marena_t *arena, size_t limit)
+{
+    if (arena == NULL)
+        return -1;
+    CHECK_LIVE(arena, "marena_set_limit");
+    if (limit == 0)
+        limit = SIZE_MAX;
+    if (limit < marena__held(arena))
+        return -1;
+    arena->limit = limit;
+    return 0;
+}
+
 /* Takes the smallest spare with room for `usable` bytes off the spare
  * list, so that growth reuses the blocks it had in the order it took them. */
 static struct marena_block *
