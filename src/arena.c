@@ -29,7 +29,7 @@ _Static_assert(MARENA_COMMIT_STEP % MARENA_ALIGNMENT == 0 &&
 /* ---------------------------------------------------------------- create */
 
 /* Builds an arena at `start`, the beginning of a first block of `size`
- * bytes, usable up to `end` (aligned down to MARENA_ALIGNMENT here:
+ * bytes from a backend (0 for a caller's buffer), usable up to `end` (aligned down to MARENA_ALIGNMENT here:
  * marena_head.h); for a reserve arena, `end` is the committed end.
  * pre: start is aligned to MARENA_ALIGNMENT;
  *      start + MARENA_CONTROL_SIZE < ALIGN_DOWN(end). */
@@ -134,8 +134,7 @@ marena__create_in_buffer(void *buffer, size_t size, uint32_t flags)
     if (size <= padding ||
         (size_t)(ALIGN_DOWN(start + size) - (start + padding)) <= MARENA_CONTROL_SIZE)
         return NULL;
-    return place(start + padding, size - padding, start + size,
-                 flags | ARENA_CALLER_BUFFER);
+    return place(start + padding, 0, start + size, flags | ARENA_CALLER_BUFFER);
 }
 
 #if MARENA_HAVE_BACKENDS
@@ -160,8 +159,8 @@ acquire_first_block(const marena_options_t *options, const marena_backend_t *bac
      * of it (its end aligned down: marena_head.h). */
     held = reserve && granted > MARENA_COMMIT_STEP ? MARENA_COMMIT_STEP
                                                    : (size_t)ALIGN_DOWN(granted);
-    if (granted < wanted || granted > UINTPTR_MAX - start ||
-        start % MARENA_ALIGNMENT != 0 || (options->limit != 0 && held > options->limit) ||
+    if (!grant_valid(block, granted, wanted) ||
+        (options->limit != 0 && held > options->limit) ||
         (reserve && backend->commit(ctx, block, held) != 0)) {
         if (backend->release != NULL)
             backend->release(ctx, block, granted);
@@ -213,7 +212,7 @@ marena_create_ex(const marena_options_t *options)
     if (options->buffer != NULL) /* only growth calls the backend */
         return configure(marena__create_in_buffer(options->buffer, options->buffer_size,
                                                   options->flags),
-                         options, (options->flags & MARENA_GROW) ? backend : NULL);
+                         options, backend);
 #if MARENA_HAVE_BACKENDS
     return create_from_backend(options, backend);
 #else

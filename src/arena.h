@@ -176,6 +176,19 @@ newer_than(const struct marena_block *block, uint64_t mark)
     return block->serial > mark;
 }
 
+/* Does a block from a backend keep the contract: at least what was
+ * wanted, aligned, no larger than the largest object C can index
+ * (PTRDIFF_MAX), and not wrapping the address space? Checked before the
+ * block is touched. */
+static inline int
+grant_valid(const void *block, size_t granted, size_t wanted)
+{
+    uintptr_t start = (uintptr_t)block;
+
+    return granted >= wanted && granted <= (size_t)PTRDIFF_MAX &&
+           granted <= UINTPTR_MAX - start && start % MARENA_ALIGNMENT == 0;
+}
+
 /* Counters only marena_stats() reads: not counted without it. */
 static inline void
 count_saturating(uint32_t *counter)

@@ -111,8 +111,7 @@ acquire_block(struct marena_arena *arena, size_t usable)
     if (block == NULL)
         return NULL;
     /* Refuse what breaks the contract, and what the limit cannot take. */
-    if (granted < wanted || granted > UINTPTR_MAX - (uintptr_t)block ||
-        (uintptr_t)block % MARENA_ALIGNMENT != 0 || granted > arena->limit - held) {
+    if (!grant_valid(block, granted, wanted) || granted > arena->limit - held) {
         if (backend->release != NULL) {
             count_saturating(&arena->backend_calls);
             backend->release(arena->backend_ctx, block, granted);

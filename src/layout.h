@@ -80,7 +80,7 @@ struct marena_arena {
                                    and written by the inline fast path */
     struct marena_block *current;         /* heads the in-use list */
     struct marena_block *spare;           /* blocks kept for reuse */
-    const struct marena_backend *backend; /* NULL: no blocks beyond the first */
+    const struct marena_backend *backend; /* where growth takes blocks (NULL: none) */
     void *backend_ctx;
     size_t max_block_size;           /* growth cap for ordinary blocks */
     size_t limit;                    /* most bytes from the backend; SIZE_MAX: none */
