@@ -254,6 +254,8 @@ marena_version(void);
 /** @def MARENA_HAVE_STATS
  * marena_stats(), and marena_stats_format() with stdio (stats). Without
  * it the library keeps no counters. */
+/** @def MARENA_HAVE_ERRORS
+ * marena_last_error() and marena_strerror() (errors). */
 /** @def MARENA_HAVE_INTROSPECTION
  * marena_owns() and marena_walk() (introspection). */
 /** @def MARENA_HAVE_WIPE
@@ -1221,6 +1223,46 @@ MARENA_API int
 marena_walk(const marena_t *arena,
             int (*visit)(void *ctx, const marena_block_info_t *block), void *ctx);
 #endif /* MARENA_HAVE_INTROSPECTION */
+
+#if MARENA_HAVE_ERRORS
+/** Why a call failed: what marena_last_error() returns. */
+typedef enum marena_error {
+    /** No call on the arena has failed yet. */
+    MARENA_OK = 0,
+    /** Bad input: size 0, an alignment that is not a power of two, a size
+     * whose arithmetic overflows, a pointer that is not the arena's (also
+     * marena_pop() returning 0), a limit below what is held, a format
+     * that does not encode. */
+    MARENA_EINVAL = 1,
+    /** A fixed arena, or a reservation, has no room for it. */
+    MARENA_EFULL = 2,
+    /** Growing or committing for it would pass the arena's limit. */
+    MARENA_ELIMIT = 3,
+    /** The backend refused (or broke its contract), or no block could be
+     * that large. */
+    MARENA_ENOMEM = 4
+} marena_error_t;
+
+/**
+ * The reason the arena's most recent failed call failed (bumpalo's
+ * AllocErr). It is set only when a call fails, before on_oom is called (so
+ * on_oom can read it), and kept until another call fails; a successful
+ * call leaves it alone. Calls with a NULL string, format or function,
+ * which do not count as failed requests (marena_stats_t::failed), do not
+ * set it either. Costs the inline fast path nothing.
+ *
+ * @param arena The arena; NULL gives #MARENA_OK.
+ */
+MARENA_API marena_error_t
+marena_last_error(const marena_t *arena);
+
+/**
+ * A message for @p error, e.g. "the arena is full"; "unknown error" for a
+ * value that is none of marena_error_t's. The string is static.
+ */
+MARENA_API const char *
+marena_strerror(marena_error_t error);
+#endif /* MARENA_HAVE_ERRORS */
 
 #if MARENA_HAVE_STATS
 /** What marena_stats() reports. (Tag marena_stats_s: see marena_mark_t.) */

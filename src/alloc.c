@@ -102,8 +102,10 @@ grow(struct marena_arena *arena, size_t size, size_t align)
 
     if (is_tracked(arena))
         padding += ARENA_REDZONE;
-    if (size > SIZE_MAX - padding)
+    if (size > SIZE_MAX - padding) {
+        note_why(arena, ARENA_ENOMEM);
         return NULL;
+    }
     worst = size + padding;
     ordinary = next_block_size(arena);
     if (worst > ordinary)
@@ -122,6 +124,7 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align)
     CHECK_LIVE(arena, "marena_alloc");
     valid = size != 0 && is_power_of_two(align);
     if (valid) {
+        note_why(arena, ARENA_EFULL);
         /* The inline path leaves large alignments here, and may be off. */
         memory = bump(arena, size, align);
         if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_RESERVE) &&
@@ -130,7 +133,9 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align)
         else if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_GROW))
             memory = grow(arena, size, align);
     }
-    return memory != NULL ? memory : marena__fail(arena, size, align, valid);
+    return memory != NULL ? memory
+                          : marena__fail(arena, size, align,
+                                         valid ? noted_why(arena) : ARENA_EINVAL);
 }
 
 /* The exported entry points, for callers that do not inline (function

@@ -429,13 +429,46 @@ marena__create_in_buffer(void *buffer, size_t size, uint32_t flags);
 
 /* ---- alloc.c ---- */
 
-/* Counts a failed request and, for a valid one, calls on_oom. Returns NULL
- * so callers can `return marena__fail(...)`. */
-static inline void *
-marena__fail(struct marena_arena *arena, size_t size, size_t align, int valid)
+/* Why a call failed: the values of marena_error_t (marena.h), which only
+ * builds with the errors option declare. */
+#define ARENA_EINVAL 1u /* bad input */
+#define ARENA_EFULL 2u  /* no room in a fixed arena or a reservation */
+#define ARENA_ELIMIT 3u /* the limit would be passed */
+#define ARENA_ENOMEM 4u /* the backend refused, or no block could be so large */
+
+/* The request under way cannot be served, for this reason (the deepest
+ * code that knows says so; marena_alloc_slow() starts from ARENA_EFULL). */
+static inline void
+note_why(struct marena_arena *arena, unsigned why)
 {
+    if (MARENA_HAVE_ERRORS)
+        arena->why = (uint8_t)why;
+}
+
+/* Why the request under way failed: what was noted, or no room. */
+static inline unsigned
+noted_why(const struct marena_arena *arena)
+{
+    return MARENA_HAVE_ERRORS ? arena->why : ARENA_EFULL;
+}
+
+/* A call failed for this reason (marena_last_error()). */
+static inline void
+marena__set_error(struct marena_arena *arena, unsigned why)
+{
+    if (MARENA_HAVE_ERRORS)
+        arena->last_error = (uint8_t)why;
+}
+
+/* Records a failed call (its reason for marena_last_error(), a count for
+ * marena_stats()) and, unless the input was bad, calls on_oom, which may
+ * read the reason. Returns NULL so callers can `return marena__fail(...)`. */
+static inline void *
+marena__fail(struct marena_arena *arena, size_t size, size_t align, unsigned why)
+{
+    marena__set_error(arena, why);
     count_saturating(&arena->failed);
-    if (valid && arena->on_oom != NULL)
+    if (why != ARENA_EINVAL && arena->on_oom != NULL)
         arena->on_oom(arena, size, align, arena->oom_data);
     return NULL;
 }

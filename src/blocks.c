@@ -67,8 +67,10 @@ marena_set_limit(marena_t *arena, size_t limit)
     CHECK_LIVE(arena, "marena_set_limit");
     if (limit == 0)
         limit = SIZE_MAX;
-    if (limit < marena__held(arena))
+    if (limit < marena__held(arena)) {
+        marena__set_error(arena, ARENA_EINVAL);
         return -1;
+    }
     arena->limit = limit;
     return 0;
 }
@@ -98,20 +100,29 @@ acquire_block(struct marena_arena *arena, size_t usable)
     size_t wanted, granted = 0, held;
     struct marena_block *block;
 
-    if (backend == NULL || backend->acquire == NULL ||
-        usable > (size_t)PTRDIFF_MAX - BLOCK_HEADER_SIZE - MARENA_ALIGNMENT)
+    if (backend == NULL || backend->acquire == NULL)
         return NULL;
+    if (usable > (size_t)PTRDIFF_MAX - BLOCK_HEADER_SIZE - MARENA_ALIGNMENT) {
+        note_why(arena, ARENA_ENOMEM);
+        return NULL;
+    }
     wanted = BLOCK_HEADER_SIZE + ROUND_UP(usable, MARENA_ALIGNMENT);
     held = marena__held(arena);
-    if (wanted > arena->limit || held > arena->limit - wanted)
+    if (wanted > arena->limit || held > arena->limit - wanted) {
+        note_why(arena, ARENA_ELIMIT);
         return NULL;
+    }
 
     count_saturating(&arena->backend_calls);
     block = backend->acquire(arena->backend_ctx, wanted, &granted);
-    if (block == NULL)
+    if (block == NULL) {
+        note_why(arena, ARENA_ENOMEM);
         return NULL;
+    }
     /* Refuse what breaks the contract, and what the limit cannot take. */
     if (!grant_valid(block, granted, wanted) || granted > arena->limit - held) {
+        note_why(arena,
+                 grant_valid(block, granted, wanted) ? ARENA_ELIMIT : ARENA_ENOMEM);
         if (backend->release != NULL) {
             count_saturating(&arena->backend_calls);
             backend->release(arena->backend_ctx, block, granted);
@@ -192,13 +203,17 @@ marena__commit_room(struct marena_arena *arena, size_t bytes)
         needed = reserved;
     if (needed <= committed)
         return 0;
-    if (needed > arena->limit)
+    if (needed > arena->limit) {
+        note_why(arena, ARENA_ELIMIT);
         return -1;
+    }
 
     count_saturating(&arena->backend_calls);
     if (arena->backend->commit(arena->backend_ctx, (void *)block->end,
-                               needed - committed) != 0)
+                               needed - committed) != 0) {
+        note_why(arena, ARENA_ENOMEM);
         return -1;
+    }
 #if MARENA_TRACKING
     if (is_tracked(arena))
         track_poison(block->end, start + needed);

@@ -99,6 +99,8 @@ struct marena_arena {
     uint32_t flags;         /* MARENA_GROW, MARENA_RESERVE, ARENA_* */
     uint32_t failed;        /* saturating */
     uint32_t backend_calls; /* saturating */
+    uint8_t last_error;     /* why the last failed call failed (errors.c) */
+    uint8_t why;            /* why the request under way cannot be served */
 #if MARENA_HAVE_MARKS
     uint64_t retreat_resets; /* head.resets when the retreats were recorded */
     uint32_t retreat_count;

@@ -107,7 +107,7 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
         return NULL;
     CHECK_LIVE(arena, "marena_realloc");
     if (new_size == 0 || old_size == 0)
-        return marena__fail(arena, new_size, 1, 0);
+        return marena__fail(arena, new_size, 1, ARENA_EINVAL);
 
     if (is_last(arena, p, old_size)) {
         if (new_size < old_size) {
@@ -121,7 +121,7 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
     } else if (!marena__holds(arena, p, old_size)) {
         marena__misuse("marena_realloc", "the pointer and size are not an allocation of "
                                          "this arena");
-        return marena__fail(arena, new_size, 1, 0);
+        return marena__fail(arena, new_size, 1, ARENA_EINVAL);
     } else if (new_size <= old_size) {
         shrink_other(arena, p, old_size, new_size);
         return ptr;
@@ -144,6 +144,7 @@ marena_pop(marena_t *arena, void *ptr, size_t size)
     if (!is_last(arena, p, size)) {
         if (!marena__holds(arena, p, 0))
             marena__misuse("marena_pop", "the pointer is not from this arena");
+        marena__set_error(arena, ARENA_EINVAL);
         return 0;
     }
     /* A tail given back leaves the rest of its allocation with a red zone
