@@ -866,6 +866,21 @@ MARENA_API void *
 marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size);
 
 /**
+ * marena_realloc() for an allocation with an alignment of its own: when
+ * the allocation moves, the new one is aligned to @p align too (in place,
+ * the address and so its alignment stay). @p ptr NULL is
+ * marena_alloc_aligned(arena, new_size, align). An @p align that is not a
+ * power of two gives NULL and changes nothing.
+ *
+ * Neither function zeroes what a growing allocation gains; to have zeros
+ * there, write them: `memset((char *)q + old_size, 0, new_size - old_size)`
+ * when q, the result, is not NULL.
+ */
+MARENA_API void *
+marena_realloc_aligned(marena_t *arena, void *ptr, size_t old_size, size_t new_size,
+                       size_t align);
+
+/**
  * Gives back the most recent allocation.
  *
  * @param arena The arena; NULL gives 0.
