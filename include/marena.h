@@ -963,8 +963,11 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args) MARENA_PRINTF(2,
 /**
  * Forgets every allocation, runs the cleanups (newest first), and keeps the
  * first block for reuse: the next allocation starts where the first one
- * did. Other blocks go back to the backend. O(1) when the arena has one
- * block and no cleanups; no backend call then.
+ * did. Of the other blocks it keeps, as spares, what the next cycle will
+ * likely need, and gives the rest back (#MARENA_RETAIN_ADAPTIVE): a
+ * program that resets per request settles at the memory its larger
+ * requests take, and gives it back after a run of small ones. O(1) when
+ * the arena has one block and no cleanups; no backend call then.
  *
  * Like the allocation functions, marena_reset() is also a macro for an
  * inline function: for an arena that is one block with nothing to run,
@@ -1010,7 +1013,7 @@ marena__reset_inline(marena_t *arena)
 
 /** What marena_reset_ex() keeps. */
 typedef enum marena_retain {
-    /** Keep the first block, release the rest (marena_reset()). */
+    /** Keep the first block, release the rest. */
     MARENA_RETAIN_FIRST = 0,
     /** Keep every block for reuse; release nothing. */
     MARENA_RETAIN_ALL = 1,
@@ -1019,7 +1022,21 @@ typedef enum marena_retain {
      * first (by when they came into use), each block that still fits what
      * is left of the budget is kept, the others are released. A
      * #MARENA_RESERVE arena decommits what lies beyond the budget. */
-    MARENA_RETAIN_BYTES = 2
+    MARENA_RETAIN_BYTES = 2,
+    /** Keep the first block and the largest other one, and allocate from
+     * the largest after the reset (the first stays held, empty, until the
+     * next reset). bumpalo keeps its largest chunk; a request-per-reset
+     * server settles at its high-water mark with one block. */
+    MARENA_RETAIN_LARGEST = 3,
+    /** What marena_reset() does: keep what the next cycle will likely
+     * need. The estimate is the most this cycle used (marena_used() at
+     * its highest since the last reset), or half the previous estimate if
+     * that is more; blocks are kept, oldest first, until their usable
+     * bytes cover it beyond the first block, and the rest are released.
+     * So a cycle as large as the ones before calls no backend, and memory
+     * goes back only after cycles that used much less: the estimate halves
+     * with each. Within the arena's limit, as every block is. */
+    MARENA_RETAIN_ADAPTIVE = 4
 } marena_retain_t;
 
 /**

@@ -133,14 +133,12 @@ arena_used(const struct marena_arena *arena)
 static inline void
 note_peak(struct marena_arena *arena)
 {
-#if MARENA_HAVE_STATS
     size_t used = arena_used(arena);
 
-    if (used > arena->peak)
+    if (MARENA_HAVE_STATS && used > arena->peak)
         arena->peak = used;
-#else
-    (void)arena;
-#endif
+    if (MARENA_HAVE_GROWTH && used > arena->cycle_high)
+        arena->cycle_high = used;
 }
 
 /* Where a block in use stops holding handed-out bytes: the cursor in the
@@ -290,11 +288,18 @@ void
 marena__decommit_beyond(struct marena_arena *arena, size_t keep);
 
 /* Takes every block but the first out of use and sorts them, spares
- * included: oldest first (by when they came into use), each that still
- * fits in `budget` (bytes held from the backend, headers included) goes
- * onto the spare list, the rest back to the backend. */
+ * included, oldest first (by when they came into use). A block goes onto
+ * the spare list while the kept blocks' usable bytes have not reached
+ * `cover`, or when it still fits in `budget` (bytes held from the
+ * backend, headers included); the rest go back to the backend. */
 void
-marena__retain_blocks(struct marena_arena *arena, size_t budget);
+marena__retain_blocks(struct marena_arena *arena, size_t budget, size_t cover);
+
+/* Takes every block but the first out of use, keeps the largest (in use
+ * again, empty: the caller makes it current) and gives the rest back.
+ * Returns it, or the first block when there is no other. */
+struct marena_block *
+marena__retain_largest(struct marena_arena *arena);
 
 /* Rewind: takes the blocks that came into use after serial `mark` out of
  * use, `target` (the mark's block) becoming the head of the list. */
@@ -335,10 +340,17 @@ marena__decommit_beyond(struct marena_arena *arena, size_t keep)
 }
 
 static inline void
-marena__retain_blocks(struct marena_arena *arena, size_t budget)
+marena__retain_blocks(struct marena_arena *arena, size_t budget, size_t cover)
 {
     (void)arena;
     (void)budget;
+    (void)cover;
+}
+
+static inline struct marena_block *
+marena__retain_largest(struct marena_arena *arena)
+{
+    return first_block(arena);
 }
 
 static inline void

@@ -134,6 +134,21 @@ acquire_block(struct marena_arena *arena, size_t usable)
     return block;
 }
 
+/* A block comes into use, empty, with a new serial (marks from before
+ * cannot name it). */
+static void
+come_into_use(struct marena_arena *arena, struct marena_block *block)
+{
+    block->next = NULL;
+    block->serial = ++arena->serial;
+    block->fill = block_base(block);
+    block->dedicated = 0;
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_block_open(block, block_base(block), block->end);
+#endif
+}
+
 struct marena_block *
 marena__obtain_block(struct marena_arena *arena, size_t usable)
 {
@@ -141,16 +156,8 @@ marena__obtain_block(struct marena_arena *arena, size_t usable)
 
     if (block == NULL)
         block = acquire_block(arena, usable);
-    if (block != NULL) {
-        block->next = NULL;
-        block->serial = ++arena->serial;
-        block->fill = block_base(block);
-        block->dedicated = 0;
-#if MARENA_TRACKING
-        if (is_tracked(arena))
-            track_block_open(block, block_base(block), block->end);
-#endif
-    }
+    if (block != NULL)
+        come_into_use(arena, block);
     return block;
 }
 
@@ -296,8 +303,10 @@ sort_oldest_first(struct marena_block *list)
     return merge_oldest_first(sort_oldest_first(list), sort_oldest_first(second));
 }
 
-void
-marena__retain_blocks(struct marena_arena *arena, size_t budget)
+/* Every block but the first, in use or spare, out of use and oldest
+ * first; the spare list is empty afterwards. */
+static struct marena_block *
+take_all_but_first(struct marena_arena *arena)
 {
     struct marena_block *first = first_block(arena);
     struct marena_block *block, *next, *out = arena->spare;
@@ -311,16 +320,47 @@ marena__retain_blocks(struct marena_arena *arena, size_t budget)
         }
     }
     arena->spare = NULL;
-    /* Oldest first, each that still fits the budget is kept. */
-    for (block = sort_oldest_first(out); block != NULL; block = next) {
+    return sort_oldest_first(out);
+}
+
+void
+marena__retain_blocks(struct marena_arena *arena, size_t budget, size_t cover)
+{
+    struct marena_block *block, *next;
+
+    for (block = take_all_but_first(arena); block != NULL; block = next) {
         next = block->next;
-        if (block->size <= budget) {
+        if (cover > 0) {
+            cover -= usable_size(block) < cover ? usable_size(block) : cover;
+            push_spare(arena, block);
+        } else if (block->size <= budget) {
             budget -= block->size;
             push_spare(arena, block);
         } else {
             marena__release_block(arena, block);
         }
     }
+}
+
+struct marena_block *
+marena__retain_largest(struct marena_arena *arena)
+{
+    struct marena_block *block, *next, *largest = NULL;
+
+    for (block = take_all_but_first(arena); block != NULL; block = next) {
+        next = block->next;
+        if (largest == NULL || usable_size(block) > usable_size(largest)) {
+            if (largest != NULL)
+                marena__release_block(arena, largest);
+            largest = block;
+        } else {
+            marena__release_block(arena, block);
+        }
+    }
+    if (largest == NULL)
+        return first_block(arena);
+    come_into_use(arena, largest);
+    return largest;
 }
 
 /* A block a rewind took out of use: blocks larger than an ordinary block

@@ -87,6 +87,9 @@ struct marena_arena {
     size_t used_retired;             /* bytes handed out in in-use blocks other
                                    than the current one */
     size_t peak;                     /* highest used, as of the last time used fell */
+    size_t cycle_high;               /* highest used since the last reset (growth) */
+    size_t need;                     /* what the next cycle will likely need:
+                                   MARENA_RETAIN_ADAPTIVE keeps blocks for it */
     struct marena_cleanup *cleanups; /* newest first */
     void (*on_oom)(struct marena_arena *, size_t, size_t, void *);
     void *oom_data;

@@ -334,7 +334,7 @@ test_reset_retain_first(const void *data)
         return;
     subject_open_ex(&s, data, growing(BLOCK, 0, 0));
     void *first = grow_to(s.arena, 4);
-    marena_reset(s.arena);
+    marena_reset_ex(s.arena, MARENA_RETAIN_FIRST, 0);
     marena_stats_t stats = stats_of(s.arena);
     test_assert_size(stats.blocks, ==, 1);
     test_assert_size(stats.spare_blocks, ==, 0);
@@ -435,6 +435,82 @@ test_reset_retain_bytes_oldest_first(const void *data)
     marena_stats_t after = stats_of(s.arena);
     test_assert_size(after.spare_blocks, ==, spares);
     test_assert_size(after.backend_bytes, ==, held[0] + kept);
+    subject_close(&s);
+}
+
+/* MARENA_RETAIN_LARGEST: the first block and the largest other are kept,
+ * and the next allocation comes from the largest; the first block stays
+ * held, empty. */
+static void
+test_reset_retain_largest(const void *data)
+{
+    struct subject s;
+
+    if (!pool_holds(32 << 10))
+        return;
+    subject_open_ex(&s, data, growing(BLOCK, 0, 0));
+    size_t first = marena_capacity(s.arena);
+    grow_to(s.arena, 4);
+    size_t largest = 0;
+    marena_stats_t before = stats_of(s.arena);
+    marena_reset_ex(s.arena, MARENA_RETAIN_LARGEST, 0);
+    marena_stats_t after = stats_of(s.arena);
+    test_assert_size(after.blocks, ==, 2);
+    test_assert_size(after.spare_blocks, ==, 0);
+    test_assert_size(after.used, ==, 0);
+    test_assert_size(after.capacity, <, before.capacity);
+    /* The current block is the largest, empty; the first is the other. */
+    largest = marena_remaining(s.arena);
+    test_assert_size(largest, ==, after.capacity - first);
+    test_assert_size(largest, >, first);
+    /* The largest block serves what fits in it, with no backend call. */
+    size_t calls = after.backend_calls;
+    test_assert_nonnull(marena_alloc_aligned(s.arena, largest, 1));
+    test_assert_size(stats_of(s.arena).backend_calls, ==, calls);
+    test_assert_size(marena_used(s.arena), ==, largest);
+    /* And again after another reset; without other blocks it is the
+     * first block's turn. */
+    marena_reset_ex(s.arena, MARENA_RETAIN_LARGEST, 0);
+    test_assert_size(stats_of(s.arena).blocks, ==, 2);
+    marena_reset_ex(s.arena, MARENA_RETAIN_FIRST, 0);
+    test_assert_size(stats_of(s.arena).blocks, ==, 1);
+    marena_reset_ex(s.arena, MARENA_RETAIN_LARGEST, 0);
+    test_assert_size(stats_of(s.arena).blocks, ==, 1);
+    test_assert_size(marena_capacity(s.arena), ==, marena_remaining(s.arena));
+    subject_close(&s);
+}
+
+/* marena_reset(): a cycle like the one before calls no backend; after
+ * cycles that use much less, the memory goes back. */
+static void
+test_reset_adaptive(const void *data)
+{
+    struct subject s;
+
+    if (!pool_holds(128 << 10))
+        return;
+    subject_open_ex(&s, data, growing(BLOCK, 0, 0));
+    size_t first = marena_capacity(s.arena);
+    for (int i = 0; i < 60; i++)
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 500, 1));
+    size_t big = marena_capacity(s.arena);
+    marena_reset(s.arena);
+    test_assert_size(marena_capacity(s.arena), ==, big); /* kept as spares */
+    size_t calls = stats_of(s.arena).backend_calls;
+    for (int cycle = 0; cycle < 3; cycle++) {
+        for (int i = 0; i < 60; i++)
+            test_assert_nonnull(marena_alloc_aligned(s.arena, 500, 1));
+        marena_reset(s.arena);
+    }
+    test_assert_size(stats_of(s.arena).backend_calls, ==, calls);
+    test_assert_size(marena_capacity(s.arena), ==, big);
+    /* Small cycles: the estimate halves each time, the blocks go back. */
+    for (int cycle = 0; cycle < 8; cycle++) {
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 100, 1));
+        marena_reset(s.arena);
+    }
+    test_assert_size(marena_capacity(s.arena), ==, first);
+    test_assert_size(stats_of(s.arena).spare_blocks, ==, 0);
     subject_close(&s);
 }
 
@@ -573,6 +649,8 @@ main(int argc, char **argv)
         {"reset/retain-all", test_reset_retain_all},
         {"reset/retain-bytes", test_reset_retain_bytes},
         {"reset/retain-bytes-oldest-first", test_reset_retain_bytes_oldest_first},
+        {"reset/retain-largest", test_reset_retain_largest},
+        {"reset/adaptive", test_reset_adaptive},
         {"oom/callback", test_oom_callback},
         {"oom/alloc-or-abort", test_alloc_or_abort},
     };
