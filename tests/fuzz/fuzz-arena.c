@@ -387,7 +387,7 @@ fill_range(unsigned char *p, size_t from, size_t to, uint64_t key)
         word ^= key;
         memcpy(p + i, &word, 8);
     }
-    for (; i < to; i++) /* fewer than 8 */
+    for (size_t tail = to - i; tail > 0; tail--, i++) /* fewer than 8 */
         p[i] = pattern_byte(i) ^ (unsigned char)key;
 }
 
@@ -1188,37 +1188,40 @@ keep_stale(const struct mark_state *m)
     S.nstale++;
 }
 
-/* Forgets the marks from index `from` on that `stale` says are stale, in
- * order, keeping them as stale marks. */
+/* Forgets the marks the arena, observed in `o`, went back below as
+ * `stale` says, in order. The library's position is `used`: marks above it
+ * are stale marks now; those in the current block above its cursor but not
+ * above `used` (a block of their own keeps used high) are not, but the
+ * model forgets them too. */
 static void
-forget_marks(size_t from, int (*stale)(const struct mark_state *, const void *),
-             const void *arg)
+forget_marks(int (*stale)(const struct mark_state *, const struct observed *),
+             const struct observed *o)
 {
-    size_t kept = from;
+    size_t kept = 0;
 
-    for (size_t i = from; i < S.nmarks; i++) {
-        if (stale(&S.marks[i], arg))
-            keep_stale(&S.marks[i]);
-        else if (kept != i)
-            memcpy(&S.marks[kept++], &S.marks[i], sizeof(S.marks[0]));
-        else
+    for (size_t i = 0; i < S.nmarks; i++) {
+        if (!stale(&S.marks[i], o)) {
+            if (kept != i)
+                memcpy(&S.marks[kept], &S.marks[i], sizeof(S.marks[0]));
             kept++;
+        } else if (S.marks[i].used > o->used) {
+            keep_stale(&S.marks[i]);
+        }
     }
     S.nmarks = kept;
 }
 
-/* A mark stands beyond `used` bytes: the arena went back below it. */
+/* A mark stands beyond `used`. */
 static int
-beyond_used(const struct mark_state *m, const void *arg)
+beyond_used(const struct mark_state *m, const struct observed *o)
 {
-    return m->used > *(const size_t *)arg;
+    return m->used > o->used;
 }
 
 /* A mark stands in the current block past where the cursor fell back to. */
 static int
-beyond_cursor(const struct mark_state *m, const void *arg)
+beyond_cursor(const struct mark_state *m, const struct observed *o)
 {
-    const struct observed *o = arg;
     const marena_mark_t *mark = m->is_scope ? &m->scope.mark : &m->mark;
 
     return (uintptr_t)mark->block + BLOCK_HEADER == o->base && mark->cursor > o->cursor;
@@ -1280,7 +1283,7 @@ check_invariants(struct observed *o)
     CHECK(S.call_clock == S.expected_calls);
     /* Marks beyond used are no longer valid (a pop or a shrink went back
      * past them). */
-    forget_marks(0, beyond_used, &o->used);
+    forget_marks(beyond_used, o);
 }
 
 /* After a call that failed: the arena is exactly as it was. */
@@ -1509,7 +1512,7 @@ cut_back(const struct observed *before, uintptr_t to)
         }
     }
     observe(&after);
-    forget_marks(0, beyond_cursor, &after);
+    forget_marks(beyond_cursor, &after);
 }
 
 /* ------------------------------------------------------------------ decoding */
@@ -2034,7 +2037,7 @@ resized_in_place(const struct observed *before, size_t index, size_t offset,
     l->size = offset + new_size;
     fill(l);
     if (after.cursor < before->cursor)
-        forget_marks(0, beyond_cursor, &after);
+        forget_marks(beyond_cursor, &after);
 }
 
 /* marena_realloc() of the bytes of live allocation `index` from `offset`
