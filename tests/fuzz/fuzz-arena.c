@@ -508,7 +508,7 @@ check_zeroed(const unsigned char *p, size_t bytes)
 
 /* ------------------------------------------------------------------ memory */
 
-static int
+FUZZ_NO_COVERAGE static int
 wiping(void)
 {
     return (S.flags & MARENA_WIPE) && !FUZZ_MSAN;
@@ -537,23 +537,27 @@ check_wiped(uintptr_t from, uintptr_t to)
 
 /* Fresh memory from a backend or a commit: not zero, so that calloc has
  * something to do, and known, so that the wipe check can tell what the
- * arena wrote (the whole block with MARENA_WIPE, its start otherwise: the
- * cost of large blocks). Under MSan it stays uninitialised, for MSan to
+ * arena wrote: the whole block with MARENA_WIPE, its start otherwise (the
+ * cost of large blocks). Memory that comes as new zero pages (mmap, a
+ * commit) holds nothing the wipe check could mistake: its start only, which
+ * spares the page faults. Under MSan it stays uninitialised, for MSan to
  * watch. */
-static void
-fill_fresh(void *memory, size_t size)
+FUZZ_NO_COVERAGE static void
+fill_fresh(void *memory, size_t size, int zero_pages)
 {
 #if FUZZ_MSAN
+    (void)zero_pages;
     __msan_allocated_memory(memory, size);
 #else
-    memset(memory, BACKEND_FILL, (S.flags & MARENA_WIPE) || size < 4096 ? size : 4096);
+    memset(memory, BACKEND_FILL,
+           ((S.flags & MARENA_WIPE) && !zero_pages) || size < 4096 ? size : 4096);
 #endif
 }
 
 /* Memory the arena gave back to the backend, which the sanitizers and
  * memcheck may still see as the arena's (a decommitted range, a
  * reservation before it is unmapped): the backend's own again. */
-static void
+FUZZ_NO_COVERAGE static void
 own_memory(uintptr_t from, uintptr_t to)
 {
 #if FUZZ_ASAN
@@ -570,7 +574,7 @@ own_memory(uintptr_t from, uintptr_t to)
  * (ASan, Valgrind) traps the inline fast path: head.end == head.cursor
  * while it still has room (marena_head.h is the public part of the
  * layout). */
-static size_t
+FUZZ_NO_COVERAGE static size_t
 redzone_of(const marena_t *arena)
 {
     const struct marena_head *head = (const struct marena_head *)(const void *)arena;
@@ -828,7 +832,7 @@ real_backend(unsigned choice)
 
 /* ------------------------------------------------------------------ backend */
 
-static int
+FUZZ_NO_COVERAGE static int
 misbehaves(size_t n)
 {
     return (S.rec.every != 0 && n % S.rec.every == S.rec.phase) ||
@@ -836,20 +840,20 @@ misbehaves(size_t n)
 }
 
 /* How the next acquire, reserve or commit call behaves (and counts it). */
-static enum lie
+FUZZ_NO_COVERAGE static enum lie
 misbehaviour(void)
 {
     return misbehaves(S.rec.faultable++) ? S.rec.how : LIE_NONE;
 }
 
 /* May a call after `faultable` calls misbehave? */
-static int
+FUZZ_NO_COVERAGE static int
 may_misbehave(size_t faultable)
 {
     return S.rec.every != 0 || S.rec.once > faultable;
 }
 
-static size_t
+FUZZ_NO_COVERAGE static size_t
 find_block(uintptr_t addr)
 {
     for (size_t i = 0; i < S.rec.nblocks; i++)
@@ -860,7 +864,7 @@ find_block(uintptr_t addr)
 }
 
 /* The one honest reservation out, or NULL. */
-static struct rblock *
+FUZZ_NO_COVERAGE static struct rblock *
 reservation(void)
 {
     for (size_t i = 0; i < S.rec.nblocks; i++)
@@ -872,7 +876,7 @@ reservation(void)
 /* Records a block of the source and hands it to the arena, lying as told:
  * a short grant, a misaligned block (memory has MARENA_ALIGNMENT bytes to
  * spare), or a size that wraps the address space. */
-static void *
+FUZZ_NO_COVERAGE static void *
 hand_out(void *memory, size_t room, size_t size, size_t honest, enum lie how,
          int is_reservation, size_t *granted)
 {
@@ -929,7 +933,8 @@ rec_acquire(void *ctx, size_t size, size_t *granted)
         source_acquire(total + (how == LIE_NONE ? 0 : MARENA_ALIGNMENT), &room, &honest);
     if (memory == NULL)
         return NULL;
-    fill_fresh(memory, honest);
+    fill_fresh(memory, honest,
+               S.rec.source == SOURCE_MMAP || S.rec.source == SOURCE_GUARDED);
     return hand_out(memory, room, size, honest, how, 0, granted);
 }
 
@@ -1000,7 +1005,7 @@ rec_commit(void *ctx, void *addr, size_t size)
     CHECK(size % MARENA_COMMIT_STEP == 0 || a + size >= ALIGN_DOWN(r->addr + r->size));
     if (misbehaviour() != LIE_NONE || source_commit(a, size) != 0)
         return -1;
-    fill_fresh(addr, size);
+    fill_fresh(addr, size, 1);
     r->committed += size;
     if (r->committed > r->touched)
         r->touched = r->committed;
@@ -1054,7 +1059,7 @@ recorder_reset(enum source source)
     S.rec.reserve_source = FUZZ_HAVE_MMAP ? SOURCE_PAGES : SOURCE_MMAP;
 }
 
-static int
+FUZZ_NO_COVERAGE static int
 recorder_empty(void)
 {
     return S.rec.nblocks == 0 && S.rec.bytes_out == 0 && S.rec.lies_out == 0;
@@ -1097,7 +1102,7 @@ expect_cleanups_run(size_t depth)
 
 /* Where the arena stands comes from a mark: its cursor and block (the
  * fields of marena_mark_t are the harness's to read, not a program's). */
-static void
+FUZZ_NO_COVERAGE static void
 observe(struct observed *o)
 {
     marena_mark_t mark = marena_mark(S.arena);
@@ -1112,7 +1117,7 @@ observe(struct observed *o)
 }
 
 /* Usable end of the first block: the committed end of a reservation. */
-static uintptr_t
+FUZZ_NO_COVERAGE static uintptr_t
 first_end(void)
 {
     const struct rblock *r = reservation();
@@ -1121,7 +1126,7 @@ first_end(void)
 }
 
 /* Usable end of a reservation. */
-static uintptr_t
+FUZZ_NO_COVERAGE static uintptr_t
 reserve_end(void)
 {
     const struct rblock *r = reservation();
@@ -1179,7 +1184,7 @@ check_all_in_blocks(void)
 
 /* A mark no longer valid is kept, in release builds, to rewind to later:
  * the library must ignore it (debug builds abort on it by design). */
-static void
+FUZZ_NO_COVERAGE static void
 keep_stale(const struct mark_state *m)
 {
     if (MARENA_DEBUG)
@@ -1193,7 +1198,7 @@ keep_stale(const struct mark_state *m)
  * are stale marks now; those in the current block above its cursor but not
  * above `used` (a block of their own keeps used high) are not, but the
  * model forgets them too. */
-static void
+FUZZ_NO_COVERAGE static void
 forget_marks(int (*stale)(const struct mark_state *, const struct observed *),
              const struct observed *o)
 {
@@ -1212,14 +1217,14 @@ forget_marks(int (*stale)(const struct mark_state *, const struct observed *),
 }
 
 /* A mark stands beyond `used`. */
-static int
+FUZZ_NO_COVERAGE static int
 beyond_used(const struct mark_state *m, const struct observed *o)
 {
     return m->used > o->used;
 }
 
 /* A mark stands in the current block past where the cursor fell back to. */
-static int
+FUZZ_NO_COVERAGE static int
 beyond_cursor(const struct mark_state *m, const struct observed *o)
 {
     const marena_mark_t *mark = m->is_scope ? &m->scope.mark : &m->mark;
@@ -1227,7 +1232,7 @@ beyond_cursor(const struct mark_state *m, const struct observed *o)
     return (uintptr_t)mark->block + BLOCK_HEADER == o->base && mark->cursor > o->cursor;
 }
 
-static int
+FUZZ_NO_COVERAGE static int
 one_block(void)
 {
     return !(S.flags & MARENA_GROW);
@@ -1303,7 +1308,7 @@ check_unchanged(const struct observed *before)
     CHECK(after.stats.backend_bytes == before->stats.backend_bytes);
 }
 
-static void
+FUZZ_NO_COVERAGE static void
 count_failure(const struct observed *before)
 {
     check_unchanged(before);
@@ -1312,7 +1317,7 @@ count_failure(const struct observed *before)
 
 /* A call the library may answer without counting it as a failed request
  * (a NULL argument, a pointer that is not the arena's). */
-static void
+FUZZ_NO_COVERAGE static void
 count_null_argument(const struct observed *before)
 {
     marena_stats_t st;
@@ -1323,13 +1328,13 @@ count_null_argument(const struct observed *before)
     S.failed = st.failed;
 }
 
-static int
+FUZZ_NO_COVERAGE static int
 is_power_of_two(size_t x)
 {
     return x != 0 && (x & (x - 1)) == 0;
 }
 
-static size_t
+FUZZ_NO_COVERAGE static size_t
 add_saturating(size_t a, size_t b)
 {
     return a > SIZE_MAX - b ? SIZE_MAX : a + b;
@@ -1344,7 +1349,7 @@ enum outcome {
 };
 
 /* A reservation commits `need` more bytes at the cursor: does it? */
-static enum outcome
+FUZZ_NO_COVERAGE static enum outcome
 commit_outcome(const struct observed *b, size_t need)
 {
     const struct rblock *r = reservation();
@@ -1367,7 +1372,7 @@ commit_outcome(const struct observed *b, size_t need)
  * gets a new ordinary block (the current one doubled, up to max_block) or a
  * block of its own, which must be served when the backend can give it (an
  * unseen real backend always has a limit: BLIND_LIMIT or smaller). */
-static enum outcome
+FUZZ_NO_COVERAGE static enum outcome
 growth_outcome(const struct observed *b, size_t size, size_t align)
 {
     size_t current = b->cursor + b->remaining - b->base;
@@ -1391,7 +1396,7 @@ growth_outcome(const struct observed *b, size_t size, size_t align)
 }
 
 /* What a request of size bytes at align must give; *at: where, for HERE. */
-static enum outcome
+FUZZ_NO_COVERAGE static enum outcome
 predict(const struct observed *b, size_t size, size_t align, uintptr_t *at)
 {
     size_t padding, need;
@@ -1410,7 +1415,7 @@ predict(const struct observed *b, size_t size, size_t align, uintptr_t *at)
     return growth_outcome(b, size, align);
 }
 
-static int
+FUZZ_NO_COVERAGE static int
 certainly_served(enum outcome outcome)
 {
     return outcome == HERE || outcome == SOMEWHERE;
@@ -1418,7 +1423,7 @@ certainly_served(enum outcome outcome)
 
 /* Adds a successful allocation to the model and checks where it is.
  * Returns its record, or NULL when the model is full. */
-static struct live *
+FUZZ_NO_COVERAGE static struct live *
 accept_allocation(const struct observed *before, void *memory, size_t size, size_t align)
 {
     uintptr_t a = (uintptr_t)memory;
@@ -1446,7 +1451,7 @@ accept_allocation(const struct observed *before, void *memory, size_t size, size
 }
 
 /* The outcome of an allocation request of size bytes at align. */
-static struct live *
+FUZZ_NO_COVERAGE static struct live *
 judge(const struct observed *before, void *memory, size_t size, size_t align)
 {
     uintptr_t at = 0;
@@ -1491,7 +1496,7 @@ pick_live(int most_recent)
 /* The cursor fell back to `to` in the current block (a pop, a shrink):
  * allocations there past it are cut back or gone, and marks past it are
  * stale. */
-static void
+FUZZ_NO_COVERAGE static void
 cut_back(const struct observed *before, uintptr_t to)
 {
     struct observed after;
@@ -1725,7 +1730,7 @@ forget_all(void)
 /* MARENA_RETAIN_BYTES keeps the blocks beyond the first oldest first (by
  * when they came into use: their serial), each that fits what is left of
  * the budget. Marks them in the recorder. */
-static void
+FUZZ_NO_COVERAGE static void
 expect_retained(size_t budget)
 {
     for (size_t i = 0; i < S.rec.nblocks; i++)
@@ -1753,7 +1758,7 @@ expect_retained(size_t budget)
     }
 }
 
-static void
+FUZZ_NO_COVERAGE static void
 check_retained(void)
 {
     size_t kept = 0;
@@ -1771,7 +1776,7 @@ check_retained(void)
 
 /* Reset: a reservation keeps what it committed but for MARENA_RETAIN_BYTES,
  * which decommits beyond the budget (rounded up to a commit step). */
-static void
+FUZZ_NO_COVERAGE static void
 check_reserve_reset(const struct observed *before, const struct observed *after, int mode,
                     size_t bytes)
 {
@@ -1978,7 +1983,7 @@ op_rewind(unsigned variant)
 
 /* Is [p, p + size) the most recent allocation of the current block: does
  * it end where the arena stands (before its red zone)? */
-static int
+FUZZ_NO_COVERAGE static int
 is_last(const struct observed *b, uintptr_t p, size_t size)
 {
     return p >= b->base && p <= b->cursor && b->cursor - p >= S.redzone &&
@@ -1986,7 +1991,7 @@ is_last(const struct observed *b, uintptr_t p, size_t size)
 }
 
 /* Can the last allocation grow in place by `grow_by` bytes? */
-static enum outcome
+FUZZ_NO_COVERAGE static enum outcome
 in_place_outcome(const struct observed *b, size_t grow_by)
 {
     if (grow_by <= b->remaining)
@@ -2016,7 +2021,7 @@ decode_new_size(unsigned variant, size_t old_size)
 }
 
 /* A realloc that stayed in place. */
-static void
+FUZZ_NO_COVERAGE static void
 resized_in_place(const struct observed *before, size_t index, size_t offset,
                  size_t new_size, int last)
 {
@@ -2186,7 +2191,7 @@ op_realloc_other(unsigned variant)
  * or the end of the newest cleanup record still registered, when it is in
  * that block (the record is the arena's, not the program's: a pop across
  * it is misuse). */
-static uintptr_t
+FUZZ_NO_COVERAGE static uintptr_t
 pop_floor(const struct observed *b)
 {
     uintptr_t end = S.npending > 0 ? S.record_end[S.pending[S.npending - 1]] : 0;
@@ -2864,7 +2869,7 @@ partial_backend(unsigned mask, int with_acquire)
 
 /* A creation the library must refuse: NULL, after `calls` backend calls
  * (0: before asking the backend for anything), nothing left out. */
-static void
+FUZZ_NO_COVERAGE static void
 expect_refused(const marena_t *arena, size_t calls)
 {
     CHECK(arena == NULL);
@@ -2917,7 +2922,7 @@ exercise(marena_t *arena, unsigned flags, int recorded)
 
 #if FUZZ_HAVE_MMAP && MARENA_HAVE_MMAP_BACKEND
 /* The guarded backend: the usable end is where the guard page starts. */
-static void
+FUZZ_NO_COVERAGE static void
 check_guarded_end(const marena_t *arena, size_t capacity)
 {
     size_t wanted = MARENA_CONTROL_SIZE + ROUND_UP(capacity, MARENA_ALIGNMENT);
@@ -3312,7 +3317,7 @@ run_hostile(void)
 /* What every arena records once made: its red zone, capacity, the bytes
  * its first block holds, where that block's usable bytes end (an unseen
  * backend's: where the capacity says), and the growth cap it applies. */
-static void
+FUZZ_NO_COVERAGE static void
 note_created(const marena_options_t *options)
 {
     marena_stats_t st;
@@ -3332,7 +3337,7 @@ note_created(const marena_options_t *options)
 }
 
 /* The arena's first block is the recorder's first block. */
-static void
+FUZZ_NO_COVERAGE static void
 note_first_block(void)
 {
     CHECK(S.rec.nblocks == 1 && S.blocks[0].addr == (uintptr_t)S.arena);
@@ -3637,7 +3642,7 @@ create_arena(void)
 /* Release builds: a destroyed arena whose buffer still exists answers
  * NULL and 0, and destroying it again is harmless (debug builds abort on
  * its use by design). */
-static void
+FUZZ_NO_COVERAGE static void
 check_destroyed(void)
 {
     CHECK(marena_alloc(S.arena, 1) == NULL);
