@@ -2931,6 +2931,23 @@ check_guarded_end(const marena_t *arena, size_t capacity)
 }
 #endif
 
+/* An arena in a caller buffer: marena_create_static(), or
+ * marena_create_ex() (always where the build has no static backend). */
+static marena_t *
+create_in(void *buffer, size_t size, int with_create_ex)
+{
+    marena_options_t options = {0};
+
+#if MARENA_HAVE_STATIC_BACKEND
+    if (!with_create_ex)
+        return marena_create_static(buffer, size);
+#endif
+    (void)with_create_ex;
+    options.buffer = buffer;
+    options.buffer_size = size;
+    return marena_create_ex(&options);
+}
+
 /* Buffers of every small size and misalignment: made exactly when the
  * aligned control block and one aligned unit fit, never touching a byte
  * outside [aligned start, aligned end). */
@@ -2942,19 +2959,11 @@ hostile_small_buffer(size_t size, unsigned offset, int with_create_ex)
     uintptr_t end = ALIGN_DOWN(start + size);
     int fits =
         size > aligned - start && end >= aligned + MARENA_CONTROL_SIZE + MARENA_ALIGNMENT;
-    marena_options_t options = {0};
-    marena_t *arena = NULL;
+    marena_t *arena;
     size_t i;
 
     memset(static_buffer.bytes, BACKEND_FILL, 512);
-    options.buffer = buffer;
-    options.buffer_size = size;
-#if MARENA_HAVE_STATIC_BACKEND
-    if (!with_create_ex)
-        arena = marena_create_static(buffer, size);
-    else
-#endif
-        arena = marena_create_ex(&options);
+    arena = create_in(buffer, size, with_create_ex);
     CHECK((arena != NULL) == fits);
     if (arena != NULL) {
         CHECK((uintptr_t)arena == aligned);
@@ -3087,7 +3096,7 @@ hostile_limit(unsigned p, unsigned q)
 }
 
 /* Creations on backends that fail or lie at their first call: NULL, the
- * block given back; an odd extra grant is no lie, and its end is aligned
+ * block given back; an extra grant of 1..15 bytes is no lie, its end aligned
  * down. */
 static void
 hostile_lies(unsigned p, unsigned q)
@@ -3098,7 +3107,7 @@ hostile_lies(unsigned p, unsigned q)
 
     options.block_size = 64 + (size_t)q * 16;
     if (p & 16) {
-        S.rec.extra = 1 + 2 * (size_t)(q % 8);
+        S.rec.extra = 1 + (size_t)(q % 15);
         arena = marena_create_ex(&options);
         CHECK(arena != NULL);
         CHECK(
@@ -3119,26 +3128,37 @@ hostile_lies(unsigned p, unsigned q)
     CHECK(S.rec.calls == (S.rec.once == 2 ? 3 : S.rec.how == LIE_FAIL ? 1 : 2));
 }
 
+#if MARENA_HAVE_DEFAULT_BACKEND
+/* marena_create(): NULL for capacities 0 and above MARENA_MAX_CAPACITY
+ * (before any backend call: the heap would be asked for them). */
+static void
+hostile_create(unsigned p)
+{
+    static const size_t capacities[4] = {0, MARENA_MAX_CAPACITY + 1, SIZE_MAX, 1};
+    size_t capacity = p < 4 ? capacities[p] : (size_t)p * 64;
+    marena_t *arena = marena_create(capacity);
+
+    CHECK((arena != NULL) == (capacity != 0 && capacity <= MARENA_MAX_CAPACITY));
+    if (arena != NULL) {
+        CHECK(marena_capacity(arena) >= capacity);
+        exercise(arena, 0, 0);
+    }
+}
+#endif
+
 /* Arenas on the real backends: marena_create(), marena_create_with(),
  * marena_create_ex(NULL), and a caller buffer that grows into the default
  * backend. */
 static void
 hostile_real(unsigned which, unsigned p)
 {
-    static const size_t capacities[4] = {0, MARENA_MAX_CAPACITY + 1, SIZE_MAX, 1};
-    size_t capacity = p < 4 ? capacities[p] : (size_t)p * 64;
     marena_options_t options = {0};
     marena_t *arena;
 
     switch (which) {
     case 0:
 #if MARENA_HAVE_DEFAULT_BACKEND
-        arena = marena_create(capacity);
-        CHECK((arena != NULL) == (capacity != 0 && capacity <= MARENA_MAX_CAPACITY));
-        if (arena != NULL) {
-            CHECK(marena_capacity(arena) >= capacity);
-            exercise(arena, 0, 0);
-        }
+        hostile_create(p);
 #endif
         break;
     case 1:
@@ -3548,13 +3568,15 @@ create_fixed_on_backend(const unsigned *c, const unsigned *e)
  *   e1: bits 2-3 how a misbehaving call misbehaves (fail, a short grant,
  *       a misaligned block, a size that wraps), bit 4 only call c7
  *       misbehaves (else the pattern of decode_failures()), bits 5-7 an
- *       odd extra grant (1, 3, .. 13 bytes; 0: none)
+ *       extra grant of 0, 1, 2, 3, 7, 8, 13 or 15 bytes
  *   e2: a reservation of (c1 | c2 << 8) << (e2 % 9) bytes
  * The bits of c0 keep their meaning where they apply (c0 bit 7 does not).
  */
 static int
 create_part(const unsigned *c, marena_options_t *options)
 {
+    /* Grants beyond the request that are no multiple of MARENA_ALIGNMENT. */
+    static const size_t extras[8] = {0, 1, 2, 3, 7, 8, 13, 15};
     unsigned e[3];
 
     for (int i = 0; i < 3; i++)
@@ -3565,7 +3587,7 @@ create_part(const unsigned *c, marena_options_t *options)
         S.rec.once = 1 + c[7];
     }
     S.rec.how = (enum lie)(LIE_FAIL + ((e[1] >> 2) & 3));
-    S.rec.extra = (e[1] >> 5) != 0 ? 2 * (size_t)(e[1] >> 5) - 1 : 0;
+    S.rec.extra = extras[e[1] >> 5];
     switch (e[0] % 6) {
     case 0:
         decode_growth(c, options);
