@@ -79,6 +79,7 @@ aligned(const void *p, std::size_t align)
     return reinterpret_cast<std::uintptr_t>(p) % align == 0;
 }
 
+#if MARENA_HAVE_CLEANUPS
 using ids = std::vector<int>;
 
 void
@@ -104,6 +105,7 @@ struct logged {
     ids *log;
     int id;
 };
+#endif
 
 struct alignas(64) over_aligned {
     unsigned char bytes[64];
