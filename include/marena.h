@@ -17,6 +17,95 @@
  *
  * The header is C99 and C++ compatible.
  */
+
+/* The reference's groups, in the order it lists them; each part of
+ * this header goes into one with @addtogroup. */
+/**
+ * @defgroup creating Creating arenas
+ * Arenas on the build's default backend, in a buffer of the caller's, on a
+ * backend of the caller's, or as #marena_options_t describes (growth,
+ * reserve/commit, a limit, wipes, an out-of-memory callback); and
+ * destroying them. See also @ref page_growth.
+ *
+ * Manual page: `man marena_create`.
+ */
+
+/**
+ * @defgroup allocating Allocating
+ * Memory from an arena, aligned for any type or to any power of two,
+ * zeroed or not, typed (#MARENA_NEW), or never NULL
+ * (marena_alloc_or_abort()). The allocation functions are also inline
+ * code in the caller: a few instructions and no call in the common case.
+ * See also @ref page_behaviour.
+ *
+ * Manual page: `man marena_alloc`.
+ */
+
+/**
+ * @defgroup giving_back Giving memory back
+ * Everything at once (marena_reset(), marena_reset_ex()), or the most
+ * recent allocation (marena_realloc(), marena_pop()). Going back to a
+ * mark is in @ref marks, and destroying an arena in @ref creating.
+ *
+ * Manual pages: `man marena_reset`, `man marena_realloc`.
+ */
+
+/**
+ * @defgroup marks Marks and scopes
+ * Going back to where an arena stood: marks, scopes that pair a mark with
+ * its arena, and each thread's scratch arenas.
+ *
+ * Manual pages: `man marena_reset`, `man marena_scratch_begin`.
+ */
+
+/**
+ * @defgroup strings Strings
+ * Copies of strings and memory, and formatted strings, packed into an
+ * arena.
+ *
+ * Manual page: `man marena_strdup`.
+ */
+
+/**
+ * @defgroup cleanups Cleanups
+ * Functions an arena runs when the memory they belong to is given back.
+ *
+ * Manual page: `man marena_add_cleanup`.
+ */
+
+/**
+ * @defgroup statistics Statistics
+ * What an arena holds and has done: the queries marena_used(),
+ * marena_remaining() and marena_capacity(), and marena_stats() with the
+ * high-water mark and counts. See also @ref page_accounting.
+ *
+ * Manual page: `man marena_stats`.
+ */
+
+/**
+ * @defgroup backends Backends
+ * Where arenas get their blocks: the built-in heap and mmap backends, and
+ * the contract of a backend of your own. See also @ref page_backends.
+ *
+ * Manual page: `man marena_backend`.
+ */
+
+/**
+ * @defgroup concurrent Concurrent arenas
+ * A fixed-size arena that many threads allocate from at once, lock-free.
+ *
+ * Manual page: `man marena_concurrent_create`.
+ */
+
+/**
+ * @defgroup configuration Configuration and version
+ * What the library was built with: the macros of the generated
+ * marena_config.h (documented here), the version, and whether debug
+ * checks are on. See also @ref page_options and @ref page_embedded.
+ *
+ * Manual page: `man marena_version`.
+ */
+
 #ifndef MARENA_H
 #define MARENA_H
 
@@ -74,6 +163,8 @@ extern "C" {
  * in marena.h.
  */
 
+/** @addtogroup configuration
+ * @{ */
 /**
  * @def MARENA_VERSION_MAJOR
  * The library's major version (the soname's major number follows the ABI,
@@ -85,6 +176,19 @@ extern "C" {
  * The library's micro (patch) version. */
 /** @def MARENA_VERSION_STRING
  * The version as a string, "MAJOR.MINOR.MICRO". */
+
+/**
+ * The version of the library the program runs with: the
+ * #MARENA_VERSION_STRING the library was built with, "MAJOR.MINOR.MICRO".
+ * A program's own #MARENA_VERSION_STRING is the version of the headers it
+ * was compiled with; the two differ when it runs with another build of
+ * the shared library. Every build has this function.
+ *
+ * @returns A string in static storage, never NULL; it must not be
+ *          modified or freed.
+ */
+MARENA_API const char *
+marena_version(void);
 
 /**
  * @def MARENA_DEFAULT_BACKEND_NAME
@@ -108,8 +212,8 @@ extern "C" {
 
 /**
  * @def MARENA_DEBUG
- * 1 when the library was built with debug checks (without NDEBUG, e.g.
- * the default debugoptimized build). Defined in marena_config.h.
+ * 1 when the library was built with debug checks: without NDEBUG, as in
+ * the default debugoptimized build. Defined in marena_config.h.
  *
  * A debug build aborts, after printing "marena: <function>: <mistake>" to
  * stderr (when the build has stdio), on these misuses:
@@ -173,6 +277,10 @@ extern "C" {
 /** @def MARENA_HAVE_STATS
  * marena_stats(), and marena_stats_format() with stdio (stats). Without
  * it the library keeps no counters. */
+/** @def MARENA_HAVE_ERRORS
+ * marena_last_error() and marena_strerror() (errors). */
+/** @def MARENA_HAVE_INTROSPECTION
+ * marena_owns() and marena_walk() (introspection). */
 /** @def MARENA_HAVE_WIPE
  * #MARENA_WIPE (wipe). Without it, marena_create_ex() refuses that flag. */
 /** @def MARENA_HAVE_STDIO
@@ -184,7 +292,10 @@ extern "C" {
 /** @def MARENA_HAVE_CONCURRENT
  * The lock-free concurrent arena (concurrent). */
 /** @} */
+/** @} */
 
+/** @addtogroup creating
+ * @{ */
 /**
  * The largest capacity an arena can be created with: a block (capacity plus
  * control block) may not exceed PTRDIFF_MAX, the size of the largest object
@@ -202,7 +313,10 @@ extern "C" {
  * marena (marena.hpp) can exist beside it; tags are not part of the ABI.)
  */
 typedef struct marena_arena marena_t;
+/** @} */
 
+/** @addtogroup backends
+ * @{ */
 /**
  * A backing store: where an arena gets its block from and gives it back to.
  *
@@ -275,10 +389,14 @@ MARENA_API extern const marena_backend_t marena_backend_mmap;
  */
 MARENA_API extern const marena_backend_t marena_backend_mmap_guarded;
 #endif
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Creating and destroying arenas
  * --------------------------------------------------------------------- */
+
+/** @addtogroup creating
+ * @{ */
 
 /** Flag for marena_options_t::flags: when the current block cannot serve a
  * request, acquire another from the backend instead of returning NULL. */
@@ -379,6 +497,33 @@ typedef struct marena_options {
 MARENA_API marena_t *
 marena_create_ex(const marena_options_t *options);
 
+#if MARENA_HAVE_GROWTH
+/**
+ * The arena's limit: the most bytes it may take from its backend, block
+ * headers and control block included (marena_options_t::limit).
+ *
+ * @param arena The arena; NULL gives 0.
+ * @returns The limit, or SIZE_MAX when there is none.
+ */
+MARENA_API size_t
+marena_limit(const marena_t *arena);
+
+/**
+ * Changes the arena's limit (bumpalo's set_allocation_limit). Later
+ * growth and commits stay within it; nothing held is given back. When the
+ * next ordinary block would pass the limit, growth takes the largest block
+ * the limit still allows, if the request fits in it.
+ *
+ * @param arena The arena; NULL gives -1.
+ * @param limit The new limit; 0 or SIZE_MAX removes it.
+ * @returns 0; or -1, changing nothing, when @p limit is below what the
+ *          arena already holds from its backend (marena_stats_t's
+ *          backend_bytes).
+ */
+MARENA_API int
+marena_set_limit(marena_t *arena, size_t limit);
+#endif
+
 #if MARENA_HAVE_DEFAULT_BACKEND
 /**
  * Creates a fixed-size arena on the build's default backend
@@ -473,10 +618,14 @@ marena_create_static(void *buffer, size_t size);
  */
 MARENA_API void
 marena_destroy(marena_t *arena);
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Allocating
  * --------------------------------------------------------------------- */
+
+/** @addtogroup allocating
+ * @{ */
 
 /**
  * Allocates @p size bytes aligned to #MARENA_ALIGNMENT.
@@ -549,6 +698,7 @@ marena_alloc_or_abort(marena_t *arena, size_t size);
  */
 MARENA_API void *
 marena_alloc_slow(marena_t *arena, size_t size, size_t align);
+/** @} */
 
 /* ------------------------------------------------------------------------
  * The inline fast path
@@ -696,6 +846,8 @@ marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
 #endif
 /** @endcond */
 
+/** @addtogroup allocating
+ * @{ */
 /** One zeroed T, aligned for T; NULL when the arena cannot serve it. */
 #define MARENA_NEW(arena, T) \
     MARENA__CAST(T *, marena_calloc_aligned((arena), 1, sizeof(T), MARENA_ALIGNOF(T)))
@@ -704,7 +856,10 @@ marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
  * overflows, or when the arena cannot serve it. */
 #define MARENA_NEW_ARRAY(arena, T, n) \
     MARENA__CAST(T *, marena_calloc_aligned((arena), (n), sizeof(T), MARENA_ALIGNOF(T)))
+/** @} */
 
+/** @addtogroup giving_back
+ * @{ */
 #if MARENA_HAVE_REALLOC
 /**
  * Resizes an allocation.
@@ -736,6 +891,21 @@ MARENA_API void *
 marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size);
 
 /**
+ * marena_realloc() for an allocation with an alignment of its own: when
+ * the allocation moves, the new one is aligned to @p align too (in place,
+ * the address and so its alignment stay). @p ptr NULL is
+ * marena_alloc_aligned(arena, new_size, align). An @p align that is not a
+ * power of two gives NULL and changes nothing.
+ *
+ * Neither function zeroes what a growing allocation gains; to have zeros
+ * there, write them: `memset((char *)q + old_size, 0, new_size - old_size)`
+ * when q, the result, is not NULL.
+ */
+MARENA_API void *
+marena_realloc_aligned(marena_t *arena, void *ptr, size_t old_size, size_t new_size,
+                       size_t align);
+
+/**
  * Gives back the most recent allocation.
  *
  * @param arena The arena; NULL gives 0.
@@ -755,10 +925,14 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size);
 MARENA_API int
 marena_pop(marena_t *arena, void *ptr, size_t size);
 #endif /* MARENA_HAVE_REALLOC */
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Strings
  * --------------------------------------------------------------------- */
+
+/** @addtogroup strings
+ * @{ */
 
 #if MARENA_HAVE_STRINGS
 /** A copy of the string @p s in the arena; NULL when s is NULL or on
@@ -802,16 +976,23 @@ marena_sprintf(marena_t *arena, const char *fmt, ...) MARENA_PRINTF(2, 3);
 MARENA_API char *
 marena_vsprintf(marena_t *arena, const char *fmt, va_list args) MARENA_PRINTF(2, 0);
 #endif
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Reset, marks and scopes
  * --------------------------------------------------------------------- */
 
+/** @addtogroup giving_back
+ * @{ */
+
 /**
  * Forgets every allocation, runs the cleanups (newest first), and keeps the
  * first block for reuse: the next allocation starts where the first one
- * did. Other blocks go back to the backend. O(1) when the arena has one
- * block and no cleanups; no backend call then.
+ * did. Of the other blocks it keeps, as spares, what the next cycle will
+ * likely need, and gives the rest back (#MARENA_RETAIN_ADAPTIVE): a
+ * program that resets per request settles at the memory its larger
+ * requests take, and gives it back after a run of small ones. O(1) when
+ * the arena has one block and no cleanups; no backend call then.
  *
  * Like the allocation functions, marena_reset() is also a macro for an
  * inline function: for an arena that is one block with nothing to run,
@@ -856,7 +1037,7 @@ marena__reset_inline(marena_t *arena)
 
 /** What marena_reset_ex() keeps. */
 typedef enum marena_retain {
-    /** Keep the first block, release the rest (marena_reset()). */
+    /** Keep the first block, release the rest. */
     MARENA_RETAIN_FIRST = 0,
     /** Keep every block for reuse; release nothing. */
     MARENA_RETAIN_ALL = 1,
@@ -865,7 +1046,21 @@ typedef enum marena_retain {
      * first (by when they came into use), each block that still fits what
      * is left of the budget is kept, the others are released. A
      * #MARENA_RESERVE arena decommits what lies beyond the budget. */
-    MARENA_RETAIN_BYTES = 2
+    MARENA_RETAIN_BYTES = 2,
+    /** Keep the first block and the largest other one, and allocate from
+     * the largest after the reset (the first stays held, empty, until the
+     * next reset). bumpalo keeps its largest chunk; a request-per-reset
+     * server settles at its high-water mark with one block. */
+    MARENA_RETAIN_LARGEST = 3,
+    /** What marena_reset() does: keep what the next cycle will likely
+     * need. The estimate is the most this cycle used (marena_used() at
+     * its highest since the last reset), or half the previous estimate if
+     * that is more; blocks are kept, oldest first, until their usable
+     * bytes cover it beyond the first block, and the rest are released.
+     * So a cycle as large as the ones before calls no backend, and memory
+     * goes back only after cycles that used much less: the estimate halves
+     * with each. Within the arena's limit, as every block is. */
+    MARENA_RETAIN_ADAPTIVE = 4
 } marena_retain_t;
 
 /**
@@ -877,7 +1072,10 @@ typedef enum marena_retain {
  */
 MARENA_API void
 marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes);
+/** @} */
 
+/** @addtogroup marks
+ * @{ */
 #if MARENA_HAVE_MARKS
 /**
  * A position in an arena, to go back to with marena_rewind(). A small value
@@ -971,10 +1169,14 @@ marena_scratch_begin(marena_t *const *conflicts, size_t count);
 MARENA_API void
 marena_scratch_release(void);
 #endif
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Cleanups
  * --------------------------------------------------------------------- */
+
+/** @addtogroup cleanups
+ * @{ */
 
 #if MARENA_HAVE_CLEANUPS
 /** A cleanup: called with the data it was registered with. */
@@ -992,10 +1194,14 @@ typedef void (*marena_cleanup_fn)(void *data);
 MARENA_API int
 marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data);
 #endif /* MARENA_HAVE_CLEANUPS */
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Queries and statistics
  * --------------------------------------------------------------------- */
+
+/** @addtogroup statistics
+ * @{ */
 
 /**
  * Bytes the current block can still hand out: an allocation of exactly this
@@ -1029,6 +1235,90 @@ marena_used(const marena_t *arena);
  */
 MARENA_API size_t
 marena_capacity(const marena_t *arena);
+
+#if MARENA_HAVE_INTROSPECTION
+/**
+ * Does @p ptr point into memory the arena has handed out and still holds?
+ * That is: into a block in use, below where that block is filled (any
+ * byte of an allocation, or of the padding and red zones between them).
+ * Memory given back by reset, rewind, marena_pop() or a shrinking realloc
+ * of the last allocation is no longer held. O(blocks in use); changes
+ * nothing. (LLVM's identifyObject, Zig's ownsPtr.)
+ *
+ * @param arena The arena; NULL gives 0.
+ * @param ptr   Any pointer; NULL gives 0.
+ * @returns 1 or 0.
+ */
+MARENA_API int
+marena_owns(const marena_t *arena, const void *ptr);
+
+/** One block in use, as marena_walk() reports it. (Tag marena_block_info_s:
+ * see marena_mark_t.) */
+typedef struct marena_block_info_s {
+    const void *start; /**< its first usable byte */
+    size_t filled;     /**< bytes handed out in it, padding included; the filled
+                            bytes of all blocks add up to marena_used() */
+    size_t size;       /**< its usable bytes (committed, for #MARENA_RESERVE) */
+    int is_current;    /**< 1 for the block the cursor is in */
+    int is_dedicated;  /**< 1 for a block of its own for one large request */
+} marena_block_info_t;
+
+/**
+ * Calls @p visit once for every block in use, the current block first,
+ * with what marena_block_info_t says of it. Spare blocks (held for reuse,
+ * not in use) are not visited. The arena must not be changed from inside
+ * @p visit. (bumpalo's iter_allocated_chunks, PostgreSQL's BumpCheck.)
+ *
+ * @param arena The arena; NULL gives 0 and visits nothing.
+ * @param visit Called with @p ctx and the block; a nonzero return stops
+ *              the walk. NULL gives 0 and visits nothing.
+ * @param ctx   Passed to @p visit.
+ * @returns The first nonzero value @p visit returned, else 0.
+ */
+MARENA_API int
+marena_walk(const marena_t *arena,
+            int (*visit)(void *ctx, const marena_block_info_t *block), void *ctx);
+#endif /* MARENA_HAVE_INTROSPECTION */
+
+#if MARENA_HAVE_ERRORS
+/** Why a call failed: what marena_last_error() returns. */
+typedef enum marena_error {
+    /** No call on the arena has failed yet. */
+    MARENA_OK = 0,
+    /** Bad input: size 0, an alignment that is not a power of two, a size
+     * whose arithmetic overflows, a pointer that is not the arena's (also
+     * marena_pop() returning 0), a limit below what is held, a format
+     * that does not encode. */
+    MARENA_EINVAL = 1,
+    /** A fixed arena, or a reservation, has no room for it. */
+    MARENA_EFULL = 2,
+    /** Growing or committing for it would pass the arena's limit. */
+    MARENA_ELIMIT = 3,
+    /** The backend refused (or broke its contract), or no block could be
+     * that large. */
+    MARENA_ENOMEM = 4
+} marena_error_t;
+
+/**
+ * The reason the arena's most recent failed call failed (bumpalo's
+ * AllocErr). It is set only when a call fails, before on_oom is called (so
+ * on_oom can read it), and kept until another call fails; a successful
+ * call leaves it alone. Calls with a NULL string, format or function,
+ * which do not count as failed requests (marena_stats_t::failed), do not
+ * set it either. Costs the inline fast path nothing.
+ *
+ * @param arena The arena; NULL gives #MARENA_OK.
+ */
+MARENA_API marena_error_t
+marena_last_error(const marena_t *arena);
+
+/**
+ * A message for @p error, e.g. "the arena is full"; "unknown error" for a
+ * value that is none of marena_error_t's. The string is static.
+ */
+MARENA_API const char *
+marena_strerror(marena_error_t error);
+#endif /* MARENA_HAVE_ERRORS */
 
 #if MARENA_HAVE_STATS
 /** What marena_stats() reports. (Tag marena_stats_s: see marena_mark_t.) */
@@ -1074,10 +1364,14 @@ MARENA_API size_t
 marena_stats_format(const marena_t *arena, char *buffer, size_t size);
 #endif
 #endif /* MARENA_HAVE_STATS */
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Concurrent arenas
  * --------------------------------------------------------------------- */
+
+/** @addtogroup concurrent
+ * @{ */
 
 #if MARENA_HAVE_CONCURRENT
 /**
@@ -1122,6 +1416,7 @@ marena_concurrent_used(const marena_concurrent_t *arena);
 MARENA_API size_t
 marena_concurrent_capacity(const marena_concurrent_t *arena);
 #endif
+/** @} */
 
 #ifdef __cplusplus
 }
