@@ -20,18 +20,19 @@
  * arena::used(), ...) answer as the C function does, with nullptr or 0;
  * what C++ code expects to behave like `new` throws std::bad_alloc:
  * arena's constructors, make(), make_array(), allocator::allocate() and
- * memory_resource's allocate(). It needs exceptions and RTTI (as std::pmr
- * does).
+ * memory_resource's allocate(). It needs exceptions, and RTTI (the
+ * dynamic_cast of memory_resource's do_is_equal()).
  *
  * Lifetimes: an arena must outlive everything allocated from it, the
  * containers on its allocator or resource included. Destroy those (or let
  * them go out of scope) before the arena is reset, or rewound below their
  * memory: a container that frees memory the arena has forgotten is misuse,
  * as marena_pop() with such a pointer is (a debug build aborts, see
- * #MARENA_DEBUG). One way to misuse it without noticing: a container from
- * before a scope's mark that frees its allocation while it is the arena's
- * most recent, with nothing allocated since the mark, takes the arena
- * below the mark, and the scope's rewind is then refused.
+ * #MARENA_DEBUG). A less obvious misuse of marks: a container from before
+ * a scope's mark that frees its allocation while that is still the arena's
+ * most recent (nothing allocated since the mark) takes the arena below the
+ * mark, which makes the mark stale (see marena_rewind()): at the scope's
+ * end a debug build aborts, a release build does not rewind.
  *
  * Parts of the library a build can leave out (marena_config.h): without
  * cleanups, make() and make_array() of a type with a non-trivial
