@@ -3,9 +3,10 @@
  * Header check for marena.hpp: it is included first and alone, so it must
  * bring everything it needs; then the program uses each of its pieces as a
  * caller would and returns non-zero on any wrong answer.
- * tests/headers/meson.build compiles it as C++17 with the strict warnings
- * of C++ projects (-Wold-style-cast, -Wuseless-cast, -Wconversion, ...),
- * since a header's code is compiled with the includer's warnings. It runs
+ * tests/headers/meson.build compiles it as C++17 (and as C++20, for the
+ * std::span constructor) with the strict warnings of C++ projects
+ * (-Wold-style-cast, -Wuseless-cast, -Wconversion, ...), since a header's
+ * code is compiled with the includer's warnings. It runs
  * in every build: the arena is in a buffer (no backend needed), and the
  * parts a build may leave out are used only where it has them. The
  * behaviour itself is tested in tests/test-cpp.cc.
@@ -81,6 +82,16 @@ main()
     }
     if (destroyed != 1)
         return 6;
+#endif
+
+#if defined(__cpp_lib_span)
+    {
+        std::byte bytes[MARENA_STATIC_OVERHEAD + 256];
+        marena::arena in_span{std::span<std::byte>(bytes)};
+
+        if (in_span.capacity() < 256 || in_span.alloc(256) == nullptr)
+            return 9;
+    }
 #endif
 
     marena::arena moved(std::move(arena));
