@@ -170,8 +170,9 @@ add_destructor(marena_t *arena, marena_cleanup_fn fn, void *data, void *memory,
  * Neither copyable nor movable (like std::lock_guard): one mark, rewound to
  * once, where the guard was declared. C++17's guaranteed copy elision lets
  * arena::mark() return it. It must not outlive its arena. Scopes nest: the
- * inner one must end first, as blocks do. A rewind the library refuses (a
- * stale mark, see marena_rewind()) leaves the arena as it was.
+ * inner one must end first, as blocks do. A mark that went stale meanwhile
+ * (see marena_rewind()) is misuse: a debug build aborts at the scope's
+ * end, a release build leaves the arena as it is.
  */
 class scope
 {
