@@ -283,6 +283,24 @@ gnuplot_string(FILE *g, const char *s)
     fputc('"', g);
 }
 
+/* Each allocator's colour, the same in every chart whoever is missing;
+ * marena's two shades of red. */
+static const char *
+colour(const char *name)
+{
+    static const char *const colours[][2] = {
+        {"marena", "#d62728"},  {"marena-fnptr", "#ff9896"}, {"malloc", "#7f7f7f"},
+        {"obstack", "#8c564b"}, {"talloc", "#bcbd22"},       {"apr", "#17becf"},
+        {"pmr", "#9467bd"},     {"bumpalo", "#ff7f0e"},      {"mimalloc", "#1f77b4"},
+    };
+
+    for (size_t i = 0; i < sizeof colours / sizeof colours[0]; i++) {
+        if (strcmp(name, colours[i][0]) == 0)
+            return colours[i][1];
+    }
+    return "#2ca02c";
+}
+
 /* The panel of mode @m: groups of r->count - 1 bars (the allocators but
  * the limit) and a gap, in workload order; the x of allocator a's bar in
  * group g. */
@@ -349,12 +367,12 @@ panel_plot(FILE *g, const struct report *r, enum bench_mode m, const char *title
                 bar_x(r, groups, 1) + (double)(r->count - 2) / 2.0);
         groups++;
     }
-    fprintf(g, ")\nset xrange [-1:%g]\n", bar_x(r, groups, 0));
+    fprintf(g, ")\nset xrange [-1:%g]\n", (double)groups * (double)r->count - 1.0);
     for (size_t a = REPORT_MARENA; a < r->count; a++) {
         if (!panel_has(r, m, a))
             continue;
-        fprintf(g, "%s$bars_%d_%zu using 1:2 with boxes lc %zu title \"%s\"", sep, m, a,
-                a, r->allocators[a]->name);
+        fprintf(g, "%s$bars_%d_%zu using 1:2 with boxes lc rgb '%s' title \"%s\"", sep, m,
+                a, colour(r->allocators[a]->name), r->allocators[a]->name);
         sep = ", \\\n    ";
     }
     fprintf(g,
