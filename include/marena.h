@@ -17,6 +17,95 @@
  *
  * The header is C99 and C++ compatible.
  */
+
+/* The reference's groups, in the order it lists them; each part of
+ * this header goes into one with @addtogroup. */
+/**
+ * @defgroup creating Creating arenas
+ * Arenas on the build's default backend, in a buffer of the caller's, on a
+ * backend of the caller's, or as #marena_options_t describes (growth,
+ * reserve/commit, a limit, wipes, an out-of-memory callback); and
+ * destroying them. See also @ref page_growth.
+ *
+ * Manual page: `man marena_create`.
+ */
+
+/**
+ * @defgroup allocating Allocating
+ * Memory from an arena, aligned for any type or to any power of two,
+ * zeroed or not, typed (#MARENA_NEW), or never NULL
+ * (marena_alloc_or_abort()). The allocation functions are also inline
+ * code in the caller: a few instructions and no call in the common case.
+ * See also @ref page_behaviour.
+ *
+ * Manual page: `man marena_alloc`.
+ */
+
+/**
+ * @defgroup giving_back Giving memory back
+ * Everything at once (marena_reset(), marena_reset_ex()), or the most
+ * recent allocation (marena_realloc(), marena_pop()). Going back to a
+ * mark is in @ref marks, and destroying an arena in @ref creating.
+ *
+ * Manual pages: `man marena_reset`, `man marena_realloc`.
+ */
+
+/**
+ * @defgroup marks Marks and scopes
+ * Going back to where an arena stood: marks, scopes that pair a mark with
+ * its arena, and each thread's scratch arenas.
+ *
+ * Manual pages: `man marena_reset`, `man marena_scratch_begin`.
+ */
+
+/**
+ * @defgroup strings Strings
+ * Copies of strings and memory, and formatted strings, packed into an
+ * arena.
+ *
+ * Manual page: `man marena_strdup`.
+ */
+
+/**
+ * @defgroup cleanups Cleanups
+ * Functions an arena runs when the memory they belong to is given back.
+ *
+ * Manual page: `man marena_add_cleanup`.
+ */
+
+/**
+ * @defgroup statistics Statistics
+ * What an arena holds and has done: the queries marena_used(),
+ * marena_remaining() and marena_capacity(), and marena_stats() with the
+ * high-water mark and counts. See also @ref page_accounting.
+ *
+ * Manual page: `man marena_stats`.
+ */
+
+/**
+ * @defgroup backends Backends
+ * Where arenas get their blocks: the built-in heap and mmap backends, and
+ * the contract of a backend of your own. See also @ref page_backends.
+ *
+ * Manual page: `man marena_backend`.
+ */
+
+/**
+ * @defgroup concurrent Concurrent arenas
+ * A fixed-size arena that many threads allocate from at once, lock-free.
+ *
+ * Manual page: `man marena_concurrent_create`.
+ */
+
+/**
+ * @defgroup configuration Configuration and version
+ * What the library was built with: the macros of the generated
+ * marena_config.h (documented here), the version, and whether debug
+ * checks are on. See also @ref page_options and @ref page_embedded.
+ *
+ * Manual page: `man marena_version`.
+ */
+
 #ifndef MARENA_H
 #define MARENA_H
 
@@ -51,6 +140,8 @@ extern "C" {
  * in marena.h.
  */
 
+/** @addtogroup configuration
+ * @{ */
 /**
  * @def MARENA_VERSION_MAJOR
  * The library's major version (the soname's major number follows the ABI,
@@ -62,6 +153,19 @@ extern "C" {
  * The library's micro (patch) version. */
 /** @def MARENA_VERSION_STRING
  * The version as a string, "MAJOR.MINOR.MICRO". */
+
+/**
+ * The version of the library the program runs with: the
+ * #MARENA_VERSION_STRING the library was built with, "MAJOR.MINOR.MICRO".
+ * A program's own #MARENA_VERSION_STRING is the version of the headers it
+ * was compiled with; the two differ when it runs with another build of
+ * the shared library. Every build has this function.
+ *
+ * @returns A string in static storage, never NULL; it must not be
+ *          modified or freed.
+ */
+MARENA_API const char *
+marena_version(void);
 
 /**
  * @def MARENA_DEFAULT_BACKEND_NAME
@@ -85,8 +189,8 @@ extern "C" {
 
 /**
  * @def MARENA_DEBUG
- * 1 when the library was built with debug checks (without NDEBUG, e.g.
- * the default debugoptimized build). Defined in marena_config.h.
+ * 1 when the library was built with debug checks: without NDEBUG, as in
+ * the default debugoptimized build. Defined in marena_config.h.
  *
  * A debug build aborts, after printing "marena: <function>: <mistake>" to
  * stderr (when the build has stdio), on these misuses:
@@ -161,7 +265,10 @@ extern "C" {
 /** @def MARENA_HAVE_CONCURRENT
  * The lock-free concurrent arena (concurrent). */
 /** @} */
+/** @} */
 
+/** @addtogroup creating
+ * @{ */
 /**
  * The largest capacity an arena can be created with: a block (capacity plus
  * control block) may not exceed PTRDIFF_MAX, the size of the largest object
@@ -171,13 +278,17 @@ extern "C" {
     (((size_t)PTRDIFF_MAX - MARENA_CONTROL_SIZE) & ~(size_t)(MARENA_ALIGNMENT - 1))
 
 /**
- * An arena (struct marena). Opaque; its control block lives inside the
+ * An arena (struct marena_arena). Opaque; its control block lives inside the
  * memory its backend supplied (inside the caller's buffer for
  * marena_create_static()), so an arena needs no memory besides its
- * backend's.
+ * backend's. (The tag is not `struct marena`, so that C++'s namespace
+ * marena (marena.hpp) can exist beside it; tags are not part of the ABI.)
  */
-typedef struct marena marena_t;
+typedef struct marena_arena marena_t;
+/** @} */
 
+/** @addtogroup backends
+ * @{ */
 /**
  * A backing store: where an arena gets its block from and gives it back to.
  *
@@ -250,10 +361,14 @@ MARENA_API extern const marena_backend_t marena_backend_mmap;
  */
 MARENA_API extern const marena_backend_t marena_backend_mmap_guarded;
 #endif
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Creating and destroying arenas
  * --------------------------------------------------------------------- */
+
+/** @addtogroup creating
+ * @{ */
 
 /** Flag for marena_options_t::flags: when the current block cannot serve a
  * request, acquire another from the backend instead of returning NULL. */
@@ -448,10 +563,14 @@ marena_create_static(void *buffer, size_t size);
  */
 MARENA_API void
 marena_destroy(marena_t *arena);
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Allocating
  * --------------------------------------------------------------------- */
+
+/** @addtogroup allocating
+ * @{ */
 
 /**
  * Allocates @p size bytes aligned to #MARENA_ALIGNMENT.
@@ -524,6 +643,7 @@ marena_alloc_or_abort(marena_t *arena, size_t size);
  */
 MARENA_API void *
 marena_alloc_slow(marena_t *arena, size_t size, size_t align);
+/** @} */
 
 /* ------------------------------------------------------------------------
  * The inline fast path
@@ -566,6 +686,26 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align);
 #define MARENA__ADD_OVERFLOW(a, b, sum) ((*(sum) = (a) + (b)) < (a))
 #endif
 
+/* Is align a power of two? For gcc, align & mask == 0, which also lets 0
+ * through (its mask is all ones, so cursor + mask wraps and is caught
+ * there); clang turns that into a population count, which without popcnt
+ * is a dozen instructions, so for clang (align ^ mask) > mask, which also
+ * refuses 0. A constant alignment from 1 to MARENA_ALIGNMENT cannot make
+ * cursor + mask wrap, because end is aligned (cursor <= end <= UINTPTR_MAX
+ * - mask): gcc drops that test there (clang's __builtin_constant_p, tried
+ * in the same condition, also brings the population count back). */
+#if defined(__clang__)
+#define MARENA__POWER_OF_TWO(align, mask) (((align) ^ (mask)) > (mask))
+#define MARENA__NO_WRAP(align, mask, cursor, start) \
+    !MARENA__ADD_OVERFLOW((cursor), (mask), (start))
+#else
+#define MARENA__POWER_OF_TWO(align, mask) (((align) & (mask)) == 0)
+#define MARENA__NO_WRAP(align, mask, cursor, start) \
+    ((MARENA__CONSTANT(align) && (mask) < (uintptr_t)MARENA_ALIGNMENT) \
+         ? (*(start) = (cursor) + (mask), 1) \
+         : !MARENA__ADD_OVERFLOW((cursor), (mask), (start)))
+#endif
+
 static inline void *
 marena__alloc_inline(marena_t *arena, size_t size, size_t align)
 {
@@ -573,15 +713,10 @@ marena__alloc_inline(marena_t *arena, size_t size, size_t align)
     struct marena_head *head = (struct marena_head *)(void *)arena;
     uintptr_t mask = (uintptr_t)align - 1, start, next;
 
-    /* align & mask is 0 for a power of two, and for 0, whose mask is all
-     * ones: cursor + mask then wraps, as it does for an alignment too large
-     * for the address space. A constant alignment from 1 to
-     * MARENA_ALIGNMENT cannot wrap (end is aligned, so cursor <= end <=
-     * UINTPTR_MAX - mask): the compiler drops that test. */
-    if (MARENA__LIKELY(arena != NULL && (align & mask) == 0) &&
-        MARENA__LIKELY((MARENA__CONSTANT(align) && mask < (uintptr_t)MARENA_ALIGNMENT)
-                           ? (start = head->cursor + mask, 1)
-                           : !MARENA__ADD_OVERFLOW(head->cursor, mask, &start))) {
+    /* Valid input and start = the cursor aligned up, in one test for every
+     * alignment (a constant or not), then one for the size. */
+    if (MARENA__LIKELY(arena != NULL && MARENA__POWER_OF_TWO(align, mask)) &&
+        MARENA__LIKELY(MARENA__NO_WRAP(align, mask, head->cursor, &start))) {
         start &= ~mask;
         next = start + size;
         /* next > start: size is not 0 and start + size does not wrap.
@@ -655,6 +790,8 @@ marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
 #endif
 /** @endcond */
 
+/** @addtogroup allocating
+ * @{ */
 /** One zeroed T, aligned for T; NULL when the arena cannot serve it. */
 #define MARENA_NEW(arena, T) \
     ((T *)marena_calloc_aligned((arena), 1, sizeof(T), MARENA_ALIGNOF(T)))
@@ -663,7 +800,10 @@ marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
  * overflows, or when the arena cannot serve it. */
 #define MARENA_NEW_ARRAY(arena, T, n) \
     ((T *)marena_calloc_aligned((arena), (n), sizeof(T), MARENA_ALIGNOF(T)))
+/** @} */
 
+/** @addtogroup giving_back
+ * @{ */
 #if MARENA_HAVE_REALLOC
 /**
  * Resizes an allocation.
@@ -714,10 +854,14 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size);
 MARENA_API int
 marena_pop(marena_t *arena, void *ptr, size_t size);
 #endif /* MARENA_HAVE_REALLOC */
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Strings
  * --------------------------------------------------------------------- */
+
+/** @addtogroup strings
+ * @{ */
 
 #if MARENA_HAVE_STRINGS
 /** A copy of the string @p s in the arena; NULL when s is NULL or on
@@ -761,10 +905,14 @@ marena_sprintf(marena_t *arena, const char *fmt, ...) MARENA_PRINTF(2, 3);
 MARENA_API char *
 marena_vsprintf(marena_t *arena, const char *fmt, va_list args) MARENA_PRINTF(2, 0);
 #endif
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Reset, marks and scopes
  * --------------------------------------------------------------------- */
+
+/** @addtogroup giving_back
+ * @{ */
 
 /**
  * Forgets every allocation, runs the cleanups (newest first), and keeps the
@@ -837,7 +985,10 @@ typedef enum marena_retain {
  */
 MARENA_API void
 marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes);
+/** @} */
 
+/** @addtogroup marks
+ * @{ */
 #if MARENA_HAVE_MARKS
 /**
  * A position in an arena, to go back to with marena_rewind(). A small value
@@ -931,10 +1082,14 @@ marena_scratch_begin(marena_t *const *conflicts, size_t count);
 MARENA_API void
 marena_scratch_release(void);
 #endif
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Cleanups
  * --------------------------------------------------------------------- */
+
+/** @addtogroup cleanups
+ * @{ */
 
 #if MARENA_HAVE_CLEANUPS
 /** A cleanup: called with the data it was registered with. */
@@ -952,10 +1107,14 @@ typedef void (*marena_cleanup_fn)(void *data);
 MARENA_API int
 marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data);
 #endif /* MARENA_HAVE_CLEANUPS */
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Queries and statistics
  * --------------------------------------------------------------------- */
+
+/** @addtogroup statistics
+ * @{ */
 
 /**
  * Bytes the current block can still hand out: an allocation of exactly this
@@ -1034,10 +1193,14 @@ MARENA_API size_t
 marena_stats_format(const marena_t *arena, char *buffer, size_t size);
 #endif
 #endif /* MARENA_HAVE_STATS */
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Concurrent arenas
  * --------------------------------------------------------------------- */
+
+/** @addtogroup concurrent
+ * @{ */
 
 #if MARENA_HAVE_CONCURRENT
 /**
@@ -1082,6 +1245,7 @@ marena_concurrent_used(const marena_concurrent_t *arena);
 MARENA_API size_t
 marena_concurrent_capacity(const marena_concurrent_t *arena);
 #endif
+/** @} */
 
 #ifdef __cplusplus
 }

@@ -26,7 +26,7 @@
 /* The usable size of the next ordinary block: double the current one,
  * capped at max_block_size. */
 static size_t
-next_block_size(const struct marena *arena)
+next_block_size(const struct marena_arena *arena)
 {
     size_t current = (size_t)(arena->current->end - block_base(arena->current));
 
@@ -37,7 +37,7 @@ next_block_size(const struct marena *arena)
 /* The bytes a request takes from the cursor on: padding, size, red zone;
  * SIZE_MAX, which no block has, when that overflows. */
 static size_t
-room_for(const struct marena *arena, size_t size, size_t align)
+room_for(const struct marena_arena *arena, size_t size, size_t align)
 {
     size_t padding = (size_t)(0u - arena_cursor(arena)) & (align - 1);
 
@@ -47,7 +47,7 @@ room_for(const struct marena *arena, size_t size, size_t align)
 }
 
 static void *
-alloc_dedicated(struct marena *arena, size_t size, size_t align, size_t worst)
+alloc_dedicated(struct marena_arena *arena, size_t size, size_t align, size_t worst)
 {
     struct marena_block *block = marena__obtain_block(arena, worst);
     uintptr_t start;
@@ -70,7 +70,7 @@ alloc_dedicated(struct marena *arena, size_t size, size_t align, size_t worst)
 
 /* A new current block; what the old one handed out is kept in used. */
 static void *
-alloc_from_new_block(struct marena *arena, size_t size, size_t align, size_t usable)
+alloc_from_new_block(struct marena_arena *arena, size_t size, size_t align, size_t usable)
 {
     struct marena_block *block = marena__obtain_block(arena, usable);
 
@@ -86,7 +86,7 @@ alloc_from_new_block(struct marena *arena, size_t size, size_t align, size_t usa
 /* The block a request needs is decided before one is taken, so that a
  * request no block can serve changes nothing. */
 static void *
-grow(struct marena *arena, size_t size, size_t align)
+grow(struct marena_arena *arena, size_t size, size_t align)
 {
     /* Blocks start aligned to MARENA_ALIGNMENT: only a larger alignment
      * can need padding there. A tracked arena's red zone follows. */

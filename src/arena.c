@@ -33,10 +33,10 @@ _Static_assert(MARENA_COMMIT_STEP % MARENA_ALIGNMENT == 0 &&
  * marena_head.h); for a reserve arena, `end` is the committed end.
  * pre: start is aligned to MARENA_ALIGNMENT;
  *      start + MARENA_CONTROL_SIZE < ALIGN_DOWN(end). */
-static struct marena *
+static struct marena_arena *
 place(uintptr_t start, size_t size, uintptr_t end, uint32_t flags)
 {
-    struct marena *arena = (struct marena *)start;
+    struct marena_arena *arena = (struct marena_arena *)start;
     struct marena_block *first = first_block(arena);
 
     memset(arena, 0, MARENA_CONTROL_SIZE);
@@ -59,8 +59,8 @@ place(uintptr_t start, size_t size, uintptr_t end, uint32_t flags)
 
 /* What marena_create_ex() sets beyond place(): the backend that serves
  * growth (NULL: none), and the options. */
-static struct marena *
-configure(struct marena *arena, const marena_options_t *options,
+static struct marena_arena *
+configure(struct marena_arena *arena, const marena_options_t *options,
           const marena_backend_t *backend)
 {
     size_t usable;
@@ -119,7 +119,7 @@ options_valid(const marena_options_t *options, const marena_backend_t *backend)
            (options->buffer != NULL && !(options->flags & MARENA_GROW));
 }
 
-struct marena *
+struct marena_arena *
 marena__create_in_buffer(void *buffer, size_t size, uint32_t flags)
 {
     uintptr_t start = (uintptr_t)buffer;
@@ -142,7 +142,7 @@ marena__create_in_buffer(void *buffer, size_t size, uint32_t flags)
 /* The first block from the backend: acquired, or reserved with its first
  * commit step committed. A block that breaks the backend contract (short,
  * misaligned, wrapping) or the limit goes straight back. */
-static struct marena *
+static struct marena_arena *
 acquire_first_block(const marena_options_t *options, const marena_backend_t *backend,
                     size_t wanted)
 {
@@ -152,7 +152,7 @@ acquire_first_block(const marena_options_t *options, const marena_backend_t *bac
     void *block = reserve ? backend->reserve(ctx, wanted, &granted)
                           : backend->acquire(ctx, wanted, &granted);
     uintptr_t start = (uintptr_t)block;
-    struct marena *arena;
+    struct marena_arena *arena;
 
     if (block == NULL)
         return NULL;
@@ -173,7 +173,7 @@ acquire_first_block(const marena_options_t *options, const marena_backend_t *bac
 }
 
 /* An arena whose first block comes from the backend. */
-static struct marena *
+static struct marena_arena *
 create_from_backend(const marena_options_t *options, const marena_backend_t *backend)
 {
     size_t capacity, wanted;
@@ -247,7 +247,7 @@ marena_create(size_t capacity)
 /* ---------------------------------------------------------------- reset */
 
 void
-marena__refresh_reset_to(struct marena *arena)
+marena__refresh_reset_to(struct marena_arena *arena)
 {
     struct marena_block *first = first_block(arena);
     int simple = !has_more_blocks(arena) &&
@@ -259,7 +259,7 @@ marena__refresh_reset_to(struct marena *arena)
 
 /* Makes `block` the only block in use, with nothing handed out before it. */
 static void
-restart_at(struct marena *arena, struct marena_block *block)
+restart_at(struct marena_arena *arena, struct marena_block *block)
 {
     if (MARENA_HAVE_GROWTH) {
         block->next = NULL;
@@ -270,7 +270,7 @@ restart_at(struct marena *arena, struct marena_block *block)
 
 /* Everything the first block handed out comes back. */
 static void
-empty_first_block(struct marena *arena)
+empty_first_block(struct marena_arena *arena)
 {
     struct marena_block *first = first_block(arena);
 

@@ -19,7 +19,7 @@
 #define ALIGN_DOWN(address) ((address) & ~(uintptr_t)(MARENA_ALIGNMENT - 1))
 
 /* Bytes of the control block and of a block header, each kept aligned. */
-#define ARENA_SIZE ROUND_UP(sizeof(struct marena), MARENA_ALIGNMENT)
+#define ARENA_SIZE ROUND_UP(sizeof(struct marena_arena), MARENA_ALIGNMENT)
 #define BLOCK_HEADER_SIZE ROUND_UP(sizeof(struct marena_block), MARENA_ALIGNMENT)
 
 /* control block's magic while the arena lives (marena_destroy() wipes it):
@@ -51,7 +51,7 @@ is_power_of_two(size_t x)
 }
 
 static inline struct marena_block *
-first_block(const struct marena *arena)
+first_block(const struct marena_arena *arena)
 {
     return (struct marena_block *)((uintptr_t)arena + ARENA_SIZE);
 }
@@ -63,7 +63,7 @@ block_base(const struct marena_block *block)
 }
 
 static inline int
-is_tracked(const struct marena *arena)
+is_tracked(const struct marena_arena *arena)
 {
     return MARENA_TRACKING && (arena->flags & ARENA_TRACKED);
 }
@@ -77,7 +77,7 @@ is_tracked(const struct marena *arena)
  * inline path takes. The distance from the real cursor is kept in flags.
  */
 static inline uintptr_t
-arena_cursor(const struct marena *arena)
+arena_cursor(const struct marena_arena *arena)
 {
     if (!MARENA_TRACKING)
         return arena->head.cursor;
@@ -85,7 +85,7 @@ arena_cursor(const struct marena *arena)
 }
 
 static inline void
-set_cursor(struct marena *arena, uintptr_t cursor)
+set_cursor(struct marena_arena *arena, uintptr_t cursor)
 {
     if (is_tracked(arena)) {
         uintptr_t trap = ROUND_UP(cursor, MARENA_ALIGNMENT);
@@ -101,7 +101,7 @@ set_cursor(struct marena *arena, uintptr_t cursor)
 /* The current block, or its committed part, ends elsewhere now (a new
  * current block, a commit or decommit): so does the inline path. */
 static inline void
-set_end(struct marena *arena)
+set_end(struct marena_arena *arena)
 {
     if (!is_tracked(arena))
         arena->head.end = arena->current->end;
@@ -110,7 +110,7 @@ set_end(struct marena *arena)
 /* Makes `block` the current block, its cursor at `cursor`; a tracked
  * arena does not know the start of its last allocation there. */
 static inline void
-enter_block(struct marena *arena, struct marena_block *block, uintptr_t cursor)
+enter_block(struct marena_arena *arena, struct marena_block *block, uintptr_t cursor)
 {
     arena->current = block;
     if (MARENA_TRACKING)
@@ -120,7 +120,7 @@ enter_block(struct marena *arena, struct marena_block *block, uintptr_t cursor)
 }
 
 static inline size_t
-arena_used(const struct marena *arena)
+arena_used(const struct marena_arena *arena)
 {
     size_t in_current = (size_t)(arena_cursor(arena) - block_base(arena->current));
 
@@ -131,7 +131,7 @@ arena_used(const struct marena *arena)
  * falls used only grows, so this keeps peak exact. (Only marena_stats()
  * reports it.) */
 static inline void
-note_peak(struct marena *arena)
+note_peak(struct marena_arena *arena)
 {
 #if MARENA_HAVE_STATS
     size_t used = arena_used(arena);
@@ -146,7 +146,7 @@ note_peak(struct marena *arena)
 /* Where a block in use stops holding handed-out bytes: the cursor in the
  * current block, the block's end (as far as anyone knows) in the others. */
 static inline uintptr_t
-fill_of(const struct marena *arena, const struct marena_block *block)
+fill_of(const struct marena_arena *arena, const struct marena_block *block)
 {
     return !MARENA_HAVE_GROWTH || block == arena->current ? arena_cursor(arena) : block->end;
 }
@@ -171,7 +171,7 @@ count_saturating(uint32_t *counter)
  * bytes after the allocation.
  * pre: align is a power of two. */
 static inline void *
-bump(struct marena *arena, size_t size, size_t align)
+bump(struct marena_arena *arena, size_t size, size_t align)
 {
     uintptr_t cursor = arena_cursor(arena);
     size_t available = (size_t)(arena->current->end - cursor);
@@ -199,7 +199,7 @@ bump(struct marena *arena, size_t size, size_t align)
 /* Bytes an allocation of `size` takes from its block: its red zone too
  * in a tracked arena. pre: size <= PTRDIFF_MAX. */
 static inline size_t
-taken_by(const struct marena *arena, size_t size)
+taken_by(const struct marena_arena *arena, size_t size)
 {
     return is_tracked(arena) ? size + ARENA_REDZONE : size;
 }
@@ -207,7 +207,7 @@ taken_by(const struct marena *arena, size_t size)
 /* Makes [from, to) writable and wipes it (MARENA_WIPE), before it is given
  * back; the caller poisons it again. */
 static inline void
-wipe_range(struct marena *arena, uintptr_t from, uintptr_t to)
+wipe_range(struct marena_arena *arena, uintptr_t from, uintptr_t to)
 {
     if (!MARENA_HAVE_WIPE || !(arena->flags & MARENA_WIPE) || from >= to)
         return;
@@ -224,58 +224,58 @@ wipe_range(struct marena *arena, uintptr_t from, uintptr_t to)
 #if MARENA_HAVE_GROWTH
 /* Bytes held from the backend now, headers included. */
 size_t
-marena__held(const struct marena *arena);
+marena__held(const struct marena_arena *arena);
 
 /* A block with at least `usable` usable bytes: a spare that fits, else a
  * new one from the backend within the limit. Not linked anywhere; its
  * serial is set. NULL on failure. */
 struct marena_block *
-marena__obtain_block(struct marena *arena, size_t usable);
+marena__obtain_block(struct marena_arena *arena, size_t usable);
 
 /* A block goes out of use (to the spare list or, after
  * marena__release_block(), to its backend): its handed-out bytes up to
  * `fill` are wiped (MARENA_WIPE) and the tools forget its allocations. */
 void
-marena__retire_block(struct marena *arena, struct marena_block *block, uintptr_t fill);
+marena__retire_block(struct marena_arena *arena, struct marena_block *block, uintptr_t fill);
 
 /* Gives a retired block (not the first) back to the backend. */
 void
-marena__release_block(struct marena *arena, struct marena_block *block);
+marena__release_block(struct marena_arena *arena, struct marena_block *block);
 
 /* Reserve arenas: commits enough for `bytes` more at the cursor (within
  * the reservation and the limit). Returns 0 on success. */
 int
-marena__commit_room(struct marena *arena, size_t bytes);
+marena__commit_room(struct marena_arena *arena, size_t bytes);
 
 /* Reserve arenas: decommits everything beyond the first `keep` bytes of
  * the reservation (rounded up to MARENA_COMMIT_STEP). */
 void
-marena__decommit_beyond(struct marena *arena, size_t keep);
+marena__decommit_beyond(struct marena_arena *arena, size_t keep);
 
 /* Takes every block but the first out of use and sorts them, spares
  * included: oldest first (by when they came into use), each that still
  * fits in `budget` (bytes held from the backend, headers included) goes
  * onto the spare list, the rest back to the backend. */
 void
-marena__retain_blocks(struct marena *arena, size_t budget);
+marena__retain_blocks(struct marena_arena *arena, size_t budget);
 
 /* Rewind: takes the blocks that came into use after serial `mark` out of
  * use, `target` (the mark's block) becoming the head of the list. */
 void
-marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
+marena__retire_newer_blocks(struct marena_arena *arena, struct marena_block *target,
                             uint64_t mark);
 #else
 /* Without growth an arena is its first block and nothing else: these are
  * the only answers, and the compiler folds the callers' block handling
  * away. */
 static inline size_t
-marena__held(const struct marena *arena)
+marena__held(const struct marena_arena *arena)
 {
     return (arena->flags & ARENA_CALLER_BUFFER) ? 0 : first_block(arena)->size;
 }
 
 static inline struct marena_block *
-marena__obtain_block(struct marena *arena, size_t usable)
+marena__obtain_block(struct marena_arena *arena, size_t usable)
 {
     (void)arena;
     (void)usable;
@@ -283,7 +283,7 @@ marena__obtain_block(struct marena *arena, size_t usable)
 }
 
 static inline int
-marena__commit_room(struct marena *arena, size_t bytes)
+marena__commit_room(struct marena_arena *arena, size_t bytes)
 {
     (void)arena;
     (void)bytes;
@@ -291,21 +291,21 @@ marena__commit_room(struct marena *arena, size_t bytes)
 }
 
 static inline void
-marena__decommit_beyond(struct marena *arena, size_t keep)
+marena__decommit_beyond(struct marena_arena *arena, size_t keep)
 {
     (void)arena;
     (void)keep;
 }
 
 static inline void
-marena__retain_blocks(struct marena *arena, size_t budget)
+marena__retain_blocks(struct marena_arena *arena, size_t budget)
 {
     (void)arena;
     (void)budget;
 }
 
 static inline void
-marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
+marena__retire_newer_blocks(struct marena_arena *arena, struct marena_block *target,
                             uint64_t mark)
 {
     (void)arena;
@@ -316,7 +316,7 @@ marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
 
 /* Does the arena have blocks besides the first (in use or spare)? */
 static inline int
-has_more_blocks(const struct marena *arena)
+has_more_blocks(const struct marena_arena *arena)
 {
     return MARENA_HAVE_GROWTH && (arena->current->next != NULL || arena->spare != NULL ||
                                   arena->current != first_block(arena));
@@ -328,10 +328,10 @@ has_more_blocks(const struct marena *arena)
 /* The arena went back to `used` (marena_pop, a shrinking realloc; rewind
  * records its own): marks above it are stale from now on. */
 void
-marena__retreat(struct marena *arena, size_t used);
+marena__retreat(struct marena_arena *arena, size_t used);
 #else
 static inline void
-marena__retreat(struct marena *arena, size_t used)
+marena__retreat(struct marena_arena *arena, size_t used)
 {
     (void)arena;
     (void)used;
@@ -342,7 +342,7 @@ marena__retreat(struct marena *arena, size_t used)
  * there were), and no retreat before it matters any more (marks.c forgets
  * them when it next looks). The inline reset of marena.h counts too. */
 static inline void
-count_reset(struct marena *arena)
+count_reset(struct marena_arena *arena)
 {
     arena->head.resets++;
 }
@@ -352,12 +352,12 @@ count_reset(struct marena *arena)
  * says so to the inline reset (marena_head.h); every change to what is
  * checked here calls this again (arena.c). */
 void
-marena__refresh_reset_to(struct marena *arena);
+marena__refresh_reset_to(struct marena_arena *arena);
 
 /* The high-water mark of used: the peak noted when used fell, and the
  * highest cursor the inline reset saw (used then, in the first block). */
 static inline size_t
-arena_peak(const struct marena *arena)
+arena_peak(const struct marena_arena *arena)
 {
     uintptr_t base = block_base(first_block(arena));
     size_t used = arena_used(arena);
@@ -373,10 +373,10 @@ arena_peak(const struct marena *arena)
 /* Runs, newest first, the cleanups registered when used was at least
  * `from`, and forgets them. */
 void
-marena__run_cleanups(struct marena *arena, size_t from);
+marena__run_cleanups(struct marena_arena *arena, size_t from);
 #else
 static inline void
-marena__run_cleanups(struct marena *arena, size_t from)
+marena__run_cleanups(struct marena_arena *arena, size_t from)
 {
     (void)arena;
     (void)from;
@@ -387,7 +387,7 @@ marena__run_cleanups(struct marena *arena, size_t from)
 
 /* An arena in the caller's buffer (flags: MARENA_WIPE; MARENA_GROW with a
  * backend set afterwards). NULL when buffer is NULL or too small. */
-struct marena *
+struct marena_arena *
 marena__create_in_buffer(void *buffer, size_t size, uint32_t flags);
 
 /* ---- alloc.c ---- */
@@ -395,7 +395,7 @@ marena__create_in_buffer(void *buffer, size_t size, uint32_t flags);
 /* Counts a failed request and, for a valid one, calls on_oom. Returns NULL
  * so callers can `return marena__fail(...)`. */
 static inline void *
-marena__fail(struct marena *arena, size_t size, size_t align, int valid)
+marena__fail(struct marena_arena *arena, size_t size, size_t align, int valid)
 {
     count_saturating(&arena->failed);
     if (valid && arena->on_oom != NULL)

@@ -13,7 +13,7 @@
 #include "arena.h"
 
 size_t
-marena__held(const struct marena *arena)
+marena__held(const struct marena_arena *arena)
 {
     const struct marena_block *first = first_block(arena);
     const struct marena_block *block;
@@ -40,7 +40,7 @@ usable_size(const struct marena_block *block)
 /* Takes the smallest spare with room for `usable` bytes off the spare
  * list, so that growth reuses the blocks it had in the order it took them. */
 static struct marena_block *
-take_spare(struct marena *arena, size_t usable)
+take_spare(struct marena_arena *arena, size_t usable)
 {
     struct marena_block **link, **best = NULL, *block;
 
@@ -56,7 +56,7 @@ take_spare(struct marena *arena, size_t usable)
 }
 
 static struct marena_block *
-acquire_block(struct marena *arena, size_t usable)
+acquire_block(struct marena_arena *arena, size_t usable)
 {
     const marena_backend_t *backend = arena->backend;
     size_t wanted, granted = 0, held;
@@ -89,7 +89,7 @@ acquire_block(struct marena *arena, size_t usable)
 }
 
 struct marena_block *
-marena__obtain_block(struct marena *arena, size_t usable)
+marena__obtain_block(struct marena_arena *arena, size_t usable)
 {
     struct marena_block *block = take_spare(arena, usable);
 
@@ -107,7 +107,7 @@ marena__obtain_block(struct marena *arena, size_t usable)
 }
 
 void
-marena__retire_block(struct marena *arena, struct marena_block *block, uintptr_t fill)
+marena__retire_block(struct marena_arena *arena, struct marena_block *block, uintptr_t fill)
 {
     wipe_range(arena, block_base(block), fill);
 #if MARENA_TRACKING
@@ -119,7 +119,7 @@ marena__retire_block(struct marena *arena, struct marena_block *block, uintptr_t
 }
 
 void
-marena__release_block(struct marena *arena, struct marena_block *block)
+marena__release_block(struct marena_arena *arena, struct marena_block *block)
 {
     const marena_backend_t *backend = arena->backend;
 
@@ -134,7 +134,7 @@ marena__release_block(struct marena *arena, struct marena_block *block)
 }
 
 int
-marena__commit_room(struct marena *arena, size_t bytes)
+marena__commit_room(struct marena_arena *arena, size_t bytes)
 {
     struct marena_block *block = arena->current;
     uintptr_t start = (uintptr_t)arena;
@@ -171,7 +171,7 @@ marena__commit_room(struct marena *arena, size_t bytes)
 }
 
 void
-marena__decommit_beyond(struct marena *arena, size_t keep)
+marena__decommit_beyond(struct marena_arena *arena, size_t keep)
 {
     struct marena_block *block = arena->current;
     uintptr_t start = (uintptr_t)arena;
@@ -197,7 +197,7 @@ marena__decommit_beyond(struct marena *arena, size_t keep)
 }
 
 static void
-push_spare(struct marena *arena, struct marena_block *block)
+push_spare(struct marena_arena *arena, struct marena_block *block)
 {
     block->next = arena->spare;
     arena->spare = block;
@@ -244,7 +244,7 @@ sort_oldest_first(struct marena_block *list)
 }
 
 void
-marena__retain_blocks(struct marena *arena, size_t budget)
+marena__retain_blocks(struct marena_arena *arena, size_t budget)
 {
     struct marena_block *first = first_block(arena);
     struct marena_block *block, *next, *out = arena->spare;
@@ -273,7 +273,7 @@ marena__retain_blocks(struct marena *arena, size_t budget)
 /* A block a rewind took out of use: ordinary ones stay as spares, blocks
  * larger than an ordinary block go back to the backend. */
 static void
-retire_rewound(struct marena *arena, struct marena_block *block)
+retire_rewound(struct marena_arena *arena, struct marena_block *block)
 {
     marena__retire_block(arena, block, fill_of(arena, block));
     if ((size_t)(block->end - block_base(block)) > arena->max_block_size)
@@ -286,7 +286,7 @@ retire_rewound(struct marena *arena, struct marena_block *block)
  * (blocks of their own for large requests), never past the first older
  * block (layout.h). */
 void
-marena__retire_newer_blocks(struct marena *arena, struct marena_block *target,
+marena__retire_newer_blocks(struct marena_arena *arena, struct marena_block *target,
                             uint64_t mark)
 {
     struct marena_block *block, **link;

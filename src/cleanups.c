@@ -41,7 +41,7 @@ marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data)
 }
 
 void
-marena__run_cleanups(struct marena *arena, size_t from)
+marena__run_cleanups(struct marena_arena *arena, size_t from)
 {
     while (arena->cleanups != NULL && arena->cleanups->used >= from) {
         struct marena_cleanup *cleanup = arena->cleanups;

@@ -4,9 +4,9 @@
  *
  * Memory layout. Every block starts with a struct marena_block header and
  * its usable bytes follow at block + BLOCK_HEADER_SIZE. The first block is
- * special only in that the control block (struct marena) comes first:
+ * special only in that the control block (struct marena_arena) comes first:
  *
- *   first block:  [struct marena][struct marena_block][usable ...]
+ *   first block:  [struct marena_arena][struct marena_block][usable ...]
  *   other blocks: [struct marena_block][usable ...]
  *
  * Lists. The blocks in use form a list through `next`, its head the
@@ -71,7 +71,7 @@ struct marena_retreat {
  * Invariants: base(current) <= head.cursor <= head.end <= current->end,
  * and every end is a multiple of MARENA_ALIGNMENT (marena_head.h).
  */
-struct marena {
+struct marena_arena {
     struct marena_head head;              /* cursor, end (the current block's end, or
                                    its committed end), allocations: read
                                    and written by the inline fast path */
@@ -85,7 +85,7 @@ struct marena {
                                    than the current one */
     size_t peak;                     /* highest used, as of the last time used fell */
     struct marena_cleanup *cleanups; /* newest first */
-    void (*on_oom)(struct marena *, size_t, size_t, void *);
+    void (*on_oom)(struct marena_arena *, size_t, size_t, void *);
     void *oom_data;
     uint64_t serial;        /* the clock of blocks, marks and retreats:
                                bumped when a block comes into use and at

@@ -44,7 +44,7 @@ marena_mark(const marena_t *arena)
  * before it is stale anyway): forgotten before the list is used. The
  * inline reset cannot do that itself. */
 static void
-forget_old_retreats(struct marena *arena)
+forget_old_retreats(struct marena_arena *arena)
 {
     if (arena->retreat_resets != arena->head.resets) {
         arena->retreat_resets = arena->head.resets;
@@ -53,7 +53,7 @@ forget_old_retreats(struct marena *arena)
 }
 
 void
-marena__retreat(struct marena *arena, size_t used)
+marena__retreat(struct marena_arena *arena, size_t used)
 {
     uint32_t n;
 
@@ -74,7 +74,7 @@ marena__retreat(struct marena *arena, size_t used)
 /* Did the arena go back below the mark after it was taken? The first
  * retreat after it went lowest of those after it. */
 static int
-retreated_below(const struct marena *arena, const marena_mark_t *mark)
+retreated_below(const struct marena_arena *arena, const marena_mark_t *mark)
 {
     if (arena->retreat_resets != arena->head.resets)
         return 0;
@@ -89,7 +89,7 @@ retreated_below(const struct marena *arena, const marena_mark_t *mark)
  * block), the position must not lie beyond where the arena stands, and
  * the arena must not have gone back below it since. */
 static int
-mark_valid(const struct marena *arena, const marena_mark_t *mark)
+mark_valid(const struct marena_arena *arena, const marena_mark_t *mark)
 {
     const struct marena_block *block = arena->current;
 

@@ -22,7 +22,7 @@
  * range above the cursor, or one whose end wraps the address space to
  * meet the cursor, is not. */
 static int
-is_last(const struct marena *arena, uintptr_t p, size_t size)
+is_last(const struct marena_arena *arena, uintptr_t p, size_t size)
 {
     uintptr_t cursor = arena_cursor(arena);
 
@@ -34,7 +34,7 @@ is_last(const struct marena *arena, uintptr_t p, size_t size)
  * is p a handed-out byte)? A block in use holds handed-out bytes from its
  * base to where it is filled. O(blocks). */
 static int
-holds(const struct marena *arena, uintptr_t p, size_t size)
+holds(const struct marena_arena *arena, uintptr_t p, size_t size)
 {
     const struct marena_block *block;
 
@@ -49,7 +49,7 @@ holds(const struct marena *arena, uintptr_t p, size_t size)
 
 /* The cursor goes back to `to`, in the current block: used falls. */
 static void
-retreat_to(struct marena *arena, uintptr_t to)
+retreat_to(struct marena_arena *arena, uintptr_t to)
 {
     note_peak(arena);
     set_cursor(arena, to);
@@ -60,7 +60,7 @@ retreat_to(struct marena *arena, uintptr_t to)
  * start of what stays of it as far as a tracked arena knows (0: nothing,
  * or unknown; always 0 untracked). */
 static uintptr_t
-cut_last(struct marena *arena, uintptr_t cut)
+cut_last(struct marena_arena *arena, uintptr_t cut)
 {
     uintptr_t cursor = arena_cursor(arena);
 
@@ -80,7 +80,7 @@ cut_last(struct marena *arena, uintptr_t cut)
 /* Grows the last allocation, at p, from old_size to new_size in place;
  * 0, or -1 when its block (or reservation) has no room. */
 static int
-grow_last(struct marena *arena, uintptr_t p, size_t old_size, size_t new_size)
+grow_last(struct marena_arena *arena, uintptr_t p, size_t old_size, size_t new_size)
 {
     size_t grow_by = new_size - old_size;
     uintptr_t cursor = arena_cursor(arena);
@@ -103,7 +103,7 @@ grow_last(struct marena *arena, uintptr_t p, size_t old_size, size_t new_size)
 /* An allocation that is not the last keeps its bytes; the ones it gives
  * up are wiped and poisoned. */
 static void
-shrink_other(struct marena *arena, uintptr_t p, size_t old_size, size_t new_size)
+shrink_other(struct marena_arena *arena, uintptr_t p, size_t old_size, size_t new_size)
 {
     wipe_range(arena, p + new_size, p + old_size);
 #if MARENA_TRACKING

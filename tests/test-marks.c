@@ -298,7 +298,7 @@ test_after_many_resets(const void *data)
 
     open_growing(&s, data);
     marena_mark_t mark = marena_mark(s.arena);
-    ((struct marena *)s.arena)->serial += (uint32_t)1 << 31;
+    ((struct marena_arena *)s.arena)->serial += (uint32_t)1 << 31;
     marena_reset(s.arena);
     test_assert_nonnull(marena_alloc_aligned(s.arena, 100, 1));
     assert_refused(s.arena, mark);

@@ -24,7 +24,13 @@
 #include "harness.h"
 #include "subjects.h"
 
-#define CAPACITY 1024u
+#define CAPACITY 256u
+
+/* Two buffers, for the arena under test and another one: small, so that
+ * the suite fits the smallest board's RAM. */
+static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + CAPACITY];
+static _Alignas(
+    MARENA_ALIGNMENT) unsigned char other_buffer[MARENA_STATIC_OVERHEAD + CAPACITY];
 
 /* A misuse: `run` commits it on `arena` (p: an allocation of 16 bytes at
  * its cursor, `other`: an allocation of another arena) and returns 1 when
@@ -298,9 +304,6 @@ static void
 test_misuse(const void *data)
 {
     const struct misuse *misuse = data;
-    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + CAPACITY];
-    static _Alignas(MARENA_ALIGNMENT) unsigned char
-        other_buffer[MARENA_STATIC_OVERHEAD + CAPACITY];
     marena_options_t options = {0}, other_options = {0};
     marena_t *arena, *other;
     unsigned char *p, *q;
@@ -349,7 +352,6 @@ on_oom_says(marena_t *arena, size_t size, size_t align, void *data)
 static void
 test_alloc_or_abort_bad_input(const void *data)
 {
-    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + CAPACITY];
     marena_options_t options = {0};
 
     (void)data;
@@ -379,7 +381,6 @@ say_oom(marena_t *arena, size_t size, size_t align, void *data)
 static void
 test_alloc_or_abort_out_of_memory(const void *data)
 {
-    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + CAPACITY];
     marena_options_t options = {0};
 
     (void)data;

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* A program built against an installed marena with nothing but
  * `pkg-config --cflags --libs marena` (or `--static`), as scripts/consumers
- * does for a shared and a static-only install. It checks the arena's
- * results and the installed configuration, prints what it found, and exits
- * 1 on any mismatch.
+ * does for a shared and a static-only install; the CMake consumer
+ * (../cmake/CMakeLists.txt) builds it too, with find_package(marena) or
+ * pkg_check_modules(). It checks the arena's results and the installed
+ * configuration, prints what it found, and exits 1 on any mismatch.
  *
  *   consumer VERSION BACKEND
  *
- * VERSION is what `pkg-config --modversion marena` says, BACKEND the
- * default backend the library was built with. */
+ * VERSION is what the build system found (`pkg-config --modversion
+ * marena`, or CMake's marena_VERSION), BACKEND the default backend the
+ * library was built with. */
 #include <marena.h>
 
 #include <stdint.h>
@@ -57,6 +59,8 @@ main(int argc, char **argv)
              MARENA_VERSION_MINOR, MARENA_VERSION_MICRO);
     CHECK(strcmp(version, MARENA_VERSION_STRING) == 0);
     CHECK(strcmp(MARENA_VERSION_STRING, argv[1]) == 0);
+    /* The library it runs with is the one it was compiled against. */
+    CHECK(strcmp(marena_version(), MARENA_VERSION_STRING) == 0);
     CHECK(strcmp(MARENA_DEFAULT_BACKEND_NAME, argv[2]) == 0);
 
     /* A growing arena with a secure wipe (libbsd's explicit_bzero when the

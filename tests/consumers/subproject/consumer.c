@@ -51,6 +51,8 @@ main(int argc, char **argv)
              MARENA_VERSION_MINOR, MARENA_VERSION_MICRO);
     CHECK(strcmp(version, MARENA_VERSION_STRING) == 0);
     CHECK(strcmp(MARENA_VERSION_STRING, argv[1]) == 0);
+    /* The library it runs with is the one it was compiled against. */
+    CHECK(strcmp(marena_version(), MARENA_VERSION_STRING) == 0);
     CHECK(strcmp(MARENA_DEFAULT_BACKEND_NAME, argv[2]) == 0);
     /* The parent disabled the heap backend and made mmap the default. */
     CHECK(MARENA_HAVE_HEAP_BACKEND == 0);
