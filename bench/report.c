@@ -212,6 +212,48 @@ report_ratios(const struct report *r)
     }
 }
 
+/* Was workload @w selected, and allocator @a unable to run it? */
+static int
+is_na(const struct report *r, size_t a, int w)
+{
+    return (r->selected[w][BENCH_GENERATED] || r->selected[w][BENCH_TABLE]) &&
+           r->allocators[a]->run[w] == NULL;
+}
+
+static int
+same_reason(const struct report *r, size_t a, int w, int v)
+{
+    return is_na(r, a, v) &&
+           strcmp(r->allocators[a]->na[w], r->allocators[a]->na[v]) == 0;
+}
+
+static int
+first_with_reason(const struct report *r, size_t a, int w)
+{
+    for (int v = 0; v < w; v++) {
+        if (same_reason(r, a, w, v))
+            return 0;
+    }
+    return 1;
+}
+
+/* "n/a on ALLOCATOR: W, W... (REASON)": one line for allocator @a and
+ * every workload it cannot run for the same reason as @w. */
+static void
+print_na(const struct report *r, size_t a, int w)
+{
+    const char *sep = ": ";
+
+    printf("n/a on %s", r->allocators[a]->name);
+    for (int v = w; v < BENCH_WORKLOADS; v++) {
+        if (same_reason(r, a, w, v)) {
+            printf("%s%s", sep, report_workloads[v]);
+            sep = ", ";
+        }
+    }
+    printf(" (%s)\n", r->allocators[a]->na[w]);
+}
+
 void
 report_notes(const struct report *r, const char *const *absent)
 {
@@ -224,10 +266,8 @@ report_notes(const struct report *r, const char *const *absent)
     printf(")\n");
     for (size_t a = 0; a < r->count; a++) {
         for (int w = 0; w < BENCH_WORKLOADS; w++) {
-            if ((r->selected[w][BENCH_GENERATED] || r->selected[w][BENCH_TABLE]) &&
-                r->allocators[a]->run[w] == NULL)
-                printf("n/a: %s on %s: %s\n", report_workloads[w], r->allocators[a]->name,
-                       r->allocators[a]->na[w]);
+            if (is_na(r, a, w) && first_with_reason(r, a, w))
+                print_na(r, a, w);
         }
     }
     for (size_t i = 0; absent[i] != NULL; i++)
