@@ -26,5 +26,5 @@ const struct bench_allocator bench_bumpalo = {
     .run = {bumpalo_small, bumpalo_mixed, bumpalo_burst, NULL, bumpalo_growth, NULL,
             bumpalo_strbuild, bumpalo_strdup},
     .na = {[BENCH_STATIC] = "bumpalo takes no caller buffer",
-           [BENCH_REWIND] = "bumpalo has no checkpoints (marks)"},
+           [BENCH_REWIND] = "bumpalo has no checkpoints"},
 };
