@@ -254,6 +254,10 @@ marena_version(void);
 /** @def MARENA_HAVE_STATS
  * marena_stats(), and marena_stats_format() with stdio (stats). Without
  * it the library keeps no counters. */
+/** @def MARENA_HAVE_ERRORS
+ * marena_last_error() and marena_strerror() (errors). */
+/** @def MARENA_HAVE_INTROSPECTION
+ * marena_owns() and marena_walk() (introspection). */
 /** @def MARENA_HAVE_WIPE
  * #MARENA_WIPE (wipe). Without it, marena_create_ex() refuses that flag. */
 /** @def MARENA_HAVE_STDIO
@@ -468,6 +472,33 @@ typedef struct marena_options {
  */
 MARENA_API marena_t *
 marena_create_ex(const marena_options_t *options);
+
+#if MARENA_HAVE_GROWTH
+/**
+ * The arena's limit: the most bytes it may take from its backend, block
+ * headers and control block included (marena_options_t::limit).
+ *
+ * @param arena The arena; NULL gives 0.
+ * @returns The limit, or SIZE_MAX when there is none.
+ */
+MARENA_API size_t
+marena_limit(const marena_t *arena);
+
+/**
+ * Changes the arena's limit (bumpalo's set_allocation_limit). Later
+ * growth and commits stay within it; nothing held is given back. When the
+ * next ordinary block would pass the limit, growth takes the largest block
+ * the limit still allows, if the request fits in it.
+ *
+ * @param arena The arena; NULL gives -1.
+ * @param limit The new limit; 0 or SIZE_MAX removes it.
+ * @returns 0; or -1, changing nothing, when @p limit is below what the
+ *          arena already holds from its backend (marena_stats_t's
+ *          backend_bytes).
+ */
+MARENA_API int
+marena_set_limit(marena_t *arena, size_t limit);
+#endif
 
 #if MARENA_HAVE_DEFAULT_BACKEND
 /**
@@ -835,6 +866,21 @@ MARENA_API void *
 marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size);
 
 /**
+ * marena_realloc() for an allocation with an alignment of its own: when
+ * the allocation moves, the new one is aligned to @p align too (in place,
+ * the address and so its alignment stay). @p ptr NULL is
+ * marena_alloc_aligned(arena, new_size, align). An @p align that is not a
+ * power of two gives NULL and changes nothing.
+ *
+ * Neither function zeroes what a growing allocation gains; to have zeros
+ * there, write them: `memset((char *)q + old_size, 0, new_size - old_size)`
+ * when q, the result, is not NULL.
+ */
+MARENA_API void *
+marena_realloc_aligned(marena_t *arena, void *ptr, size_t old_size, size_t new_size,
+                       size_t align);
+
+/**
  * Gives back the most recent allocation.
  *
  * @param arena The arena; NULL gives 0.
@@ -917,8 +963,11 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args) MARENA_PRINTF(2,
 /**
  * Forgets every allocation, runs the cleanups (newest first), and keeps the
  * first block for reuse: the next allocation starts where the first one
- * did. Other blocks go back to the backend. O(1) when the arena has one
- * block and no cleanups; no backend call then.
+ * did. Of the other blocks it keeps, as spares, what the next cycle will
+ * likely need, and gives the rest back (#MARENA_RETAIN_ADAPTIVE): a
+ * program that resets per request settles at the memory its larger
+ * requests take, and gives it back after a run of small ones. O(1) when
+ * the arena has one block and no cleanups; no backend call then.
  *
  * Like the allocation functions, marena_reset() is also a macro for an
  * inline function: for an arena that is one block with nothing to run,
@@ -964,7 +1013,7 @@ marena__reset_inline(marena_t *arena)
 
 /** What marena_reset_ex() keeps. */
 typedef enum marena_retain {
-    /** Keep the first block, release the rest (marena_reset()). */
+    /** Keep the first block, release the rest. */
     MARENA_RETAIN_FIRST = 0,
     /** Keep every block for reuse; release nothing. */
     MARENA_RETAIN_ALL = 1,
@@ -973,7 +1022,21 @@ typedef enum marena_retain {
      * first (by when they came into use), each block that still fits what
      * is left of the budget is kept, the others are released. A
      * #MARENA_RESERVE arena decommits what lies beyond the budget. */
-    MARENA_RETAIN_BYTES = 2
+    MARENA_RETAIN_BYTES = 2,
+    /** Keep the first block and the largest other one, and allocate from
+     * the largest after the reset (the first stays held, empty, until the
+     * next reset). bumpalo keeps its largest chunk; a request-per-reset
+     * server settles at its high-water mark with one block. */
+    MARENA_RETAIN_LARGEST = 3,
+    /** What marena_reset() does: keep what the next cycle will likely
+     * need. The estimate is the most this cycle used (marena_used() at
+     * its highest since the last reset), or half the previous estimate if
+     * that is more; blocks are kept, oldest first, until their usable
+     * bytes cover it beyond the first block, and the rest are released.
+     * So a cycle as large as the ones before calls no backend, and memory
+     * goes back only after cycles that used much less: the estimate halves
+     * with each. Within the arena's limit, as every block is. */
+    MARENA_RETAIN_ADAPTIVE = 4
 } marena_retain_t;
 
 /**
@@ -1148,6 +1211,90 @@ marena_used(const marena_t *arena);
  */
 MARENA_API size_t
 marena_capacity(const marena_t *arena);
+
+#if MARENA_HAVE_INTROSPECTION
+/**
+ * Does @p ptr point into memory the arena has handed out and still holds?
+ * That is: into a block in use, below where that block is filled (any
+ * byte of an allocation, or of the padding and red zones between them).
+ * Memory given back by reset, rewind, marena_pop() or a shrinking realloc
+ * of the last allocation is no longer held. O(blocks in use); changes
+ * nothing. (LLVM's identifyObject, Zig's ownsPtr.)
+ *
+ * @param arena The arena; NULL gives 0.
+ * @param ptr   Any pointer; NULL gives 0.
+ * @returns 1 or 0.
+ */
+MARENA_API int
+marena_owns(const marena_t *arena, const void *ptr);
+
+/** One block in use, as marena_walk() reports it. (Tag marena_block_info_s:
+ * see marena_mark_t.) */
+typedef struct marena_block_info_s {
+    const void *start; /**< its first usable byte */
+    size_t filled;     /**< bytes handed out in it, padding included; the filled
+                            bytes of all blocks add up to marena_used() */
+    size_t size;       /**< its usable bytes (committed, for #MARENA_RESERVE) */
+    int is_current;    /**< 1 for the block the cursor is in */
+    int is_dedicated;  /**< 1 for a block of its own for one large request */
+} marena_block_info_t;
+
+/**
+ * Calls @p visit once for every block in use, the current block first,
+ * with what marena_block_info_t says of it. Spare blocks (held for reuse,
+ * not in use) are not visited. The arena must not be changed from inside
+ * @p visit. (bumpalo's iter_allocated_chunks, PostgreSQL's BumpCheck.)
+ *
+ * @param arena The arena; NULL gives 0 and visits nothing.
+ * @param visit Called with @p ctx and the block; a nonzero return stops
+ *              the walk. NULL gives 0 and visits nothing.
+ * @param ctx   Passed to @p visit.
+ * @returns The first nonzero value @p visit returned, else 0.
+ */
+MARENA_API int
+marena_walk(const marena_t *arena,
+            int (*visit)(void *ctx, const marena_block_info_t *block), void *ctx);
+#endif /* MARENA_HAVE_INTROSPECTION */
+
+#if MARENA_HAVE_ERRORS
+/** Why a call failed: what marena_last_error() returns. */
+typedef enum marena_error {
+    /** No call on the arena has failed yet. */
+    MARENA_OK = 0,
+    /** Bad input: size 0, an alignment that is not a power of two, a size
+     * whose arithmetic overflows, a pointer that is not the arena's (also
+     * marena_pop() returning 0), a limit below what is held, a format
+     * that does not encode. */
+    MARENA_EINVAL = 1,
+    /** A fixed arena, or a reservation, has no room for it. */
+    MARENA_EFULL = 2,
+    /** Growing or committing for it would pass the arena's limit. */
+    MARENA_ELIMIT = 3,
+    /** The backend refused (or broke its contract), or no block could be
+     * that large. */
+    MARENA_ENOMEM = 4
+} marena_error_t;
+
+/**
+ * The reason the arena's most recent failed call failed (bumpalo's
+ * AllocErr). It is set only when a call fails, before on_oom is called (so
+ * on_oom can read it), and kept until another call fails; a successful
+ * call leaves it alone. Calls with a NULL string, format or function,
+ * which do not count as failed requests (marena_stats_t::failed), do not
+ * set it either. Costs the inline fast path nothing.
+ *
+ * @param arena The arena; NULL gives #MARENA_OK.
+ */
+MARENA_API marena_error_t
+marena_last_error(const marena_t *arena);
+
+/**
+ * A message for @p error, e.g. "the arena is full"; "unknown error" for a
+ * value that is none of marena_error_t's. The string is static.
+ */
+MARENA_API const char *
+marena_strerror(marena_error_t error);
+#endif /* MARENA_HAVE_ERRORS */
 
 #if MARENA_HAVE_STATS
 /** What marena_stats() reports. (Tag marena_stats_s: see marena_mark_t.) */

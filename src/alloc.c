@@ -24,16 +24,19 @@
 #include "arena.h"
 
 /* The usable size of the next ordinary block: double the current one,
- * capped at max_block_size. */
+ * capped at max_block_size, and at what the limit still allows (a smaller
+ * block the limit can take is better than none). */
 static size_t
 next_block_size(const struct marena_arena *arena)
 {
     size_t current = (size_t)(arena->current->end - block_base(arena->current));
+    size_t ordinary =
+        current > arena->max_block_size / 2 ? arena->max_block_size : 2 * current;
+    size_t allowed = marena__limit_room(arena);
 
-    return current > arena->max_block_size / 2 ? arena->max_block_size : 2 * current;
+    return ordinary < allowed ? ordinary : allowed;
 }
 
-/* A block of its own, behind the current one; the cursor stays put. */
 /* The bytes a request takes from the cursor on: padding, size, red zone;
  * SIZE_MAX, which no block has, when that overflows. */
 static size_t
@@ -46,6 +49,7 @@ room_for(const struct marena_arena *arena, size_t size, size_t align)
     return size <= SIZE_MAX - padding ? size + padding : SIZE_MAX;
 }
 
+/* A block of its own, behind the current one; the cursor stays put. */
 static void *
 alloc_dedicated(struct marena_arena *arena, size_t size, size_t align, size_t worst)
 {
@@ -58,7 +62,9 @@ alloc_dedicated(struct marena_arena *arena, size_t size, size_t align, size_t wo
     arena->current->next = block;
     arena->head.reset_to = 0; /* more than one block */
     start = ROUND_UP(block_base(block), align);
-    arena->used_retired += (size_t)(start - block_base(block)) + taken_by(arena, size);
+    block->fill = start + taken_by(arena, size);
+    block->dedicated = 1;
+    arena->used_retired += (size_t)(block->fill - block_base(block));
     if (MARENA_HAVE_STATS)
         arena->head.allocations++;
 #if MARENA_TRACKING
@@ -76,7 +82,8 @@ alloc_from_new_block(struct marena_arena *arena, size_t size, size_t align, size
 
     if (block == NULL)
         return NULL;
-    arena->used_retired += (size_t)(arena_cursor(arena) - block_base(arena->current));
+    arena->current->fill = arena_cursor(arena);
+    arena->used_retired += (size_t)(arena->current->fill - block_base(arena->current));
     block->next = arena->current;
     enter_block(arena, block, block_base(block));
     arena->head.reset_to = 0; /* more than one block */
@@ -95,8 +102,10 @@ grow(struct marena_arena *arena, size_t size, size_t align)
 
     if (is_tracked(arena))
         padding += ARENA_REDZONE;
-    if (size > SIZE_MAX - padding)
+    if (size > SIZE_MAX - padding) {
+        note_why(arena, ARENA_ENOMEM);
         return NULL;
+    }
     worst = size + padding;
     ordinary = next_block_size(arena);
     if (worst > ordinary)
@@ -115,6 +124,7 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align)
     CHECK_LIVE(arena, "marena_alloc");
     valid = size != 0 && is_power_of_two(align);
     if (valid) {
+        note_why(arena, ARENA_EFULL);
         /* The inline path leaves large alignments here, and may be off. */
         memory = bump(arena, size, align);
         if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_RESERVE) &&
@@ -123,7 +133,9 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align)
         else if (memory == NULL && MARENA_HAVE_GROWTH && (arena->flags & MARENA_GROW))
             memory = grow(arena, size, align);
     }
-    return memory != NULL ? memory : marena__fail(arena, size, align, valid);
+    return memory != NULL ? memory
+                          : marena__fail(arena, size, align,
+                                         valid ? noted_why(arena) : ARENA_EINVAL);
 }
 
 /* The exported entry points, for callers that do not inline (function

@@ -29,7 +29,7 @@ _Static_assert(MARENA_COMMIT_STEP % MARENA_ALIGNMENT == 0 &&
 /* ---------------------------------------------------------------- create */
 
 /* Builds an arena at `start`, the beginning of a first block of `size`
- * bytes, usable up to `end` (aligned down to MARENA_ALIGNMENT here:
+ * bytes from a backend (0 for a caller's buffer), usable up to `end` (aligned down to MARENA_ALIGNMENT here:
  * marena_head.h); for a reserve arena, `end` is the committed end.
  * pre: start is aligned to MARENA_ALIGNMENT;
  *      start + MARENA_CONTROL_SIZE < ALIGN_DOWN(end). */
@@ -134,8 +134,7 @@ marena__create_in_buffer(void *buffer, size_t size, uint32_t flags)
     if (size <= padding ||
         (size_t)(ALIGN_DOWN(start + size) - (start + padding)) <= MARENA_CONTROL_SIZE)
         return NULL;
-    return place(start + padding, size - padding, start + size,
-                 flags | ARENA_CALLER_BUFFER);
+    return place(start + padding, 0, start + size, flags | ARENA_CALLER_BUFFER);
 }
 
 #if MARENA_HAVE_BACKENDS
@@ -160,8 +159,8 @@ acquire_first_block(const marena_options_t *options, const marena_backend_t *bac
      * of it (its end aligned down: marena_head.h). */
     held = reserve && granted > MARENA_COMMIT_STEP ? MARENA_COMMIT_STEP
                                                    : (size_t)ALIGN_DOWN(granted);
-    if (granted < wanted || granted > UINTPTR_MAX - start ||
-        start % MARENA_ALIGNMENT != 0 || (options->limit != 0 && held > options->limit) ||
+    if (!grant_valid(block, granted, wanted) ||
+        (options->limit != 0 && held > options->limit) ||
         (reserve && backend->commit(ctx, block, held) != 0)) {
         if (backend->release != NULL)
             backend->release(ctx, block, granted);
@@ -213,7 +212,7 @@ marena_create_ex(const marena_options_t *options)
     if (options->buffer != NULL) /* only growth calls the backend */
         return configure(marena__create_in_buffer(options->buffer, options->buffer_size,
                                                   options->flags),
-                         options, (options->flags & MARENA_GROW) ? backend : NULL);
+                         options, backend);
 #if MARENA_HAVE_BACKENDS
     return create_from_backend(options, backend);
 #else
@@ -281,11 +280,51 @@ empty_first_block(struct marena_arena *arena)
 #endif
 }
 
+/* MARENA_RETAIN_ADAPTIVE's estimate of what the next cycle needs: the
+ * most this cycle used, or half the previous estimate, whichever is more.
+ * One large cycle keeps its blocks for the next; the estimate halves with
+ * every cycle that uses much less, so memory goes back within a few. */
+static size_t
+next_need(struct marena_arena *arena)
+{
+    size_t need = arena->need / 2;
+
+    if (arena->cycle_high > need)
+        need = arena->cycle_high;
+    arena->cycle_high = 0;
+    arena->need = need;
+    return need;
+}
+
+/* Sorts the blocks other than the first as `retain` says; returns the
+ * block to allocate from next. */
+static struct marena_block *
+retain_blocks(struct marena_arena *arena, marena_retain_t retain, size_t bytes)
+{
+    struct marena_block *first = first_block(arena);
+    size_t first_held = (arena->flags & ARENA_CALLER_BUFFER) ? 0 : first->size;
+    size_t first_usable = (size_t)(first->end - block_base(first));
+    size_t need = next_need(arena);
+
+    if (!has_more_blocks(arena))
+        return first;
+    if (retain == MARENA_RETAIN_LARGEST)
+        return marena__retain_largest(arena);
+    if (retain == MARENA_RETAIN_ALL)
+        marena__retain_blocks(arena, SIZE_MAX, 0);
+    else if (retain == MARENA_RETAIN_BYTES && bytes > first_held)
+        marena__retain_blocks(arena, bytes - first_held, 0);
+    else if (retain == MARENA_RETAIN_ADAPTIVE && need > first_usable)
+        marena__retain_blocks(arena, 0, need - first_usable);
+    else
+        marena__retain_blocks(arena, 0, 0);
+    return first;
+}
+
 MARENA_API void
 marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
 {
-    struct marena_block *first;
-    size_t first_held;
+    struct marena_block *first, *next;
 
     if (arena == NULL)
         return;
@@ -296,16 +335,15 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
     count_reset(arena);
 
     empty_first_block(arena);
-    if (has_more_blocks(arena)) {
-        first_held = (arena->flags & ARENA_CALLER_BUFFER) ? 0 : first->size;
-        if (retain == MARENA_RETAIN_ALL)
-            marena__retain_blocks(arena, SIZE_MAX);
-        else if (retain == MARENA_RETAIN_BYTES && bytes > first_held)
-            marena__retain_blocks(arena, bytes - first_held);
-        else
-            marena__retain_blocks(arena, 0);
-    }
+    next = retain_blocks(arena, retain, bytes);
     restart_at(arena, first);
+    if (next != first) {
+        /* The largest block is current; the first stays in use, empty,
+         * behind it. */
+        first->fill = block_base(first);
+        next->next = first;
+        enter_block(arena, next, block_base(next));
+    }
     if ((arena->flags & MARENA_RESERVE) && retain == MARENA_RETAIN_BYTES)
         marena__decommit_beyond(arena, bytes);
     marena__refresh_reset_to(arena);
@@ -316,7 +354,7 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
  * a pointer) is the full reset, which has the same result. */
 MARENA_API void(marena_reset)(marena_t *arena)
 {
-    marena_reset_ex(arena, MARENA_RETAIN_FIRST, 0);
+    marena_reset_ex(arena, MARENA_RETAIN_ADAPTIVE, 0);
 }
 
 /* ---------------------------------------------------------------- destroy */
@@ -336,7 +374,7 @@ marena_destroy(marena_t *arena)
     first = first_block(arena);
     marena__run_cleanups(arena, 0);
     empty_first_block(arena);
-    marena__retain_blocks(arena, 0);
+    marena__retain_blocks(arena, 0, 0);
 #if MARENA_TRACKING
     if (is_tracked(arena)) {
         track_block_retire(first, block_base(first), first->end);

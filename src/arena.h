@@ -133,14 +133,12 @@ arena_used(const struct marena_arena *arena)
 static inline void
 note_peak(struct marena_arena *arena)
 {
-#if MARENA_HAVE_STATS
     size_t used = arena_used(arena);
 
-    if (used > arena->peak)
+    if (MARENA_HAVE_STATS && used > arena->peak)
         arena->peak = used;
-#else
-    (void)arena;
-#endif
+    if (MARENA_HAVE_GROWTH && used > arena->cycle_high)
+        arena->cycle_high = used;
 }
 
 /* Where a block in use stops holding handed-out bytes: the cursor in the
@@ -148,7 +146,25 @@ note_peak(struct marena_arena *arena)
 static inline uintptr_t
 fill_of(const struct marena_arena *arena, const struct marena_block *block)
 {
-    return !MARENA_HAVE_GROWTH || block == arena->current ? arena_cursor(arena) : block->end;
+    return !MARENA_HAVE_GROWTH || block == arena->current ? arena_cursor(arena)
+                                                          : block->fill;
+}
+
+/* Is [p, p + size) memory the arena handed out and still holds (size 0:
+ * is p a handed-out byte)? A block in use holds handed-out bytes from its
+ * base to where it is filled. O(blocks). */
+static inline int
+marena__holds(const struct marena_arena *arena, uintptr_t p, size_t size)
+{
+    const struct marena_block *block;
+
+    for (block = arena->current; block != NULL; block = block->next) {
+        uintptr_t fill = fill_of(arena, block);
+
+        if (p >= block_base(block) && p < fill && size <= fill - p)
+            return 1;
+    }
+    return 0;
 }
 
 /* Did the block come into use after serial `mark`? */
@@ -156,6 +172,19 @@ static inline int
 newer_than(const struct marena_block *block, uint64_t mark)
 {
     return block->serial > mark;
+}
+
+/* Does a block from a backend keep the contract: at least what was
+ * wanted, aligned, no larger than the largest object C can index
+ * (PTRDIFF_MAX), and not wrapping the address space? Checked before the
+ * block is touched. */
+static inline int
+grant_valid(const void *block, size_t granted, size_t wanted)
+{
+    uintptr_t start = (uintptr_t)block;
+
+    return granted >= wanted && granted <= (size_t)PTRDIFF_MAX &&
+           granted <= UINTPTR_MAX - start && start % MARENA_ALIGNMENT == 0;
 }
 
 /* Counters only marena_stats() reads: not counted without it. */
@@ -226,6 +255,11 @@ wipe_range(struct marena_arena *arena, uintptr_t from, uintptr_t to)
 size_t
 marena__held(const struct marena_arena *arena);
 
+/* The usable bytes of the largest block the limit still lets the arena
+ * take (aligned down); SIZE_MAX without a limit. */
+size_t
+marena__limit_room(const struct marena_arena *arena);
+
 /* A block with at least `usable` usable bytes: a spare that fits, else a
  * new one from the backend within the limit. Not linked anywhere; its
  * serial is set. NULL on failure. */
@@ -236,7 +270,8 @@ marena__obtain_block(struct marena_arena *arena, size_t usable);
  * marena__release_block(), to its backend): its handed-out bytes up to
  * `fill` are wiped (MARENA_WIPE) and the tools forget its allocations. */
 void
-marena__retire_block(struct marena_arena *arena, struct marena_block *block, uintptr_t fill);
+marena__retire_block(struct marena_arena *arena, struct marena_block *block,
+                     uintptr_t fill);
 
 /* Gives a retired block (not the first) back to the backend. */
 void
@@ -253,11 +288,18 @@ void
 marena__decommit_beyond(struct marena_arena *arena, size_t keep);
 
 /* Takes every block but the first out of use and sorts them, spares
- * included: oldest first (by when they came into use), each that still
- * fits in `budget` (bytes held from the backend, headers included) goes
- * onto the spare list, the rest back to the backend. */
+ * included, oldest first (by when they came into use). A block goes onto
+ * the spare list while the kept blocks' usable bytes have not reached
+ * `cover`, or when it still fits in `budget` (bytes held from the
+ * backend, headers included); the rest go back to the backend. */
 void
-marena__retain_blocks(struct marena_arena *arena, size_t budget);
+marena__retain_blocks(struct marena_arena *arena, size_t budget, size_t cover);
+
+/* Takes every block but the first out of use, keeps the largest (in use
+ * again, empty: the caller makes it current) and gives the rest back.
+ * Returns it, or the first block when there is no other. */
+struct marena_block *
+marena__retain_largest(struct marena_arena *arena);
 
 /* Rewind: takes the blocks that came into use after serial `mark` out of
  * use, `target` (the mark's block) becoming the head of the list. */
@@ -298,10 +340,17 @@ marena__decommit_beyond(struct marena_arena *arena, size_t keep)
 }
 
 static inline void
-marena__retain_blocks(struct marena_arena *arena, size_t budget)
+marena__retain_blocks(struct marena_arena *arena, size_t budget, size_t cover)
 {
     (void)arena;
     (void)budget;
+    (void)cover;
+}
+
+static inline struct marena_block *
+marena__retain_largest(struct marena_arena *arena)
+{
+    return first_block(arena);
 }
 
 static inline void
@@ -392,13 +441,46 @@ marena__create_in_buffer(void *buffer, size_t size, uint32_t flags);
 
 /* ---- alloc.c ---- */
 
-/* Counts a failed request and, for a valid one, calls on_oom. Returns NULL
- * so callers can `return marena__fail(...)`. */
-static inline void *
-marena__fail(struct marena_arena *arena, size_t size, size_t align, int valid)
+/* Why a call failed: the values of marena_error_t (marena.h), which only
+ * builds with the errors option declare. */
+#define ARENA_EINVAL 1u /* bad input */
+#define ARENA_EFULL 2u  /* no room in a fixed arena or a reservation */
+#define ARENA_ELIMIT 3u /* the limit would be passed */
+#define ARENA_ENOMEM 4u /* the backend refused, or no block could be so large */
+
+/* The request under way cannot be served, for this reason (the deepest
+ * code that knows says so; marena_alloc_slow() starts from ARENA_EFULL). */
+static inline void
+note_why(struct marena_arena *arena, unsigned why)
 {
+    if (MARENA_HAVE_ERRORS)
+        arena->why = (uint8_t)why;
+}
+
+/* Why the request under way failed: what was noted, or no room. */
+static inline unsigned
+noted_why(const struct marena_arena *arena)
+{
+    return MARENA_HAVE_ERRORS ? arena->why : ARENA_EFULL;
+}
+
+/* A call failed for this reason (marena_last_error()). */
+static inline void
+marena__set_error(struct marena_arena *arena, unsigned why)
+{
+    if (MARENA_HAVE_ERRORS)
+        arena->last_error = (uint8_t)why;
+}
+
+/* Records a failed call (its reason for marena_last_error(), a count for
+ * marena_stats()) and, unless the input was bad, calls on_oom, which may
+ * read the reason. Returns NULL so callers can `return marena__fail(...)`. */
+static inline void *
+marena__fail(struct marena_arena *arena, size_t size, size_t align, unsigned why)
+{
+    marena__set_error(arena, why);
     count_saturating(&arena->failed);
-    if (valid && arena->on_oom != NULL)
+    if (why != ARENA_EINVAL && arena->on_oom != NULL)
         arena->on_oom(arena, size, align, arena->oom_data);
     return NULL;
 }

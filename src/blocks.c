@@ -37,6 +37,44 @@ usable_size(const struct marena_block *block)
     return (size_t)(block->end - block_base(block));
 }
 
+size_t
+marena__limit_room(const struct marena_arena *arena)
+{
+    size_t held;
+
+    if (arena->limit == SIZE_MAX)
+        return SIZE_MAX;
+    held = marena__held(arena);
+    if (held >= arena->limit || arena->limit - held < BLOCK_HEADER_SIZE)
+        return 0;
+    return (size_t)ALIGN_DOWN(arena->limit - held - BLOCK_HEADER_SIZE);
+}
+
+MARENA_API size_t
+marena_limit(const marena_t *arena)
+{
+    if (arena == NULL)
+        return 0;
+    CHECK_LIVE(arena, "marena_limit");
+    return arena->limit;
+}
+
+MARENA_API int
+marena_set_limit(marena_t *arena, size_t limit)
+{
+    if (arena == NULL)
+        return -1;
+    CHECK_LIVE(arena, "marena_set_limit");
+    if (limit == 0)
+        limit = SIZE_MAX;
+    if (limit < marena__held(arena)) {
+        marena__set_error(arena, ARENA_EINVAL);
+        return -1;
+    }
+    arena->limit = limit;
+    return 0;
+}
+
 /* Takes the smallest spare with room for `usable` bytes off the spare
  * list, so that growth reuses the blocks it had in the order it took them. */
 static struct marena_block *
@@ -62,21 +100,29 @@ acquire_block(struct marena_arena *arena, size_t usable)
     size_t wanted, granted = 0, held;
     struct marena_block *block;
 
-    if (backend == NULL || backend->acquire == NULL ||
-        usable > (size_t)PTRDIFF_MAX - BLOCK_HEADER_SIZE - MARENA_ALIGNMENT)
+    if (backend == NULL || backend->acquire == NULL)
         return NULL;
+    if (usable > (size_t)PTRDIFF_MAX - BLOCK_HEADER_SIZE - MARENA_ALIGNMENT) {
+        note_why(arena, ARENA_ENOMEM);
+        return NULL;
+    }
     wanted = BLOCK_HEADER_SIZE + ROUND_UP(usable, MARENA_ALIGNMENT);
     held = marena__held(arena);
-    if (wanted > arena->limit || held > arena->limit - wanted)
+    if (wanted > arena->limit || held > arena->limit - wanted) {
+        note_why(arena, ARENA_ELIMIT);
         return NULL;
+    }
 
     count_saturating(&arena->backend_calls);
     block = backend->acquire(arena->backend_ctx, wanted, &granted);
-    if (block == NULL)
+    if (block == NULL) {
+        note_why(arena, ARENA_ENOMEM);
         return NULL;
+    }
     /* Refuse what breaks the contract, and what the limit cannot take. */
-    if (granted < wanted || granted > UINTPTR_MAX - (uintptr_t)block ||
-        (uintptr_t)block % MARENA_ALIGNMENT != 0 || granted > arena->limit - held) {
+    if (!grant_valid(block, granted, wanted) || granted > arena->limit - held) {
+        note_why(arena,
+                 grant_valid(block, granted, wanted) ? ARENA_ELIMIT : ARENA_ENOMEM);
         if (backend->release != NULL) {
             count_saturating(&arena->backend_calls);
             backend->release(arena->backend_ctx, block, granted);
@@ -88,6 +134,21 @@ acquire_block(struct marena_arena *arena, size_t usable)
     return block;
 }
 
+/* A block comes into use, empty, with a new serial (marks from before
+ * cannot name it). */
+static void
+come_into_use(struct marena_arena *arena, struct marena_block *block)
+{
+    block->next = NULL;
+    block->serial = ++arena->serial;
+    block->fill = block_base(block);
+    block->dedicated = 0;
+#if MARENA_TRACKING
+    if (is_tracked(arena))
+        track_block_open(block, block_base(block), block->end);
+#endif
+}
+
 struct marena_block *
 marena__obtain_block(struct marena_arena *arena, size_t usable)
 {
@@ -95,19 +156,14 @@ marena__obtain_block(struct marena_arena *arena, size_t usable)
 
     if (block == NULL)
         block = acquire_block(arena, usable);
-    if (block != NULL) {
-        block->next = NULL;
-        block->serial = ++arena->serial;
-#if MARENA_TRACKING
-        if (is_tracked(arena))
-            track_block_open(block, block_base(block), block->end);
-#endif
-    }
+    if (block != NULL)
+        come_into_use(arena, block);
     return block;
 }
 
 void
-marena__retire_block(struct marena_arena *arena, struct marena_block *block, uintptr_t fill)
+marena__retire_block(struct marena_arena *arena, struct marena_block *block,
+                     uintptr_t fill)
 {
     wipe_range(arena, block_base(block), fill);
 #if MARENA_TRACKING
@@ -154,13 +210,17 @@ marena__commit_room(struct marena_arena *arena, size_t bytes)
         needed = reserved;
     if (needed <= committed)
         return 0;
-    if (needed > arena->limit)
+    if (needed > arena->limit) {
+        note_why(arena, ARENA_ELIMIT);
         return -1;
+    }
 
     count_saturating(&arena->backend_calls);
     if (arena->backend->commit(arena->backend_ctx, (void *)block->end,
-                               needed - committed) != 0)
+                               needed - committed) != 0) {
+        note_why(arena, ARENA_ENOMEM);
         return -1;
+    }
 #if MARENA_TRACKING
     if (is_tracked(arena))
         track_poison(block->end, start + needed);
@@ -243,8 +303,10 @@ sort_oldest_first(struct marena_block *list)
     return merge_oldest_first(sort_oldest_first(list), sort_oldest_first(second));
 }
 
-void
-marena__retain_blocks(struct marena_arena *arena, size_t budget)
+/* Every block but the first, in use or spare, out of use and oldest
+ * first; the spare list is empty afterwards. */
+static struct marena_block *
+take_all_but_first(struct marena_arena *arena)
 {
     struct marena_block *first = first_block(arena);
     struct marena_block *block, *next, *out = arena->spare;
@@ -258,10 +320,20 @@ marena__retain_blocks(struct marena_arena *arena, size_t budget)
         }
     }
     arena->spare = NULL;
-    /* Oldest first, each that still fits the budget is kept. */
-    for (block = sort_oldest_first(out); block != NULL; block = next) {
+    return sort_oldest_first(out);
+}
+
+void
+marena__retain_blocks(struct marena_arena *arena, size_t budget, size_t cover)
+{
+    struct marena_block *block, *next;
+
+    for (block = take_all_but_first(arena); block != NULL; block = next) {
         next = block->next;
-        if (block->size <= budget) {
+        if (cover > 0) {
+            cover -= usable_size(block) < cover ? usable_size(block) : cover;
+            push_spare(arena, block);
+        } else if (block->size <= budget) {
             budget -= block->size;
             push_spare(arena, block);
         } else {
@@ -270,13 +342,35 @@ marena__retain_blocks(struct marena_arena *arena, size_t budget)
     }
 }
 
-/* A block a rewind took out of use: ordinary ones stay as spares, blocks
- * larger than an ordinary block go back to the backend. */
+struct marena_block *
+marena__retain_largest(struct marena_arena *arena)
+{
+    struct marena_block *block, *next, *largest = NULL;
+
+    for (block = take_all_but_first(arena); block != NULL; block = next) {
+        next = block->next;
+        if (largest == NULL || usable_size(block) > usable_size(largest)) {
+            if (largest != NULL)
+                marena__release_block(arena, largest);
+            largest = block;
+        } else {
+            marena__release_block(arena, block);
+        }
+    }
+    if (largest == NULL)
+        return first_block(arena);
+    come_into_use(arena, largest);
+    return largest;
+}
+
+/* A block a rewind took out of use: blocks larger than an ordinary block
+ * go back to the backend, the others stay as spares (a scope in a loop
+ * then calls no backend). */
 static void
 retire_rewound(struct marena_arena *arena, struct marena_block *block)
 {
-    marena__retire_block(arena, block, fill_of(arena, block));
-    if ((size_t)(block->end - block_base(block)) > arena->max_block_size)
+    marena__retire_block(arena, block, block->fill);
+    if (usable_size(block) > arena->max_block_size)
         marena__release_block(arena, block);
     else
         push_spare(arena, block);
@@ -291,6 +385,8 @@ marena__retire_newer_blocks(struct marena_arena *arena, struct marena_block *tar
 {
     struct marena_block *block, **link;
 
+    /* The current block leaves its place first: its fill is the cursor. */
+    arena->current->fill = arena_cursor(arena);
     link = &arena->current;
     while ((block = *link) != target) {
         *link = block->next;

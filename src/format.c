@@ -62,7 +62,7 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args)
     }
 #endif
     if (length < 0)
-        return marena__fail(arena, 0, 1, 0);
+        return marena__fail(arena, 0, 1, ARENA_EINVAL);
     if (text != NULL)
         return text;
 

@@ -44,6 +44,9 @@ struct marena_block {
                                    reserved for MARENA_RESERVE */
     uint64_t serial;           /* when it came into use (64 bits: never
                                    wraps, so no stale mark passes) */
+    uintptr_t fill;            /* where its handed-out bytes end, while
+                                   it is in use and not the current one */
+    uint32_t dedicated;        /* 1: a block of its own for one request */
 };
 
 /*
@@ -77,13 +80,16 @@ struct marena_arena {
                                    and written by the inline fast path */
     struct marena_block *current;         /* heads the in-use list */
     struct marena_block *spare;           /* blocks kept for reuse */
-    const struct marena_backend *backend; /* NULL: no blocks beyond the first */
+    const struct marena_backend *backend; /* where growth takes blocks (NULL: none) */
     void *backend_ctx;
     size_t max_block_size;           /* growth cap for ordinary blocks */
     size_t limit;                    /* most bytes from the backend; SIZE_MAX: none */
     size_t used_retired;             /* bytes handed out in in-use blocks other
                                    than the current one */
     size_t peak;                     /* highest used, as of the last time used fell */
+    size_t cycle_high;               /* highest used since the last reset (growth) */
+    size_t need;                     /* what the next cycle will likely need:
+                                   MARENA_RETAIN_ADAPTIVE keeps blocks for it */
     struct marena_cleanup *cleanups; /* newest first */
     void (*on_oom)(struct marena_arena *, size_t, size_t, void *);
     void *oom_data;
@@ -96,6 +102,8 @@ struct marena_arena {
     uint32_t flags;         /* MARENA_GROW, MARENA_RESERVE, ARENA_* */
     uint32_t failed;        /* saturating */
     uint32_t backend_calls; /* saturating */
+    uint8_t last_error;     /* why the last failed call failed (errors.c) */
+    uint8_t why;            /* why the request under way cannot be served */
 #if MARENA_HAVE_MARKS
     uint64_t retreat_resets; /* head.resets when the retreats were recorded */
     uint32_t retreat_count;

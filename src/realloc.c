@@ -6,7 +6,7 @@
  * place: it ends at the cursor, so growing or shrinking it moves the
  * cursor (and moving it back is a retreat: marks above become stale).
  * Anything else shrinks by keeping its bytes, and grows by moving to a new
- * allocation. A pointer that is not an allocation of the arena is bad
+ * allocation with the alignment asked for (marena_realloc(): the default). A pointer that is not an allocation of the arena is bad
  * input: NULL or 0, and a debug build aborts. What an allocation gives up
  * is wiped (MARENA_WIPE) and the tools are told. Compiled with the realloc
  * option.
@@ -28,23 +28,6 @@ is_last(const struct marena_arena *arena, uintptr_t p, size_t size)
 
     return p >= block_base(arena->current) && p <= cursor && size <= cursor - p &&
            taken_by(arena, size) == cursor - p;
-}
-
-/* Is [p, p + size) memory the arena handed out and still holds (size 0:
- * is p a handed-out byte)? A block in use holds handed-out bytes from its
- * base to where it is filled. O(blocks). */
-static int
-holds(const struct marena_arena *arena, uintptr_t p, size_t size)
-{
-    const struct marena_block *block;
-
-    for (block = arena->current; block != NULL; block = block->next) {
-        uintptr_t fill = fill_of(arena, block);
-
-        if (p >= block_base(block) && p < fill && size <= fill - p)
-            return 1;
-    }
-    return 0;
 }
 
 /* The cursor goes back to `to`, in the current block: used falls. */
@@ -113,18 +96,19 @@ shrink_other(struct marena_arena *arena, uintptr_t p, size_t old_size, size_t ne
 }
 
 MARENA_API void *
-marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
+marena_realloc_aligned(marena_t *arena, void *ptr, size_t old_size, size_t new_size,
+                       size_t align)
 {
     uintptr_t p = (uintptr_t)ptr;
     void *moved;
 
     if (ptr == NULL)
-        return marena_alloc(arena, new_size);
+        return marena_alloc_aligned(arena, new_size, align);
     if (arena == NULL)
         return NULL;
     CHECK_LIVE(arena, "marena_realloc");
-    if (new_size == 0 || old_size == 0)
-        return marena__fail(arena, new_size, 1, 0);
+    if (new_size == 0 || old_size == 0 || !is_power_of_two(align))
+        return marena__fail(arena, new_size, align, ARENA_EINVAL);
 
     if (is_last(arena, p, old_size)) {
         if (new_size < old_size) {
@@ -135,19 +119,25 @@ marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
             return ptr;
         if (grow_last(arena, p, old_size, new_size) == 0)
             return ptr;
-    } else if (!holds(arena, p, old_size)) {
+    } else if (!marena__holds(arena, p, old_size)) {
         marena__misuse("marena_realloc", "the pointer and size are not an allocation of "
                                          "this arena");
-        return marena__fail(arena, new_size, 1, 0);
+        return marena__fail(arena, new_size, align, ARENA_EINVAL);
     } else if (new_size <= old_size) {
         shrink_other(arena, p, old_size, new_size);
         return ptr;
     }
 
-    moved = marena_alloc(arena, new_size);
+    moved = marena_alloc_aligned(arena, new_size, align);
     if (moved != NULL)
         memcpy(moved, ptr, old_size < new_size ? old_size : new_size);
     return moved;
+}
+
+MARENA_API void *
+marena_realloc(marena_t *arena, void *ptr, size_t old_size, size_t new_size)
+{
+    return marena_realloc_aligned(arena, ptr, old_size, new_size, MARENA_ALIGNMENT);
 }
 
 MARENA_API int
@@ -159,8 +149,9 @@ marena_pop(marena_t *arena, void *ptr, size_t size)
         return 0;
     CHECK_LIVE(arena, "marena_pop");
     if (!is_last(arena, p, size)) {
-        if (!holds(arena, p, 0))
+        if (!marena__holds(arena, p, 0))
             marena__misuse("marena_pop", "the pointer is not from this arena");
+        marena__set_error(arena, ARENA_EINVAL);
         return 0;
     }
     /* A tail given back leaves the rest of its allocation with a red zone

@@ -160,6 +160,88 @@ test_bad_backend(const void *data)
     test_assert_size(counter.calls, ==, 0);
 }
 
+/* A backend that lies about its grant: a block far larger than C allows
+ * an object to be, or one that wraps the address space (its block a fake
+ * address near the top: the arena must refuse it before touching it). */
+struct liar {
+    void *block;
+    size_t granted;
+    void *released;
+    size_t released_size;
+    void *honest; /* non-NULL: the first acquire gets this, truthfully */
+};
+
+static void *
+lie_acquire(void *ctx, size_t size, size_t *granted)
+{
+    struct liar *liar = ctx;
+    void *honest = liar->honest;
+
+    if (honest != NULL) {
+        liar->honest = NULL;
+        *granted = size;
+        return honest;
+    }
+    *granted = liar->granted;
+    return liar->block;
+}
+
+static void
+lie_release(void *ctx, void *block, size_t size)
+{
+    struct liar *liar = ctx;
+
+    liar->released = block;
+    liar->released_size = size;
+}
+
+static const marena_backend_t lying_backend = {
+    .name = "liar",
+    .acquire = lie_acquire,
+    .release = lie_release,
+};
+
+static void
+test_lying_grants(const void *data)
+{
+    static _Alignas(MARENA_ALIGNMENT) unsigned char block[1024];
+    const uintptr_t top = UINTPTR_MAX - 4095;
+    struct liar lies[] = {
+        {block, (size_t)PTRDIFF_MAX + 1, NULL, 0, NULL},
+        {block, SIZE_MAX, NULL, 0, NULL},
+        {(void *)top, 8192, NULL, 0, NULL},
+        {(void *)top, 4096, NULL, 0, NULL},
+    };
+
+    (void)data;
+    for (size_t i = 0; i < sizeof(lies) / sizeof(lies[0]); i++) {
+        test_assert_null(marena_create_with(&lying_backend, &lies[i], 100));
+        test_assert_addr(lies[i].released, ==, lies[i].block);
+        test_assert_size(lies[i].released_size, ==, lies[i].granted);
+    }
+#if MARENA_HAVE_GROWTH
+    /* The same lies when a growing arena asks for its second block. */
+    static _Alignas(MARENA_ALIGNMENT) unsigned char first[MARENA_CONTROL_SIZE + 256];
+    for (size_t i = 0; i < sizeof(lies) / sizeof(lies[0]); i++) {
+        marena_options_t options = {0};
+
+        lies[i].honest = first;
+        lies[i].released = NULL;
+        options.backend = &lying_backend;
+        options.backend_ctx = &lies[i];
+        options.block_size = 256;
+        options.flags = MARENA_GROW;
+        marena_t *arena = marena_create_ex(&options);
+        test_assert_nonnull(arena);
+        test_assert_null(marena_alloc(arena, 1000));
+        test_assert_addr(lies[i].released, ==, lies[i].block);
+        test_assert_size(marena_capacity(arena), ==, 256);
+        marena_destroy(arena);
+        test_assert_addr(lies[i].released, ==, first);
+    }
+#endif
+}
+
 /* What acquire is asked for: the capacity rounded up to MARENA_ALIGNMENT
  * (ends stay aligned) plus the control block; what the arena offers:
  * everything granted minus the control block. */
@@ -251,6 +333,7 @@ main(int argc, char **argv)
     test_add(test_short_grant, NULL, "/create/backend/short-grant");
     test_add(test_misaligned_block, NULL, "/create/backend/misaligned-block");
     test_add(test_bad_backend, NULL, "/create/backend/invalid");
+    test_add(test_lying_grants, NULL, "/create/backend/lying-grants");
     test_add(test_without_release, NULL, "/create/backend/without-release");
     test_add(test_two_arenas, NULL, "/create/backend/two-arenas");
 #endif

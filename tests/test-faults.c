@@ -399,6 +399,17 @@ test_odd_reservation(const void *data)
         unsigned char *q = marena_alloc_aligned(arena, rest, MARENA_ALIGNMENT);
         test_assert_addr(q, ==, p + MARENA_ALIGNMENT);
         test_assert_null(marena_alloc_aligned(arena, 1, 1));
+
+        /* The same from an unaligned cursor: the padding is committed
+         * for, and nothing more. */
+        marena_reset_ex(arena, MARENA_RETAIN_BYTES, 0);
+        p = marena_alloc_aligned(arena, 1, 1);
+        test_assert_nonnull(p);
+        uintptr_t aligned = ((uintptr_t)p + 1 + MARENA_ALIGNMENT - 1) &
+                            ~(uintptr_t)(MARENA_ALIGNMENT - 1);
+        q = marena_alloc_aligned(arena, (size_t)(usable_end - aligned), MARENA_ALIGNMENT);
+        test_assert_addr(q, ==, aligned);
+        test_assert_null(marena_alloc_aligned(arena, 1, 1));
         marena_destroy(arena);
         test_assert_size(reserving.counter.out, ==, 0);
         test_assert_size(reserving.counter.mismatches, ==, 0);

@@ -205,7 +205,8 @@ test_limit_at_creation(const void *data)
 
 /* A limit is checked before the backend is asked: a request no block
  * within the limit could serve fails without a backend call; a block that
- * takes the limit exactly is granted, one byte less is refused. */
+ * takes the limit exactly is granted; with one byte less, the largest
+ * block the limit allows is taken when the request fits in it. */
 static void
 test_limit_before_backend(const void *data)
 {
@@ -232,12 +233,18 @@ test_limit_before_backend(const void *data)
     test_assert_size(stats_of(arena).backend_bytes, ==, options.limit);
     marena_destroy(arena);
 
+    /* One byte less: the doubled block does not fit, a smaller one does,
+     * and the request fits in that. */
     options.limit = first + next - 1;
     arena = marena_create_ex(&options);
     test_assert_nonnull(arena);
+    test_assert_nonnull(marena_alloc(arena, BLOCK + 1));
+    test_assert_size(stats_of(arena).backend_bytes, <=, options.limit);
+    test_assert_size(marena_capacity(arena), <, BLOCK + 2 * BLOCK);
+    test_assert_size(marena_capacity(arena), >=, BLOCK + BLOCK + 1);
     size_t calls = counter.calls;
     marena_stats_t before = stats_of(arena);
-    test_assert_null(marena_alloc(arena, BLOCK + 1));
+    test_assert_null(marena_alloc(arena, 2 * BLOCK));
     test_assert_null(marena_alloc(arena, options.limit));
     test_assert_null(marena_alloc(arena, (size_t)PTRDIFF_MAX));
     test_assert_null(marena_alloc(arena, SIZE_MAX - 3));
@@ -250,6 +257,50 @@ test_limit_before_backend(const void *data)
     test_assert_size(after.blocks, ==, before.blocks);
     marena_destroy(arena);
     test_assert_size(counting_bytes_out(&counter), ==, 0);
+}
+
+/* marena_limit() and marena_set_limit(): read, remove (0 or SIZE_MAX),
+ * refuse a limit below what is held, and hold growth to a new one; small
+ * requests keep succeeding while the limit leaves room for a block that
+ * holds them. */
+static void
+test_set_limit(const void *data)
+{
+    struct subject s;
+
+    if (!pool_holds(64 << 10))
+        return;
+    subject_open_ex(&s, data, growing(BLOCK, 0, 0));
+    test_assert_size(marena_limit(s.arena), ==, SIZE_MAX);
+    test_assert_size(marena_limit(NULL), ==, 0);
+    test_assert_size(marena_set_limit(NULL, 100), ==, -1);
+    size_t held = stats_of(s.arena).backend_bytes;
+    if (held > 0) {
+        test_assert_size(marena_set_limit(s.arena, held - 1), ==, -1);
+        test_assert_size(marena_limit(s.arena), ==, SIZE_MAX);
+    }
+    test_assert_size(marena_set_limit(s.arena, 12345), ==, 0);
+    test_assert_size(marena_limit(s.arena), ==, 12345);
+    test_assert_size(marena_set_limit(s.arena, 0), ==, 0);
+    test_assert_size(marena_limit(s.arena), ==, SIZE_MAX);
+    test_assert_size(marena_set_limit(s.arena, SIZE_MAX), ==, 0);
+    test_assert_size(marena_limit(s.arena), ==, SIZE_MAX);
+
+    /* A limit of what is held now: no growth at all. */
+    test_assert_size(marena_set_limit(s.arena, held + (held == 0)), ==, 0);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, marena_remaining(s.arena), 1));
+    size_t calls = stats_of(s.arena).backend_calls;
+    test_assert_null(marena_alloc_aligned(s.arena, 4, 1));
+    test_assert_size(stats_of(s.arena).backend_calls, ==, calls);
+
+    /* 8 KiB more: 4-byte requests go on until fewer bytes remain than a
+     * block of one aligned unit takes, and never past the limit. */
+    size_t limit = held + 8 * BLOCK;
+    test_assert_size(marena_set_limit(s.arena, limit), ==, 0);
+    while (marena_alloc_aligned(s.arena, 4, 1) != NULL)
+        test_assert_size(stats_of(s.arena).backend_bytes, <=, limit);
+    test_assert_size(limit - stats_of(s.arena).backend_bytes, <, 128);
+    subject_close(&s);
 }
 
 /* Grows until at least `blocks` blocks are in use; returns the first
@@ -283,7 +334,7 @@ test_reset_retain_first(const void *data)
         return;
     subject_open_ex(&s, data, growing(BLOCK, 0, 0));
     void *first = grow_to(s.arena, 4);
-    marena_reset(s.arena);
+    marena_reset_ex(s.arena, MARENA_RETAIN_FIRST, 0);
     marena_stats_t stats = stats_of(s.arena);
     test_assert_size(stats.blocks, ==, 1);
     test_assert_size(stats.spare_blocks, ==, 0);
@@ -384,6 +435,82 @@ test_reset_retain_bytes_oldest_first(const void *data)
     marena_stats_t after = stats_of(s.arena);
     test_assert_size(after.spare_blocks, ==, spares);
     test_assert_size(after.backend_bytes, ==, held[0] + kept);
+    subject_close(&s);
+}
+
+/* MARENA_RETAIN_LARGEST: the first block and the largest other are kept,
+ * and the next allocation comes from the largest; the first block stays
+ * held, empty. */
+static void
+test_reset_retain_largest(const void *data)
+{
+    struct subject s;
+
+    if (!pool_holds(32 << 10))
+        return;
+    subject_open_ex(&s, data, growing(BLOCK, 0, 0));
+    size_t first = marena_capacity(s.arena);
+    grow_to(s.arena, 4);
+    size_t largest = 0;
+    marena_stats_t before = stats_of(s.arena);
+    marena_reset_ex(s.arena, MARENA_RETAIN_LARGEST, 0);
+    marena_stats_t after = stats_of(s.arena);
+    test_assert_size(after.blocks, ==, 2);
+    test_assert_size(after.spare_blocks, ==, 0);
+    test_assert_size(after.used, ==, 0);
+    test_assert_size(after.capacity, <, before.capacity);
+    /* The current block is the largest, empty; the first is the other. */
+    largest = marena_remaining(s.arena);
+    test_assert_size(largest, ==, after.capacity - first);
+    test_assert_size(largest, >, first);
+    /* The largest block serves what fits in it, with no backend call. */
+    size_t calls = after.backend_calls;
+    test_assert_nonnull(marena_alloc_aligned(s.arena, largest, 1));
+    test_assert_size(stats_of(s.arena).backend_calls, ==, calls);
+    test_assert_size(marena_used(s.arena), ==, largest);
+    /* And again after another reset; without other blocks it is the
+     * first block's turn. */
+    marena_reset_ex(s.arena, MARENA_RETAIN_LARGEST, 0);
+    test_assert_size(stats_of(s.arena).blocks, ==, 2);
+    marena_reset_ex(s.arena, MARENA_RETAIN_FIRST, 0);
+    test_assert_size(stats_of(s.arena).blocks, ==, 1);
+    marena_reset_ex(s.arena, MARENA_RETAIN_LARGEST, 0);
+    test_assert_size(stats_of(s.arena).blocks, ==, 1);
+    test_assert_size(marena_capacity(s.arena), ==, marena_remaining(s.arena));
+    subject_close(&s);
+}
+
+/* marena_reset(): a cycle like the one before calls no backend; after
+ * cycles that use much less, the memory goes back. */
+static void
+test_reset_adaptive(const void *data)
+{
+    struct subject s;
+
+    if (!pool_holds(128 << 10))
+        return;
+    subject_open_ex(&s, data, growing(BLOCK, 0, 0));
+    size_t first = marena_capacity(s.arena);
+    for (int i = 0; i < 60; i++)
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 500, 1));
+    size_t big = marena_capacity(s.arena);
+    marena_reset(s.arena);
+    test_assert_size(marena_capacity(s.arena), ==, big); /* kept as spares */
+    size_t calls = stats_of(s.arena).backend_calls;
+    for (int cycle = 0; cycle < 3; cycle++) {
+        for (int i = 0; i < 60; i++)
+            test_assert_nonnull(marena_alloc_aligned(s.arena, 500, 1));
+        marena_reset(s.arena);
+    }
+    test_assert_size(stats_of(s.arena).backend_calls, ==, calls);
+    test_assert_size(marena_capacity(s.arena), ==, big);
+    /* Small cycles: the estimate halves each time, the blocks go back. */
+    for (int cycle = 0; cycle < 8; cycle++) {
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 100, 1));
+        marena_reset(s.arena);
+    }
+    test_assert_size(marena_capacity(s.arena), ==, first);
+    test_assert_size(stats_of(s.arena).spare_blocks, ==, 0);
     subject_close(&s);
 }
 
@@ -517,10 +644,13 @@ main(int argc, char **argv)
         {"grow/fixed-without-flag", test_fixed_without_flag},
         {"limit/growth", test_limit},
         {"limit/before-backend", test_limit_before_backend},
+        {"limit/set", test_set_limit},
         {"reset/retain-first", test_reset_retain_first},
         {"reset/retain-all", test_reset_retain_all},
         {"reset/retain-bytes", test_reset_retain_bytes},
         {"reset/retain-bytes-oldest-first", test_reset_retain_bytes_oldest_first},
+        {"reset/retain-largest", test_reset_retain_largest},
+        {"reset/adaptive", test_reset_adaptive},
         {"oom/callback", test_oom_callback},
         {"oom/alloc-or-abort", test_alloc_or_abort},
     };

@@ -150,6 +150,38 @@ test_grow_across_blocks(const void *data)
     subject_close(&s);
 }
 
+/* marena_realloc_aligned(): a moved allocation keeps its alignment; in
+ * place it keeps its address; bad alignments are refused. */
+static void
+test_realloc_aligned(const void *data)
+{
+    const size_t align = 256;
+    struct subject s;
+
+    subject_open(&s, data, CAPACITY);
+    unsigned char *p = marena_realloc_aligned(s.arena, NULL, 0, 40, align);
+    test_assert_nonnull(p);
+    test_assert(is_aligned(p, align));
+    memset(p, 7, 40);
+    /* The last allocation grows in place. */
+    test_assert_addr(marena_realloc_aligned(s.arena, p, 40, 80, align), ==, p);
+    /* Not the last any more: it moves, to an address aligned as asked. */
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 3, 1));
+    unsigned char *q = marena_realloc_aligned(s.arena, p, 80, 200, align);
+    test_assert_nonnull(q);
+    test_assert(q != p);
+    test_assert(is_aligned(q, align));
+    assert_filled(q, 40, 7);
+    /* Shrinking never moves. */
+    test_assert_addr(marena_realloc_aligned(s.arena, q, 200, 10, align), ==, q);
+    struct snapshot before = snapshot_of(s.arena);
+    test_assert_null(marena_realloc_aligned(s.arena, q, 10, 20, 3));
+    test_assert_null(marena_realloc_aligned(s.arena, q, 10, 20, 0));
+    test_assert_null(marena_realloc_aligned(s.arena, NULL, 0, 20, 24));
+    assert_unchanged(s.arena, before);
+    subject_close(&s);
+}
+
 static void
 test_pop(const void *data)
 {
@@ -185,6 +217,7 @@ main(int argc, char **argv)
         {"realloc/grow-moves", test_grow_moves},
         {"realloc/grow-fails", test_grow_fails},
         {"realloc/grow-across-blocks", test_grow_across_blocks},
+        {"realloc/aligned", test_realloc_aligned},
         {"pop/last", test_pop},
     };
 
