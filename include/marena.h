@@ -254,6 +254,8 @@ marena_version(void);
 /** @def MARENA_HAVE_STATS
  * marena_stats(), and marena_stats_format() with stdio (stats). Without
  * it the library keeps no counters. */
+/** @def MARENA_HAVE_BUILDER
+ * The marena_builder_* functions (builder; needs realloc). */
 /** @def MARENA_HAVE_ERRORS
  * marena_last_error() and marena_strerror() (errors). */
 /** @def MARENA_HAVE_INTROSPECTION
@@ -686,14 +688,19 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align);
  * (take their address, or call them from bindings); define MARENA_NO_INLINE
  * before including this header to always call them.
  *
- * For alignments up to MARENA_ALIGNMENT the common case is decided by one
- * comparison: with start the cursor aligned up, `size - 1 < end - start`
- * fails for size 0 (size - 1 wraps to SIZE_MAX), for every size that would
- * overflow, and for every size that does not fit; start never passes end
- * because end is aligned to MARENA_ALIGNMENT (marena_head.h). A larger
- * power-of-two alignment takes a second inline test that computes the
- * padding without an addition that could wrap. Everything else (bad input,
- * a full block) goes to marena_alloc_slow().
+ * Every alignment, a constant or not, takes the same three tests over the
+ * bare pointer bump (start = cursor + mask, aligned down; next = start +
+ * size): the alignment is a power of two; cursor + mask did not wrap
+ * (which also refuses 0, and an alignment too large for the address
+ * space; for a constant alignment up to MARENA_ALIGNMENT it cannot wrap,
+ * and gcc drops the test); and start < next <= end, which refuses size 0,
+ * a size whose addition wraps, and a size that does not fit. No branch
+ * depends on which alignment it is, so alignments that vary from call to
+ * call cost nothing extra. Everything else (bad input, a full block)
+ * goes to marena_alloc_slow(). marena_reset() is inline too: for an arena
+ * whose head says a reset only moves the cursor back (marena_head.h:
+ * reset_to), it does that and keeps the peak and the marks' bookkeeping;
+ * anything else calls the library.
  * --------------------------------------------------------------------- */
 
 /** @cond MARENA_INTERNAL */
@@ -951,6 +958,78 @@ marena_sprintf(marena_t *arena, const char *fmt, ...) MARENA_PRINTF(2, 3);
 MARENA_API char *
 marena_vsprintf(marena_t *arena, const char *fmt, va_list args) MARENA_PRINTF(2, 0);
 #endif
+
+#if MARENA_HAVE_BUILDER
+/**
+ * A growing object (obstack's grow/finish, a string builder): bytes
+ * appended to one allocation, finished as a NUL-terminated string. A small
+ * value on the caller's stack; treat its fields as private. (Tag
+ * marena_builder: no function has that name.)
+ *
+ * The allocation grows in place while it is the arena's last one; when
+ * something else was allocated meanwhile, it moves, copying what was
+ * appended. Its capacity at least doubles each time, so appending costs
+ * amortised O(1) per byte; when doubling does not fit the block but the
+ * request does, it grows by just the request, so a builder can fill a
+ * fixed arena. A failed append (NULL builder or arena, no memory) changes
+ * neither the builder nor the arena, and returns -1. What was appended
+ * lives in the arena: a reset or rewind past it ends the builder (begin
+ * again).
+ */
+typedef struct marena_builder {
+    /** @cond MARENA_INTERNAL */
+    marena_t *arena;
+    char *data;
+    size_t length;
+    size_t capacity;
+    /** @endcond */
+} marena_builder_t;
+
+/** Begins an empty builder on @p arena (which may be NULL: every append
+ * then fails). @p b NULL does nothing. Nothing is allocated yet. */
+MARENA_API void
+marena_builder_begin(marena_builder_t *b, marena_t *arena);
+
+/** Appends @p n bytes from @p data. Returns 0, or -1 when @p b, its arena
+ * or @p data is NULL (with @p n > 0) or there is no memory; appending 0
+ * bytes succeeds and changes nothing. */
+MARENA_API int
+marena_builder_append(marena_builder_t *b, const void *data, size_t n);
+
+#if MARENA_HAVE_STDIO
+/** Appends text formatted as by printf(). Returns 0, or -1 (nothing
+ * appended) for a NULL @p fmt, an encoding error, or as
+ * marena_builder_append(). */
+MARENA_API int
+marena_builder_appendf(marena_builder_t *b, const char *fmt, ...) MARENA_PRINTF(2, 3);
+#endif
+
+/** Bytes appended so far (the NUL of finish not counted); NULL gives 0. */
+MARENA_API size_t
+marena_builder_length(const marena_builder_t *b);
+
+/**
+ * Finishes the object: a NUL-terminated string of what was appended (an
+ * empty builder gives ""), in the arena, which keeps it like any other
+ * allocation. Capacity beyond the string is given back when the object is
+ * still the arena's last allocation. The builder is empty again
+ * afterwards, on the same arena.
+ *
+ * @param b      The builder; NULL gives NULL.
+ * @param length Where to store the length (without the NUL); may be NULL.
+ * @returns The string; NULL when @p b or its arena is NULL, or when there
+ *          is no memory for the "" of an empty builder (nothing changes).
+ */
+MARENA_API void *
+marena_builder_finish(marena_builder_t *b, size_t *length);
+
+/** Drops what was appended: its bytes go back to the arena when the object
+ * is the arena's last allocation (else they stay used, as every
+ * allocation does until a reset). The builder is empty again. NULL does
+ * nothing. */
+MARENA_API void
+marena_builder_abandon(marena_builder_t *b);
+#endif /* MARENA_HAVE_BUILDER */
 /** @} */
 
 /* ------------------------------------------------------------------------

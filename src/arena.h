@@ -150,23 +150,6 @@ fill_of(const struct marena_arena *arena, const struct marena_block *block)
                                                           : block->fill;
 }
 
-/* Is [p, p + size) memory the arena handed out and still holds (size 0:
- * is p a handed-out byte)? A block in use holds handed-out bytes from its
- * base to where it is filled. O(blocks). */
-static inline int
-marena__holds(const struct marena_arena *arena, uintptr_t p, size_t size)
-{
-    const struct marena_block *block;
-
-    for (block = arena->current; block != NULL; block = block->next) {
-        uintptr_t fill = fill_of(arena, block);
-
-        if (p >= block_base(block) && p < fill && size <= fill - p)
-            return 1;
-    }
-    return 0;
-}
-
 /* Did the block come into use after serial `mark`? */
 static inline int
 newer_than(const struct marena_block *block, uint64_t mark)
@@ -231,6 +214,36 @@ static inline size_t
 taken_by(const struct marena_arena *arena, size_t size)
 {
     return is_tracked(arena) ? size + ARENA_REDZONE : size;
+}
+
+/* Is [p, p + size) the most recent allocation of the current block (or
+ * its tail)? It must start between the block's base and the cursor: a
+ * range above the cursor, or one whose end wraps the address space to
+ * meet the cursor, is not. */
+static inline int
+marena__is_last(const struct marena_arena *arena, uintptr_t p, size_t size)
+{
+    uintptr_t cursor = arena_cursor(arena);
+
+    return p >= block_base(arena->current) && p <= cursor && size <= cursor - p &&
+           taken_by(arena, size) == cursor - p;
+}
+
+/* Is [p, p + size) memory the arena handed out and still holds (size 0:
+ * is p a handed-out byte)? A block in use holds handed-out bytes from its
+ * base to where it is filled. O(blocks). */
+static inline int
+marena__holds(const struct marena_arena *arena, uintptr_t p, size_t size)
+{
+    const struct marena_block *block;
+
+    for (block = arena->current; block != NULL; block = block->next) {
+        uintptr_t fill = fill_of(arena, block);
+
+        if (p >= block_base(block) && p < fill && size <= fill - p)
+            return 1;
+    }
+    return 0;
 }
 
 /* Makes [from, to) writable and wipes it (MARENA_WIPE), before it is given

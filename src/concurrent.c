@@ -37,9 +37,11 @@ marena_concurrent_create(const marena_options_t *options)
         return NULL;
     if (block.block_size == 0)
         block.block_size = MARENA_DEFAULT_BLOCK_SIZE;
-    if (block.block_size > MARENA_MAX_CAPACITY - RECORD_SIZE)
+    /* The record goes through bump(): a tracked arena puts its red zone
+     * after it, which must not come out of the capacity asked for. */
+    if (block.block_size > MARENA_MAX_CAPACITY - RECORD_SIZE - ARENA_REDZONE)
         return NULL;
-    block.block_size += RECORD_SIZE;
+    block.block_size += RECORD_SIZE + ARENA_REDZONE;
     arena = marena_create_ex(&block);
     if (arena == NULL)
         return NULL;

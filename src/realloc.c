@@ -17,19 +17,6 @@
 
 #include "arena.h"
 
-/* Is [p, p + size) the most recent allocation of the current block (or
- * its tail)? It must start between the block's base and the cursor: a
- * range above the cursor, or one whose end wraps the address space to
- * meet the cursor, is not. */
-static int
-is_last(const struct marena_arena *arena, uintptr_t p, size_t size)
-{
-    uintptr_t cursor = arena_cursor(arena);
-
-    return p >= block_base(arena->current) && p <= cursor && size <= cursor - p &&
-           taken_by(arena, size) == cursor - p;
-}
-
 /* The cursor goes back to `to`, in the current block: used falls. */
 static void
 retreat_to(struct marena_arena *arena, uintptr_t to)
@@ -110,7 +97,7 @@ marena_realloc_aligned(marena_t *arena, void *ptr, size_t old_size, size_t new_s
     if (new_size == 0 || old_size == 0 || !is_power_of_two(align))
         return marena__fail(arena, new_size, align, ARENA_EINVAL);
 
-    if (is_last(arena, p, old_size)) {
+    if (marena__is_last(arena, p, old_size)) {
         if (new_size < old_size) {
             cut_last(arena, p + new_size);
             retreat_to(arena, p + taken_by(arena, new_size));
@@ -148,7 +135,7 @@ marena_pop(marena_t *arena, void *ptr, size_t size)
     if (arena == NULL || ptr == NULL || size == 0)
         return 0;
     CHECK_LIVE(arena, "marena_pop");
-    if (!is_last(arena, p, size)) {
+    if (!marena__is_last(arena, p, size)) {
         if (!marena__holds(arena, p, 0))
             marena__misuse("marena_pop", "the pointer is not from this arena");
         marena__set_error(arena, ARENA_EINVAL);
