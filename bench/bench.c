@@ -253,17 +253,6 @@ marena_bench_rewind(void *ctx)
     marena_rewind(m->arena, m->mark);
 }
 
-/* strbuild: the most recent allocation grows in place. */
-static void
-marena_bench_append(void *ctx, struct bench_string *s, const char *piece, size_t len)
-{
-    s->p = marena_realloc(ctx, s->p, s->len, s->len + len);
-    if (s->p == NULL)
-        bench_fail("marena_realloc");
-    memcpy(s->p + s->len, piece, len);
-    s->len += len;
-}
-
 static char *
 marena_bench_dup(void *ctx, const char *str)
 {
@@ -282,9 +271,67 @@ BENCH_WORKLOAD_FN(bench_marena_growth, BENCH_GROWTH, (void *)&marena_growth_opti
 BENCH_WORKLOAD_FN(bench_marena_rewind, BENCH_REWIND, &marena_rewinding, marena_bench_mark,
                   marena_bench_alloc_marked, marena_bench_alloc_marked,
                   marena_bench_rewind)
-BENCH_STRBUILD_FN(marena, marena_fixed, NULL, marena_bench_append, NULL,
-                  marena_bench_reset)
 BENCH_STRDUP_FN(marena, marena_fixed, NULL, marena_bench_dup, marena_bench_reset)
+
+#if MARENA_HAVE_BUILDER
+/* strbuild: marena's builder (its growing object, as obstack_grow is
+ * obstack's), begun on the fixed arena each round and emptied by each
+ * finish; the string grows in place while it is the arena's last
+ * allocation, as it always is here. */
+struct marena_building {
+    marena_t *arena;
+    marena_builder_t builder;
+};
+
+static struct marena_building marena_building;
+
+static void *
+marena_bench_begin_builder(void *ctx)
+{
+    struct marena_building *m = ctx;
+
+    marena_builder_begin(&m->builder, m->arena);
+    return m;
+}
+
+static void
+marena_bench_append(void *ctx, struct bench_string *s, const char *piece, size_t len)
+{
+    struct marena_building *m = ctx;
+
+    if (marena_builder_append(&m->builder, piece, len) != 0)
+        bench_fail("marena_builder_append");
+    s->len += len;
+}
+
+static char *
+marena_bench_finish(void *ctx, struct bench_string *s)
+{
+    struct marena_building *m = ctx;
+    char *p = marena_builder_finish(&m->builder, NULL);
+
+    (void)s;
+    if (p == NULL)
+        bench_fail("marena_builder_finish");
+    return p;
+}
+
+static void
+marena_bench_reset_builder(void *ctx)
+{
+    struct marena_building *m = ctx;
+
+    marena_reset(m->arena);
+}
+
+BENCH_STRBUILD_FN(marena, &marena_building, marena_bench_begin_builder,
+                  marena_bench_append, marena_bench_finish, marena_bench_reset_builder)
+#define BENCH_MARENA_STRBUILD bench_marena_strbuild
+#define BENCH_MARENA_NO_BUILDER NULL
+#else
+#define BENCH_MARENA_STRBUILD NULL
+#define BENCH_MARENA_NO_BUILDER "marena built without the builder"
+#endif
 
 #if MARENA_HAVE_STATIC_BACKEND
 /* static: marena_create_static() on a buffer that holds a round at worst
@@ -308,6 +355,9 @@ marena_setup(void)
     if (marena_fixed == NULL)
         bench_fail("marena_create_ex of the fixed arena");
     marena_rewinding.arena = marena_fixed;
+#if MARENA_HAVE_BUILDER
+    marena_building.arena = marena_fixed;
+#endif
 #if MARENA_HAVE_STATIC_BACKEND
     marena_in_static =
         marena_create_static(marena_static_buffer, sizeof marena_static_buffer);
@@ -321,8 +371,8 @@ const struct bench_allocator bench_marena = {
     .setup = marena_setup,
     .run = {bench_marena_small, bench_marena_mixed, bench_marena_burst,
             BENCH_MARENA_STATIC, bench_marena_growth, bench_marena_rewind,
-            bench_marena_strbuild, bench_marena_strdup},
-    .na = {[BENCH_STATIC] = BENCH_MARENA_NA},
+            BENCH_MARENA_STRBUILD, bench_marena_strdup},
+    .na = {[BENCH_STATIC] = BENCH_MARENA_NA, [BENCH_STRBUILD] = BENCH_MARENA_NO_BUILDER},
 };
 
 /* ------------------------------------------- marena through function pointers */
