@@ -695,6 +695,28 @@ png_beside(const char *csv)
     return png;
 }
 
+/* Selects the workloads (@only: one, or -1) and modes (@mode: one, or
+ * BOTH_MODES) to run; 0, with a message, when that is nothing (a string
+ * workload in the generated mode). */
+static int
+select_cells(struct report *r, int only, int mode)
+{
+    int any = 0;
+
+    for (int w = 0; w < BENCH_WORKLOADS; w++) {
+        for (int m = 0; m < BENCH_MODES; m++) {
+            r->selected[w][m] =
+                (only < 0 || only == w) && (mode == BOTH_MODES || mode == m) &&
+                bench_has_mode((enum bench_workload)w, (enum bench_mode)m);
+            any |= r->selected[w][m];
+        }
+    }
+    if (!any)
+        fprintf(stderr, "marena-bench: %s has no %s mode\n", report_workloads[only],
+                report_modes[mode]);
+    return any;
+}
+
 /* Measures and prints every selected workload in every selected mode. */
 static void
 run_all(struct report *r)
@@ -760,12 +782,8 @@ main(int argc, char **argv)
             return 2;
         }
     }
-    for (int w = 0; w < BENCH_WORKLOADS; w++) {
-        for (int m = 0; m < BENCH_MODES; m++)
-            r.selected[w][m] = (only < 0 || only == w) &&
-                               (mode == BOTH_MODES || mode == m) &&
-                               bench_has_mode((enum bench_workload)w, (enum bench_mode)m);
-    }
+    if (!select_cells(&r, only, mode))
+        return 2;
 
     bench_tables_init();
     report_header(&r);
