@@ -1182,13 +1182,15 @@ typedef enum marena_retain {
      * server settles at its high-water mark with one block. */
     MARENA_RETAIN_LARGEST = 3,
     /** What marena_reset() does: keep what the next cycle will likely
-     * need. The estimate is the most this cycle used (marena_used() at
-     * its highest since the last reset), or half the previous estimate if
+     * need. The estimate is the most usable bytes this cycle had in
+     * blocks in use (what it allocated and the tails its blocks were left
+     * with; the first block's included), or half the previous estimate if
      * that is more; blocks are kept, oldest first, until their usable
      * bytes cover it beyond the first block, and the rest are released.
-     * So a cycle as large as the ones before calls no backend, and memory
-     * goes back only after cycles that used much less: the estimate halves
-     * with each. Within the arena's limit, as every block is. */
+     * So a cycle like the ones before calls no backend, and memory goes
+     * back only after cycles that held much less: the estimate halves with
+     * each (resets of a one-block arena, inline ones included, count).
+     * Within the arena's limit, as every block is. */
     MARENA_RETAIN_ADAPTIVE = 4
 } marena_retain_t;
 
