@@ -513,7 +513,7 @@ marena_limit(const marena_t *arena);
  * @param limit The new limit; 0 or SIZE_MAX removes it.
  * @returns 0; or -1, changing nothing, when @p limit is below what the
  *          arena already holds from its backend (marena_stats_t's
- *          backend_bytes).
+ *          backend_bytes; marena_last_error() then gives #MARENA_EINVAL).
  */
 MARENA_API int
 marena_set_limit(marena_t *arena, size_t limit);
@@ -1007,9 +1007,10 @@ typedef struct marena_builder {
 MARENA_API void
 marena_builder_begin(marena_builder_t *b, marena_t *arena);
 
-/** Appends @p n bytes from @p data. Returns 0, or -1 when @p b, its arena
- * or @p data is NULL (with @p n > 0) or there is no memory; appending 0
- * bytes succeeds and changes nothing. */
+/** Appends @p n bytes from @p data. Returns 0; or -1, changing neither
+ * the builder nor the arena, when @p b or its arena is NULL, when @p data
+ * is NULL and @p n is not 0, or when there is no memory. Appending 0 bytes
+ * to a builder on an arena succeeds and changes nothing. */
 MARENA_API int
 marena_builder_append(marena_builder_t *b, const void *data, size_t n);
 
@@ -1360,10 +1361,11 @@ marena_walk(const marena_t *arena,
 typedef enum marena_error {
     /** No call on the arena has failed yet. */
     MARENA_OK = 0,
-    /** Bad input: size 0, an alignment that is not a power of two, a size
-     * whose arithmetic overflows, a pointer that is not the arena's (also
+    /** Bad input: size 0, an alignment that is not a power of two, a
+     * count * size that overflows, a pointer that is not the arena's (also
      * marena_pop() returning 0), a limit below what is held, a format
-     * that does not encode. */
+     * that does not encode. (A size no block can hold is #MARENA_EFULL in
+     * a fixed arena, #MARENA_ENOMEM in a growing one.) */
     MARENA_EINVAL = 1,
     /** A fixed arena, or a reservation, has no room for it. */
     MARENA_EFULL = 2,
