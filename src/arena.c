@@ -156,9 +156,11 @@ acquire_first_block(const marena_options_t *options, const marena_backend_t *bac
     if (block == NULL)
         return NULL;
     /* A reservation is committed a step at a time: the first step, or all
-     * of it (its end aligned down: marena_head.h). */
-    held = reserve && granted > MARENA_COMMIT_STEP ? MARENA_COMMIT_STEP
-                                                   : (size_t)ALIGN_DOWN(granted);
+     * of it (its end aligned down: marena_head.h); what it holds is what
+     * is committed. Any other block holds all it was granted. */
+    held = !reserve                       ? granted
+           : granted > MARENA_COMMIT_STEP ? MARENA_COMMIT_STEP
+                                          : (size_t)ALIGN_DOWN(granted);
     if (!grant_valid(block, granted, wanted) ||
         (options->limit != 0 && held > options->limit) ||
         (reserve && backend->commit(ctx, block, held) != 0)) {
