@@ -432,7 +432,7 @@ const struct bench_allocator bench_marena_fnptr = {
 
 /* The limit first, marena second (report.h). */
 static const struct bench_allocator *const allocators[] = {
-    &bench_limit,    &bench_marena, &bench_marena_fnptr, &bench_malloc,
+    &bench_limit,    &bench_marena,     &bench_marena_fnptr, &bench_malloc,
 #if BENCH_HAVE_OBSTACK
     &bench_obstack,
 #endif
@@ -443,7 +443,7 @@ static const struct bench_allocator *const allocators[] = {
     &bench_apr,
 #endif
 #if BENCH_HAVE_PMR
-    &bench_pmr,
+    &bench_pmr,      &bench_marena_pmr,
 #endif
 #if BENCH_HAVE_BUMPALO
     &bench_bumpalo,
@@ -467,7 +467,7 @@ static const char *const absent[] = {
     "apr (pkg-config apr-1 not found: libapr1-dev)",
 #endif
 #if !BENCH_HAVE_PMR
-    "pmr (no C++17 compiler with <memory_resource>)",
+    "pmr, marena-pmr (no C++17 compiler with <memory_resource>)",
 #endif
 #if !BENCH_HAVE_BUMPALO
     "bumpalo (" BENCH_BUMPALO_ABOUT ")",
@@ -661,7 +661,7 @@ usage(FILE *out)
         "       marena-bench --callgrind WORKLOAD ALLOCATOR MODE\n"
         "Times marena against a bare pointer bump (the limit), malloc and the "
         "peers\nthis build found, on the workloads of bench/workloads.h, and "
-        "prints ns per\noperation and ratios to the limit.\n"
+        "prints ns per\noperation and ratios (everything against marena).\n"
         "  --quick          %u runs per workload instead of %u (a few seconds)\n"
         "  --only WORKLOAD  just this workload: small, mixed, burst, static, growth,\n"
         "                   rewind, strbuild, strdup\n"

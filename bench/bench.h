@@ -144,6 +144,7 @@ extern const struct bench_allocator bench_apr;
 #endif
 #if BENCH_HAVE_PMR
 extern const struct bench_allocator bench_pmr;
+extern const struct bench_allocator bench_marena_pmr;
 #endif
 #if BENCH_HAVE_BUMPALO
 extern const struct bench_allocator bench_bumpalo;

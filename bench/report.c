@@ -4,11 +4,13 @@
  * operation (a row as each workload is measured), the table of ratios,
  * the notes, the CSV and the chart.
  *
- * Every ratio, in the table, the CSV and the chart, goes one way: an
- * allocator's ns divided by a reference's ns, so below 1.00 is faster
- * than the reference. The reference is the limit (a bare pointer bump
- * with only a bound check, inline in the loop), except in the last
- * column, marena's ns over the fastest peer's.
+ * The terminal's ratio table compares everything with marena, in one
+ * direction: another allocator's ns divided by marena's, so above 1.00
+ * marena is faster (the limit's column, a bare pointer bump with only a
+ * bound check inline in the loop, is at most about 1.00), and the last
+ * column is the fastest peer's ns over marena's. The CSV and the chart
+ * instead give every allocator's ns over the limit's (ratio_to_limit):
+ * the limit is the chart's dashed line at 1.00.
  *
  * The chart is drawn by gnuplot: one panel per mode, one group of bars
  * per workload, one bar per allocator (the limit is the dashed line at
@@ -141,11 +143,13 @@ print_cell(double v, const char *suffix, int w)
 
 /* "workload mode" and the names of allocators a (from @first on). */
 static void
-print_head(const struct report *r, size_t first)
+print_head(const struct report *r, size_t skip)
 {
     printf("%-9s %-9s", "workload", "mode");
-    for (size_t a = first; a < r->count; a++)
-        printf(" %*s", width(r, a), r->allocators[a]->name);
+    for (size_t a = 0; a < r->count; a++) {
+        if (a != skip)
+            printf(" %*s", width(r, a), r->allocators[a]->name);
+    }
 }
 
 void
@@ -153,7 +157,7 @@ report_ns_head(const struct report *r)
 {
     printf("ns per operation (an allocation; strbuild: an append; strdup: a copy), "
            "median; lower is faster\n");
-    print_head(r, 0);
+    print_head(r, r->count); /* every allocator */
     printf("\n");
     fflush(stdout);
 }
@@ -186,26 +190,29 @@ best_peer(const struct report *r, enum bench_workload w, enum bench_mode m)
 void
 report_ratios(const struct report *r)
 {
-    printf("\nratio = ns / the limit's ns, in every column (below 1.00: faster than the "
-           "limit; above: slower);\nlast column: marena's ns / the fastest peer's ns "
-           "(below 1.00: marena is faster)\n");
+    printf("\nratio = that column's ns / marena's ns, in every column: above 1.00, "
+           "marena is faster;\nthe limit's column is at most 1.00 (0.91 = marena takes "
+           "1.10x the limit's time);\nlast column: the fastest peer's ns / marena's ns "
+           "(above 1.00: marena is ahead of every peer)\n");
     print_head(r, REPORT_MARENA);
-    printf("  marena/best peer\n");
+    printf("  best peer/marena\n");
     for (int w = 0; w < BENCH_WORKLOADS; w++) {
         for (int m = 0; m < BENCH_MODES; m++) {
             enum bench_workload ww = (enum bench_workload)w;
             enum bench_mode mm = (enum bench_mode)m;
+            double marena = ns_of(r, ww, mm, REPORT_MARENA);
             size_t best;
 
             if (!r->selected[w][m])
                 continue;
             printf("%-9s %-9s", report_workloads[w], report_modes[m]);
-            for (size_t a = REPORT_MARENA; a < r->count; a++)
-                print_cell(to_limit(r, ww, mm, a), "x", width(r, a));
+            for (size_t a = 0; a < r->count; a++) {
+                if (a != REPORT_MARENA)
+                    print_cell(ratio(ns_of(r, ww, mm, a), marena), "x", width(r, a));
+            }
             best = best_peer(r, ww, mm);
             if (best < r->count)
-                printf("  %.2fx (%s)",
-                       ratio(ns_of(r, ww, mm, REPORT_MARENA), ns_of(r, ww, mm, best)),
+                printf("  %.2fx (%s)", ratio(ns_of(r, ww, mm, best), marena),
                        r->allocators[best]->name);
             printf("\n");
         }
