@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <limits.h>
 #include <string.h>
 
 #include "arena.h"
@@ -283,30 +282,6 @@ empty_first_block(struct marena_arena *arena)
 #endif
 }
 
-/* MARENA_RETAIN_ADAPTIVE's estimate of what the next cycle needs: the
- * most usable bytes this cycle had in blocks in use (its allocations and
- * the tails they left), or half the previous estimate, whichever is more.
- * One large cycle keeps its blocks for the next; the estimate halves with
- * every cycle that uses much less, so memory goes back within a few.
- * Called only by resets of arenas with other blocks: the resets since
- * the last call (of one block, many done by the inline marena_reset())
- * halved it too; what those cycles used fitted the first block, so it can
- * decide nothing (only need beyond the first block keeps blocks) and is
- * left out. */
-static size_t
-next_need(struct marena_arena *arena)
-{
-    uint64_t halvings = arena->head.resets - arena->need_resets;
-    size_t need = halvings < CHAR_BIT * sizeof need ? arena->need >> halvings : 0;
-
-    if (arena->cycle_high > need)
-        need = arena->cycle_high;
-    arena->cycle_high = 0;
-    arena->need = need;
-    arena->need_resets = arena->head.resets;
-    return need;
-}
-
 /* Sorts the blocks other than the first as `retain` says; returns the
  * block to allocate from next. */
 static struct marena_block *
@@ -319,7 +294,7 @@ retain_blocks(struct marena_arena *arena, marena_retain_t retain, size_t bytes)
 
     if (!has_more_blocks(arena))
         return first;
-    need = next_need(arena);
+    need = marena__next_need(arena);
     if (retain == MARENA_RETAIN_LARGEST)
         return marena__retain_largest(arena);
     if (retain == MARENA_RETAIN_ALL)

@@ -285,6 +285,11 @@ marena__limit_room(const struct marena_arena *arena);
 void
 marena__note_cycle_capacity(struct marena_arena *arena);
 
+/* The estimate MARENA_RETAIN_ADAPTIVE keeps blocks for, at a reset (after
+ * count_reset() and marena__note_cycle_capacity()). */
+size_t
+marena__next_need(struct marena_arena *arena);
+
 /* A block with at least `usable` usable bytes: a spare that fits, else a
  * new one from the backend within the limit. Not linked anywhere; its
  * serial is set. NULL on failure. */
@@ -352,6 +357,13 @@ static inline void
 marena__note_cycle_capacity(struct marena_arena *arena)
 {
     (void)arena;
+}
+
+static inline size_t
+marena__next_need(struct marena_arena *arena)
+{
+    (void)arena;
+    return 0;
 }
 
 static inline struct marena_block *

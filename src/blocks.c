@@ -6,9 +6,12 @@
  * from the backend, after checking the arena's limit against the bytes it
  * already holds. Reserve arenas instead commit and decommit ranges of their
  * one reservation, in MARENA_COMMIT_STEP steps, and count committed bytes
- * against the limit. Nothing here runs per allocation.
+ * against the limit. Nothing here runs per allocation. Also here: what a
+ * reset keeps, and MARENA_RETAIN_ADAPTIVE's estimate of it.
  */
 #include "config.h"
+
+#include <limits.h>
 
 #include "arena.h"
 
@@ -323,6 +326,37 @@ take_all_but_first(struct marena_arena *arena)
     return sort_oldest_first(out);
 }
 
+/* ------------------------------------- MARENA_RETAIN_ADAPTIVE's estimate
+ *
+ * What the next cycle (the allocations between two resets) will likely
+ * need: after each reset, the most usable bytes the cycle just ended had
+ * in blocks in use, or half the estimate before, whichever is more. The
+ * library does not see every reset (the inline marena_reset() of a
+ * one-block arena does not call it), so it keeps the estimate as of an
+ * earlier reset (need, need_resets) and what one cycle since noted
+ * (cycle_high, in cycle high_cycle: the cycle after that many resets),
+ * and brings the estimate up to date when it needs it or a later cycle
+ * notes something. A cycle that noted nothing held the first block only,
+ * which keeps no other block whatever the estimate. */
+
+static size_t
+halved(size_t value, uint64_t times)
+{
+    return times < CHAR_BIT * sizeof value ? value >> times : 0;
+}
+
+/* The estimate as of the reset that ended cycle `upto` - 1. */
+static void
+fold_estimate(struct marena_arena *arena, uint64_t upto)
+{
+    size_t need = halved(arena->need, upto - arena->need_resets);
+    size_t high = halved(arena->cycle_high, upto - 1 - arena->high_cycle);
+
+    arena->need = high > need ? high : need;
+    arena->need_resets = upto;
+    arena->cycle_high = 0;
+}
+
 void
 marena__note_cycle_capacity(struct marena_arena *arena)
 {
@@ -331,8 +365,19 @@ marena__note_cycle_capacity(struct marena_arena *arena)
     for (const struct marena_block *block = arena->current; block != NULL;
          block = block->next)
         held += usable_size(block);
+    if (arena->high_cycle != arena->head.resets) {
+        fold_estimate(arena, arena->head.resets);
+        arena->high_cycle = arena->head.resets;
+    }
     if (held > arena->cycle_high)
         arena->cycle_high = held;
+}
+
+size_t
+marena__next_need(struct marena_arena *arena)
+{
+    fold_estimate(arena, arena->head.resets);
+    return arena->need;
 }
 
 void
