@@ -2338,7 +2338,9 @@ op_calloc(unsigned variant)
         align = decode_align(get8());
     if (!overflow && size != 0 && count > SIZE_MAX / size)
         overflow = 1;
-    bytes = overflow ? 0 : count * size;
+    /* A product past PTRDIFF_MAX is refused like an overflow: as 0 bytes
+     * (bad input). */
+    bytes = overflow || count * size > (size_t)PTRDIFF_MAX ? 0 : count * size;
 
     observe(&before);
     if (variant & 8)
