@@ -101,6 +101,16 @@
 #define FUZZ_REDZONE 0
 #endif
 
+/* Off by default: with it, the harness looks past the open bugs that
+ * README.md's "Found" lists (each has its reproducer, corpus/bug-*), so
+ * that a fuzzer can look for others meanwhile: the reset macro calls the
+ * library (bug-inline-reset-estimate), and a first block may hold up to
+ * MARENA_ALIGNMENT - 1 bytes beyond the limit
+ * (bug-first-block-grant-over-limit). */
+#ifndef FUZZ_SKIP_OPEN_BUGS
+#define FUZZ_SKIP_OPEN_BUGS 0
+#endif
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -1647,7 +1657,8 @@ check_invariants(struct observed *o)
         CHECK(st->backend_calls == 1 && st->blocks == 1);
     }
     if (S.limit != 0)
-        CHECK(st->backend_bytes <= S.limit);
+        CHECK(st->backend_bytes <= S.limit ||
+              (FUZZ_SKIP_OPEN_BUGS && st->backend_bytes - S.limit < MARENA_ALIGNMENT));
 #if MARENA_HAVE_GROWTH
     CHECK(marena_limit(S.arena) == (S.limit != 0 ? S.limit : SIZE_MAX));
 #endif
@@ -2569,7 +2580,10 @@ op_reset(unsigned variant)
         committed = reservation()->committed;
     switch (how) {
     case 0:
-        marena_reset(S.arena);
+        if (FUZZ_SKIP_OPEN_BUGS)
+            (marena_reset)(S.arena);
+        else
+            marena_reset(S.arena);
         break;
     case 1:
         (marena_reset)(S.arena);
