@@ -688,14 +688,19 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align);
  * (take their address, or call them from bindings); define MARENA_NO_INLINE
  * before including this header to always call them.
  *
- * For alignments up to MARENA_ALIGNMENT the common case is decided by one
- * comparison: with start the cursor aligned up, `size - 1 < end - start`
- * fails for size 0 (size - 1 wraps to SIZE_MAX), for every size that would
- * overflow, and for every size that does not fit; start never passes end
- * because end is aligned to MARENA_ALIGNMENT (marena_head.h). A larger
- * power-of-two alignment takes a second inline test that computes the
- * padding without an addition that could wrap. Everything else (bad input,
- * a full block) goes to marena_alloc_slow().
+ * Every alignment, a constant or not, takes the same three tests over the
+ * bare pointer bump (start = cursor + mask, aligned down; next = start +
+ * size): the alignment is a power of two; cursor + mask did not wrap
+ * (which also refuses 0, and an alignment too large for the address
+ * space; for a constant alignment up to MARENA_ALIGNMENT it cannot wrap,
+ * and gcc drops the test); and start < next <= end, which refuses size 0,
+ * a size whose addition wraps, and a size that does not fit. No branch
+ * depends on which alignment it is, so alignments that vary from call to
+ * call cost nothing extra. Everything else (bad input, a full block)
+ * goes to marena_alloc_slow(). marena_reset() is inline too: for an arena
+ * whose head says a reset only moves the cursor back (marena_head.h:
+ * reset_to), it does that and keeps the peak and the marks' bookkeeping;
+ * anything else calls the library.
  * --------------------------------------------------------------------- */
 
 /** @cond MARENA_INTERNAL */

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "arena.h"
@@ -156,9 +157,11 @@ acquire_first_block(const marena_options_t *options, const marena_backend_t *bac
     if (block == NULL)
         return NULL;
     /* A reservation is committed a step at a time: the first step, or all
-     * of it (its end aligned down: marena_head.h). */
-    held = reserve && granted > MARENA_COMMIT_STEP ? MARENA_COMMIT_STEP
-                                                   : (size_t)ALIGN_DOWN(granted);
+     * of it (its end aligned down: marena_head.h); what it holds is what
+     * is committed. Any other block holds all it was granted. */
+    held = !reserve                       ? granted
+           : granted > MARENA_COMMIT_STEP ? MARENA_COMMIT_STEP
+                                          : (size_t)ALIGN_DOWN(granted);
     if (!grant_valid(block, granted, wanted) ||
         (options->limit != 0 && held > options->limit) ||
         (reserve && backend->commit(ctx, block, held) != 0)) {
@@ -283,16 +286,22 @@ empty_first_block(struct marena_arena *arena)
 /* MARENA_RETAIN_ADAPTIVE's estimate of what the next cycle needs: the
  * most this cycle used, or half the previous estimate, whichever is more.
  * One large cycle keeps its blocks for the next; the estimate halves with
- * every cycle that uses much less, so memory goes back within a few. */
+ * every cycle that uses much less, so memory goes back within a few.
+ * Resets the inline marena_reset() did since the last call halved it
+ * too; what those cycles used fitted the first block, so it can decide
+ * nothing (only need beyond the first block keeps blocks) and is left
+ * out. */
 static size_t
 next_need(struct marena_arena *arena)
 {
-    size_t need = arena->need / 2;
+    uint64_t halvings = arena->head.resets - arena->need_resets;
+    size_t need = halvings < CHAR_BIT * sizeof need ? arena->need >> halvings : 0;
 
     if (arena->cycle_high > need)
         need = arena->cycle_high;
     arena->cycle_high = 0;
     arena->need = need;
+    arena->need_resets = arena->head.resets;
     return need;
 }
 

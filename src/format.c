@@ -87,14 +87,17 @@ marena_sprintf(marena_t *arena, const char *fmt, ...)
 #if MARENA_HAVE_STATS
 /* A size for humans in at most 5 characters plus a NUL: "512", "1.2K",
  * "64K", "3.0M". */
+#if MARENA_HAVE_LIBBSD
 static void
 human_size(char out[8], size_t bytes)
 {
-#if MARENA_HAVE_LIBBSD
-    if (humanize_number(out, 6, (int64_t)bytes, "", HN_AUTOSCALE,
-                        HN_DECIMAL | HN_NOSPACE) >= 0)
-        return;
-#endif
+    /* Cannot fail: every size_t has a scale that fits 5 characters. */
+    humanize_number(out, 6, (int64_t)bytes, "", HN_AUTOSCALE, HN_DECIMAL | HN_NOSPACE);
+}
+#else
+static void
+human_size(char out[8], size_t bytes)
+{
     static const char units[] = "KMGTPE";
     double value = (double)bytes;
     size_t unit = 0;
@@ -107,6 +110,7 @@ human_size(char out[8], size_t bytes)
         unit++;
     snprintf(out, 8, value < 10 ? "%.1f%c" : "%.0f%c", value, units[unit]);
 }
+#endif
 
 MARENA_API size_t
 marena_stats_format(const marena_t *arena, char *buffer, size_t size)

@@ -90,6 +90,7 @@ struct marena_arena {
     size_t cycle_high;               /* highest used since the last reset (growth) */
     size_t need;                     /* what the next cycle will likely need:
                                    MARENA_RETAIN_ADAPTIVE keeps blocks for it */
+    uint64_t need_resets;            /* head.resets when need was last halved */
     struct marena_cleanup *cleanups; /* newest first */
     void (*on_oom)(struct marena_arena *, size_t, size_t, void *);
     void *oom_data;

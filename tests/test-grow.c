@@ -514,6 +514,42 @@ test_reset_adaptive(const void *data)
     subject_close(&s);
 }
 
+/* The inline marena_reset() halves MARENA_RETAIN_ADAPTIVE's estimate as
+ * the library's does: after a large cycle and many one-block cycles reset
+ * in the caller, a cycle whose last block its use does not need gives
+ * that block back. */
+static void
+test_reset_adaptive_inline(const void *data)
+{
+    struct subject s;
+
+    if (!pool_holds(128 << 10))
+        return;
+    subject_open_ex(&s, data, growing(BLOCK, 0, 0));
+    size_t first = marena_capacity(s.arena);
+    for (int i = 0; i < 60; i++)
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 500, 1));
+    marena_reset_ex(s.arena, MARENA_RETAIN_FIRST, 0); /* estimate: 30000 */
+    test_assert_size(marena_capacity(s.arena), ==, first);
+    /* With the next reset, 64 halvings: as many as a size_t has bits. */
+    for (int cycle = 0; cycle < 63; cycle++) {
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 16, 1));
+        marena_reset(s.arena);
+    }
+    /* One byte in the first block, a second block nearly full, a third
+     * for one byte more than the second has left. */
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 1, 1));
+    test_assert_nonnull(marena_alloc_aligned(s.arena, first, 1));
+    size_t second = marena_capacity(s.arena) - first;
+    test_assert_nonnull(marena_alloc_aligned(s.arena, marena_remaining(s.arena) + 1, 1));
+    test_assert_size(stats_of(s.arena).blocks, ==, 3);
+    /* Used is 2 + second: the first two blocks hold it. */
+    marena_reset(s.arena);
+    test_assert_size(marena_capacity(s.arena), ==, first + second);
+    test_assert_size(stats_of(s.arena).spare_blocks, ==, 1);
+    subject_close(&s);
+}
+
 struct oom_record {
     size_t calls, size, align;
     marena_t *arena;
@@ -651,6 +687,7 @@ main(int argc, char **argv)
         {"reset/retain-bytes-oldest-first", test_reset_retain_bytes_oldest_first},
         {"reset/retain-largest", test_reset_retain_largest},
         {"reset/adaptive", test_reset_adaptive},
+        {"reset/adaptive-inline", test_reset_adaptive_inline},
         {"oom/callback", test_oom_callback},
         {"oom/alloc-or-abort", test_alloc_or_abort},
     };

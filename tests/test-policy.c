@@ -20,6 +20,12 @@
 
 #include "harness.h"
 #include "subjects.h"
+/* The block header's size, to ask for the largest block exactly. */
+#include "layout.h"
+
+#define HEADER \
+    ((sizeof(struct marena_block) + MARENA_ALIGNMENT - 1) & \
+     ~(size_t)(MARENA_ALIGNMENT - 1))
 
 #define BLOCK 1024u
 
@@ -251,6 +257,98 @@ test_retain_bytes_large_first(const void *data)
     close_counted(&c);
 }
 
+/* The largest block growth asks a backend for: its usable bytes plus a
+ * header fit PTRDIFF_MAX; one aligned unit more is refused before any
+ * call. The counting backend cannot grant either. */
+static void
+test_largest_block(const void *data)
+{
+    const size_t largest = (size_t)PTRDIFF_MAX - HEADER - MARENA_ALIGNMENT;
+    struct counted c;
+
+    (void)data;
+    open_counted(&c, BLOCK, 0, MARENA_GROW);
+    size_t calls = c.counter.calls;
+    test_assert_null(marena_alloc_aligned(c.arena, largest, 1));
+    test_assert_size(c.counter.calls, ==, calls + 1);
+    test_assert_null(marena_alloc_aligned(c.arena, largest + 1, 1));
+    test_assert_null(marena_alloc_aligned(c.arena, largest + MARENA_ALIGNMENT, 1));
+    test_assert_size(c.counter.calls, ==, calls + 1);
+    close_counted(&c);
+}
+
+/* A refused grant is released at once: two backend calls. */
+static void
+test_refused_grant_calls(const void *data)
+{
+    struct counted c;
+
+    (void)data;
+    if (!pool_holds(8 << 10))
+        return;
+    open_counted(&c, BLOCK, 0, MARENA_GROW);
+    size_t calls = stats_of(c.arena).backend_calls;
+    c.counter.shortfall = 1;
+    test_assert_null(marena_alloc(c.arena, 2 * BLOCK));
+    test_assert_size(stats_of(c.arena).backend_calls, ==, calls + 2);
+    test_assert_size(c.counter.releases, ==, 1);
+    c.counter.shortfall = 0;
+    close_counted(&c);
+}
+
+/* A caller's buffer holds nothing from the backend: a limit of exactly
+ * the next block's bytes lets it grow once. */
+static void
+test_limit_of_buffer(const void *data)
+{
+    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_CONTROL_SIZE + BLOCK];
+    struct counting_backend counter;
+    marena_options_t options = {0};
+
+    (void)data;
+    if (!pool_holds(8 << 10))
+        return;
+    counting_init(&counter);
+    options.backend = &counting_backend;
+    options.backend_ctx = &counter;
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
+    options.flags = MARENA_GROW;
+    options.limit = HEADER + 2 * BLOCK;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    size_t first = marena_capacity(arena);
+    test_assert_size(first, ==, BLOCK);
+    test_assert_nonnull(marena_alloc_aligned(arena, first, 1));
+    test_assert_nonnull(marena_alloc_aligned(arena, 1, 1));
+    test_assert_size(stats_of(arena).backend_bytes, ==, options.limit);
+    marena_destroy(arena);
+    test_assert_size(counter.out, ==, 0);
+}
+
+#if MARENA_HAVE_MARKS
+/* A rewind keeps a block of exactly max_block_size as a spare, and gives
+ * a larger one (of its own) back. */
+static void
+test_rewind_keeps_max_size(const void *data)
+{
+    struct counted c;
+
+    (void)data;
+    if (!pool_holds(32 << 10))
+        return;
+    open_counted(&c, BLOCK, 2 * BLOCK, MARENA_GROW);
+    marena_mark_t mark = marena_mark(c.arena);
+    test_assert_size(next_block(c.arena), ==, 2 * BLOCK);
+    test_assert_nonnull(marena_alloc(c.arena, 3 * BLOCK)); /* its own */
+    marena_rewind(c.arena, mark);
+    marena_stats_t stats = stats_of(c.arena);
+    test_assert_size(stats.spare_blocks, ==, 1);
+    test_assert_size(stats.capacity, ==, BLOCK + 2 * BLOCK);
+    close_counted(&c);
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -268,5 +366,11 @@ main(int argc, char **argv)
 #endif
     test_add(test_retain_bytes_large_first, NULL,
              "/policy/reset/retain-bytes-large-first");
+    test_add(test_largest_block, NULL, "/policy/grow/largest-block");
+    test_add(test_refused_grant_calls, NULL, "/policy/grow/refused-grant-calls");
+    test_add(test_limit_of_buffer, NULL, "/policy/limit/buffer");
+#if MARENA_HAVE_MARKS
+    test_add(test_rewind_keeps_max_size, NULL, "/policy/rewind/keeps-max-size");
+#endif
     return test_run();
 }

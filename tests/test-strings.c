@@ -631,6 +631,51 @@ test_stats_format(const void *data)
     test_assert_size(marena_stats_format(NULL, NULL, 0), ==, length);
     subject_close(&s);
 }
+/* The whole text, for figures whose human form every build writes the
+ * same (libbsd's humanize_number() scales from 10000, the built-in format
+ * from 1024: below 1024 and above 10 K they agree). */
+static void
+test_stats_format_text(const void *data)
+{
+    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_CONTROL_SIZE + 65536];
+    char text[200];
+
+    (void)data;
+    if (!pool_holds(70 << 10))
+        return;
+    marena_t *arena = marena_create_static(buffer, sizeof(buffer));
+    test_assert_nonnull(arena);
+    test_assert_nonnull(marena_alloc_aligned(arena, 512, 1));
+    marena_stats_format(arena, text, sizeof(text));
+    test_assert_message(strcmp(text, "used 512 of 64K in 1 blocks (0 spare), peak 512; "
+                                     "1 allocations, 0 failed; backend 0, 0 calls") == 0,
+                        text);
+    test_assert_nonnull(marena_alloc_aligned(arena, 400, 1));
+    test_assert_null(marena_alloc(arena, 100000));
+    marena_reset(arena);
+    test_assert_nonnull(marena_alloc_aligned(arena, 1000, 1));
+    marena_stats_format(arena, text, sizeof(text));
+    test_assert_message(strcmp(text, "used 1000 of 64K in 1 blocks (0 spare), peak 1000; "
+                                     "3 allocations, 1 failed; backend 0, 0 calls") == 0,
+                        text);
+    test_assert_nonnull(marena_alloc_aligned(arena, 40 * 1024, 1));
+    marena_stats_format(arena, text, sizeof(text));
+    test_assert_message(strcmp(text, "used 41K of 64K in 1 blocks (0 spare), peak 41K; "
+                                     "4 allocations, 1 failed; backend 0, 0 calls") == 0,
+                        text);
+    marena_destroy(arena);
+#if MARENA_HAVE_DEFAULT_BACKEND
+    /* Mebibytes, from the backend. */
+    arena = marena_create((size_t)16 << 20);
+    test_assert_nonnull(arena);
+    marena_stats_format(arena, text, sizeof(text));
+    test_assert_message(strcmp(text,
+                               "used 0 of 16M in 1 blocks (0 spare), peak 0; "
+                               "0 allocations, 0 failed; backend 16M, 1 calls") == 0,
+                        text);
+    marena_destroy(arena);
+#endif
+}
 #endif /* MARENA_HAVE_STDIO */
 
 int
@@ -662,5 +707,8 @@ main(int argc, char **argv)
 
     test_init(&argc, &argv);
     TEST_ADD_PER_KIND(cases);
+#if MARENA_HAVE_STDIO && MARENA_HAVE_STATIC_BACKEND
+    test_add(test_stats_format_text, NULL, "/strings/stats-format-text");
+#endif
     return test_run();
 }
