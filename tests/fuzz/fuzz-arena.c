@@ -104,7 +104,7 @@
 /* Off by default: with it, the harness looks past the open bugs that
  * README.md's "Found" lists (each has its reproducer, corpus/bug-*), so
  * that a fuzzer can look for others meanwhile: the reset macro calls the
- * library (bug-inline-reset-estimate), and a first block may hold up to
+ * library (bug-inline-reset-cycle-high), and a first block may hold up to
  * MARENA_ALIGNMENT - 1 bytes beyond the limit
  * (bug-first-block-grant-over-limit). */
 #ifndef FUZZ_SKIP_OPEN_BUGS
