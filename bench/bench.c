@@ -2,18 +2,20 @@
 /*
  * marena-bench: marena against "the limit" (a bare pointer bump written
  * here), glibc malloc and the peers found at configure time, on the
- * workloads of workloads.h.
+ * workloads of workloads.h, in the modes of bench.h.
  *
- * This file holds the two subjects, the limit and marena, and the driver.
- * Each peer lives in its own peer-*.c (peer-pmr.cc) and only provides a
- * struct bench_allocator (see bench.h). The driver, for each workload:
- * runs every allocator once untimed (a warm-up that also compares its
- * checksum with the limit's), then R times in turn, interleaved (run k
- * starts at allocator k mod N, so no allocator always goes first), timing
- * each repetition with CLOCK_MONOTONIC and checking its checksum again; it
- * reports the median ns per allocation. A checksum that differs from the
- * limit's is an error (exit 1): every allocator made the same requests and
- * wrote the same bytes.
+ * This file holds the subjects - the limit, marena, and marena called
+ * through function pointers - and the driver; the tables, CSV and chart
+ * are report.c's. Each peer lives in its own peer-*.c (peer-pmr.cc) and
+ * only provides a struct bench_allocator (see bench.h). The driver, for
+ * each workload and mode: runs every allocator once untimed (a warm-up
+ * that also compares its checksum with the limit's), then R times in
+ * turn, interleaved (run k starts at allocator k mod N, so no allocator
+ * always goes first), timing each repetition with CLOCK_MONOTONIC and
+ * checking its checksum again; it reports the median ns per operation. A
+ * checksum that differs from the limit's, or a table-mode checksum that
+ * differs from the generated mode's, is an error (exit 1): every
+ * allocator made the same requests and wrote the same bytes.
  *
  * The limit keeps its cursor and end in a struct in memory, as any
  * allocator must keep its state between calls; like marena's, it is
@@ -30,10 +32,10 @@
  * workloads take, the same for every allocator: the numbers are those of
  * a heap in its steady state.
  *
- * --callgrind WORKLOAD ALLOCATOR runs one repetition of one allocator's
- * function (after the limit's, for the checksum; the limit's alone when
- * it is the one) for scripts/bench --instructions, which counts the
- * instructions inside that function.
+ * --callgrind WORKLOAD ALLOCATOR MODE runs one repetition of one
+ * allocator's function (after the limit's, for the checksum; the limit's
+ * alone when it is the one) for scripts/bench --instructions, which counts
+ * the instructions inside that function.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -48,11 +50,13 @@
 #include "marena.h"
 
 #include "bench.h"
+#include "report.h"
 
 /* ------------------------------------------------------------ the limit */
 
 struct limit {
     uintptr_t cursor, start, end;
+    uintptr_t mark; /* rewind: where the cycle started */
 };
 
 static struct limit limit_fixed, limit_static;
@@ -96,19 +100,64 @@ limit_reset(void *ctx)
     l->cursor = l->start;
 }
 
+static void *
+limit_mark(void *ctx)
+{
+    struct limit *l = ctx;
+
+    l->mark = l->cursor;
+    return l;
+}
+
+static void
+limit_rewind(void *ctx)
+{
+    struct limit *l = ctx;
+
+    l->cursor = l->mark;
+}
+
+/* strbuild: the string grows in place at the cursor. */
+static void
+limit_append(void *ctx, struct bench_string *s, const char *piece, size_t len)
+{
+    struct limit *l = ctx;
+
+    if (s->p == NULL)
+        s->p = (char *)l->cursor;
+    if (l->cursor + len > l->end)
+        bench_fail("limit append (its buffer is full)");
+    memcpy((char *)l->cursor, piece, len);
+    l->cursor += len;
+    s->len += len;
+}
+
+static char *
+limit_dup(void *ctx, const char *str)
+{
+    size_t size = strlen(str) + 1;
+
+    return memcpy(limit_alloc(ctx, size, 1), str, size);
+}
+
 BENCH_RESET_WORKLOAD_FNS(limit, &limit_fixed, NULL, limit_alloc, limit_alloc, limit_reset)
 BENCH_WORKLOAD_FN(bench_limit_static, BENCH_STATIC, &limit_static, NULL, limit_alloc,
-                  limit_reset)
+                  limit_alloc, limit_reset)
 /* growth: each round starts again at the start of the preallocated buffer
  * (creating and destroying the limit costs nothing). */
 BENCH_WORKLOAD_FN(bench_limit_growth, BENCH_GROWTH, &limit_fixed, NULL, limit_alloc,
-                  limit_reset)
+                  limit_alloc, limit_reset)
+BENCH_WORKLOAD_FN(bench_limit_rewind, BENCH_REWIND, &limit_fixed, limit_mark, limit_alloc,
+                  limit_alloc, limit_rewind)
+BENCH_STRBUILD_FN(limit, &limit_fixed, NULL, limit_append, NULL, limit_reset)
+BENCH_STRDUP_FN(limit, &limit_fixed, NULL, limit_dup, limit_reset)
 
 const struct bench_allocator bench_limit = {
     .name = "limit",
     .setup = limit_setup,
     .run = {bench_limit_small, bench_limit_mixed, bench_limit_burst, bench_limit_static,
-            bench_limit_growth},
+            bench_limit_growth, bench_limit_rewind, bench_limit_strbuild,
+            bench_limit_strdup},
 };
 
 /* --------------------------------------------------------------- marena */
@@ -123,7 +172,8 @@ marena_oom(marena_t *arena, size_t size, size_t align, void *data)
     bench_fail("marena allocation");
 }
 
-/* small, mixed, burst: one fixed arena on the default backend. */
+/* small, mixed, burst, rewind, strbuild, strdup: one fixed arena on the
+ * default backend. */
 static const marena_options_t marena_fixed_options = {
     .block_size = BENCH_ROUND_BYTES,
     .on_oom = marena_oom,
@@ -135,6 +185,14 @@ static const marena_options_t marena_growth_options = {
     .on_oom = marena_oom,
 };
 static marena_t *marena_fixed;
+
+/* rewind: the fixed arena and the mark of the cycle. */
+struct marena_rewinding {
+    marena_t *arena;
+    marena_mark_t mark;
+};
+
+static struct marena_rewinding marena_rewinding;
 
 static void *
 marena_bench_alloc(void *ctx, size_t size, size_t align)
@@ -170,10 +228,110 @@ marena_bench_destroy(void *ctx)
     marena_destroy(arena);
 }
 
+static void *
+marena_bench_mark(void *ctx)
+{
+    struct marena_rewinding *m = ctx;
+
+    m->mark = marena_mark(m->arena);
+    return m;
+}
+
+static void *
+marena_bench_alloc_marked(void *ctx, size_t size, size_t align)
+{
+    struct marena_rewinding *m = ctx;
+
+    return marena_alloc_aligned(m->arena, size, align);
+}
+
+static void
+marena_bench_rewind(void *ctx)
+{
+    struct marena_rewinding *m = ctx;
+
+    marena_rewind(m->arena, m->mark);
+}
+
+static char *
+marena_bench_dup(void *ctx, const char *str)
+{
+    char *p = marena_strdup(ctx, str);
+
+    if (p == NULL)
+        bench_fail("marena_strdup");
+    return p;
+}
+
 BENCH_RESET_WORKLOAD_FNS(marena, marena_fixed, NULL, marena_bench_alloc,
                          marena_bench_alloc, marena_bench_reset)
 BENCH_WORKLOAD_FN(bench_marena_growth, BENCH_GROWTH, (void *)&marena_growth_options,
-                  marena_bench_create, marena_bench_alloc, marena_bench_destroy)
+                  marena_bench_create, marena_bench_alloc, marena_bench_alloc,
+                  marena_bench_destroy)
+BENCH_WORKLOAD_FN(bench_marena_rewind, BENCH_REWIND, &marena_rewinding, marena_bench_mark,
+                  marena_bench_alloc_marked, marena_bench_alloc_marked,
+                  marena_bench_rewind)
+BENCH_STRDUP_FN(marena, marena_fixed, NULL, marena_bench_dup, marena_bench_reset)
+
+#if MARENA_HAVE_BUILDER
+/* strbuild: marena's builder (its growing object, as obstack_grow is
+ * obstack's), begun on the fixed arena each round and emptied by each
+ * finish; the string grows in place while it is the arena's last
+ * allocation, as it always is here. */
+struct marena_building {
+    marena_t *arena;
+    marena_builder_t builder;
+};
+
+static struct marena_building marena_building;
+
+static void *
+marena_bench_begin_builder(void *ctx)
+{
+    struct marena_building *m = ctx;
+
+    marena_builder_begin(&m->builder, m->arena);
+    return m;
+}
+
+static void
+marena_bench_append(void *ctx, struct bench_string *s, const char *piece, size_t len)
+{
+    struct marena_building *m = ctx;
+
+    if (marena_builder_append(&m->builder, piece, len) != 0)
+        bench_fail("marena_builder_append");
+    s->len += len;
+}
+
+static char *
+marena_bench_finish(void *ctx, struct bench_string *s)
+{
+    struct marena_building *m = ctx;
+    char *p = marena_builder_finish(&m->builder, NULL);
+
+    (void)s;
+    if (p == NULL)
+        bench_fail("marena_builder_finish");
+    return p;
+}
+
+static void
+marena_bench_reset_builder(void *ctx)
+{
+    struct marena_building *m = ctx;
+
+    marena_reset(m->arena);
+}
+
+BENCH_STRBUILD_FN(marena, &marena_building, marena_bench_begin_builder,
+                  marena_bench_append, marena_bench_finish, marena_bench_reset_builder)
+#define BENCH_MARENA_STRBUILD bench_marena_strbuild
+#define BENCH_MARENA_NO_BUILDER NULL
+#else
+#define BENCH_MARENA_STRBUILD NULL
+#define BENCH_MARENA_NO_BUILDER "marena built without the builder"
+#endif
 
 #if MARENA_HAVE_STATIC_BACKEND
 /* static: marena_create_static() on a buffer that holds a round at worst
@@ -182,7 +340,7 @@ static unsigned char marena_static_buffer[BENCH_ROUND_BYTES + MARENA_STATIC_OVER
 static marena_t *marena_in_static;
 
 BENCH_WORKLOAD_FN(bench_marena_static, BENCH_STATIC, marena_in_static, NULL,
-                  marena_bench_alloc, marena_bench_reset)
+                  marena_bench_alloc, marena_bench_alloc, marena_bench_reset)
 #define BENCH_MARENA_STATIC bench_marena_static
 #define BENCH_MARENA_NA NULL
 #else
@@ -196,6 +354,10 @@ marena_setup(void)
     marena_fixed = marena_create_ex(&marena_fixed_options);
     if (marena_fixed == NULL)
         bench_fail("marena_create_ex of the fixed arena");
+    marena_rewinding.arena = marena_fixed;
+#if MARENA_HAVE_BUILDER
+    marena_building.arena = marena_fixed;
+#endif
 #if MARENA_HAVE_STATIC_BACKEND
     marena_in_static =
         marena_create_static(marena_static_buffer, sizeof marena_static_buffer);
@@ -208,14 +370,69 @@ const struct bench_allocator bench_marena = {
     .name = "marena",
     .setup = marena_setup,
     .run = {bench_marena_small, bench_marena_mixed, bench_marena_burst,
-            BENCH_MARENA_STATIC, bench_marena_growth},
-    .na = BENCH_MARENA_NA,
+            BENCH_MARENA_STATIC, bench_marena_growth, bench_marena_rewind,
+            BENCH_MARENA_STRBUILD, bench_marena_strdup},
+    .na = {[BENCH_STATIC] = BENCH_MARENA_NA, [BENCH_STRBUILD] = BENCH_MARENA_NO_BUILDER},
+};
+
+/* ------------------------------------------- marena through function pointers */
+
+/*
+ * marena as a program reaches it through an allocator interface (a table
+ * of function pointers, a plugin API, a language binding): the exported
+ * marena_alloc_aligned() and marena_reset() through pointers that are
+ * global variables, so the compiler knows nothing about their targets and
+ * makes an indirect call for each allocation. On the fixed arena of
+ * marena_setup(), which runs first.
+ */
+struct marena_calls {
+    void *(*alloc_aligned)(marena_t *arena, size_t size, size_t align);
+    void (*reset)(marena_t *arena);
+};
+
+extern struct marena_calls bench_marena_calls;
+struct marena_calls bench_marena_calls;
+
+static void
+marena_fnptr_setup(void)
+{
+    bench_marena_calls.alloc_aligned = marena_alloc_aligned;
+    bench_marena_calls.reset = marena_reset;
+}
+
+static void *
+marena_fnptr_alloc(void *ctx, size_t size, size_t align)
+{
+    return bench_marena_calls.alloc_aligned(ctx, size, align);
+}
+
+static void
+marena_fnptr_reset(void *ctx)
+{
+    bench_marena_calls.reset(ctx);
+}
+
+BENCH_RESET_WORKLOAD_FNS(marena_fnptr, marena_fixed, NULL, marena_fnptr_alloc,
+                         marena_fnptr_alloc, marena_fnptr_reset)
+
+#define FNPTR_NA "measured on small, mixed and burst only"
+
+const struct bench_allocator bench_marena_fnptr = {
+    .name = "marena-fnptr",
+    .setup = marena_fnptr_setup,
+    .run = {bench_marena_fnptr_small, bench_marena_fnptr_mixed, bench_marena_fnptr_burst},
+    .na = {[BENCH_STATIC] = FNPTR_NA,
+           [BENCH_GROWTH] = FNPTR_NA,
+           [BENCH_REWIND] = FNPTR_NA,
+           [BENCH_STRBUILD] = FNPTR_NA,
+           [BENCH_STRDUP] = FNPTR_NA},
 };
 
 /* --------------------------------------------------------------- driver */
 
+/* The limit first, marena second (report.h). */
 static const struct bench_allocator *const allocators[] = {
-    &bench_limit,   &bench_marena, &bench_malloc,
+    &bench_limit,    &bench_marena,     &bench_marena_fnptr, &bench_malloc,
 #if BENCH_HAVE_OBSTACK
     &bench_obstack,
 #endif
@@ -226,15 +443,17 @@ static const struct bench_allocator *const allocators[] = {
     &bench_apr,
 #endif
 #if BENCH_HAVE_PMR
-    &bench_pmr,
+    &bench_pmr,      &bench_marena_pmr,
 #endif
 #if BENCH_HAVE_BUMPALO
     &bench_bumpalo,
 #endif
+#if BENCH_HAVE_MIMALLOC
+    &bench_mimalloc,
+#endif
 };
 #define NALLOCATORS (sizeof allocators / sizeof allocators[0])
-#define LIMIT 0u /* indices in allocators[] */
-#define MARENA 1u
+_Static_assert(NALLOCATORS <= REPORT_MAX_ALLOCATORS, "REPORT_MAX_ALLOCATORS");
 
 /* Peers this build does not have, and why. */
 static const char *const absent[] = {
@@ -248,26 +467,22 @@ static const char *const absent[] = {
     "apr (pkg-config apr-1 not found: libapr1-dev)",
 #endif
 #if !BENCH_HAVE_PMR
-    "pmr (no C++17 compiler with <memory_resource>)",
+    "pmr, marena-pmr (no C++17 compiler with <memory_resource>)",
 #endif
 #if !BENCH_HAVE_BUMPALO
     "bumpalo (" BENCH_BUMPALO_ABOUT ")",
 #endif
+#if !BENCH_HAVE_MIMALLOC
+    "mimalloc (no mimalloc.h and libmimalloc: libmimalloc-dev)",
+#endif
     NULL,
-};
-
-static const char *const workload_names[BENCH_WORKLOADS] = {
-    "small", "mixed", "burst", "static", "growth",
 };
 
 #define FULL_RUNS 11u            /* odd: the median is one run */
 #define MMAP_THRESHOLD (4 << 20) /* above any block the workloads take */
 #define TRIM_THRESHOLD (64 << 20)
 #define QUICK_RUNS 3u
-
-/* Median ns per allocation; NOT_RUN where an allocator cannot run it. */
-#define NOT_RUN (-1.0)
-static double results[BENCH_WORKLOADS][NALLOCATORS];
+#define BOTH_MODES BENCH_MODES /* --mode both */
 
 void
 bench_fail(const char *what)
@@ -287,20 +502,30 @@ now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Runs allocator @a's repetition of @w and checks its checksum. */
+/* Runs allocator @a's repetition of @w in mode @m and checks its checksum. */
 static void
-run_checked(size_t a, enum bench_workload w, uint32_t want)
+run_checked(size_t a, enum bench_workload w, enum bench_mode m, uint32_t want)
 {
-    uint32_t got = allocators[a]->run[w]();
+    uint32_t got = allocators[a]->run[w](m);
 
     if (got != want) {
         fflush(stdout);
         fprintf(stderr,
-                "marena-bench: %s on %s: checksum 0x%08x, the limit's is "
+                "marena-bench: %s on %s (%s): checksum 0x%08x, the limit's is "
                 "0x%08x: not the same work\n",
-                allocators[a]->name, workload_names[w], (unsigned)got, (unsigned)want);
+                allocators[a]->name, report_workloads[w], report_modes[m], (unsigned)got,
+                (unsigned)want);
         exit(1);
     }
+}
+
+/* The checksum every run of @w must have: the limit's, generated where
+ * the workload has that mode (the table mode must give the same). */
+static uint32_t
+reference(enum bench_workload w)
+{
+    return allocators[REPORT_LIMIT]->run[w](
+        bench_has_mode(w, BENCH_GENERATED) ? BENCH_GENERATED : BENCH_TABLE);
 }
 
 static int
@@ -311,75 +536,36 @@ compare_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Measures workload @w on every allocator: results[w][*]. */
+/* Measures workload @w in mode @m on every allocator: r->ns[w][m][*]. */
 static void
-measure(enum bench_workload w, unsigned runs)
+measure(struct report *r, enum bench_workload w, enum bench_mode m, uint32_t want)
 {
     uint64_t ns[NALLOCATORS][FULL_RUNS];
-    uint32_t want = allocators[LIMIT]->run[w]();
 
     for (size_t a = 0; a < NALLOCATORS; a++) { /* warm-up and check */
         if (allocators[a]->run[w] != NULL)
-            run_checked(a, w, want);
+            run_checked(a, w, m, want);
     }
-    for (unsigned r = 0; r < runs; r++) {
-        for (size_t k = 0; k < NALLOCATORS; k++) {
-            size_t a = (k + r) % NALLOCATORS;
+    for (unsigned k = 0; k < r->runs; k++) {
+        for (size_t j = 0; j < NALLOCATORS; j++) {
+            size_t a = (j + k) % NALLOCATORS;
             uint64_t start;
 
             if (allocators[a]->run[w] == NULL)
                 continue;
             start = now_ns();
-            run_checked(a, w, want);
-            ns[a][r] = now_ns() - start;
+            run_checked(a, w, m, want);
+            ns[a][k] = now_ns() - start;
         }
     }
     for (size_t a = 0; a < NALLOCATORS; a++) {
-        results[w][a] = NOT_RUN;
+        r->ns[w][m][a] = REPORT_NOT_RUN;
         if (allocators[a]->run[w] == NULL)
             continue;
-        qsort(ns[a], runs, sizeof ns[a][0], compare_u64);
-        results[w][a] = (double)ns[a][runs / 2] / (double)bench_allocations(w);
+        qsort(ns[a], r->runs, sizeof ns[a][0], compare_u64);
+        r->ns[w][m][a] = (double)ns[a][r->runs / 2] / (double)bench_operations(w);
     }
 }
-
-/* a / b as a ratio, or NOT_RUN when either is missing. */
-static double
-ratio(double a, double b)
-{
-    return a < 0.0 || b <= 0.0 ? NOT_RUN : a / b;
-}
-
-/* ------------------------------------------------------------- reporting */
-
-static char cpu_model[128] = "unknown CPU";
-
-static void
-read_cpu_model(void)
-{
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[256];
-
-    if (f == NULL)
-        return;
-    while (fgets(line, sizeof line, f) != NULL) {
-        char *colon = strchr(line, ':');
-
-        if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
-            colon += strspn(colon, ": \t");
-            colon[strcspn(colon, "\n")] = '\0';
-            snprintf(cpu_model, sizeof cpu_model, "%s", colon);
-            break;
-        }
-    }
-    fclose(f);
-}
-
-#if defined(__clang__)
-#define COMPILER __VERSION__
-#else
-#define COMPILER "gcc " __VERSION__
-#endif
 
 /* See the top of the file. Returns a note for the header, or NULL. */
 static const char *
@@ -394,225 +580,32 @@ pin_malloc(void)
     return NULL;
 }
 
-static void
-print_header(unsigned runs, const char *malloc_note)
-{
-    printf("marena-bench (marena %s)\n", MARENA_VERSION_STRING);
-    printf("  machine:  %s\n", cpu_model);
-    printf("  compiler: %s (C++: %s); build %s (optimization %s), %s "
-           "library, marena debug checks %s\n",
-           COMPILER, BENCH_CXX, BENCH_BUILDTYPE, BENCH_OPTIMIZATION, BENCH_LIBRARY,
-           MARENA_DEBUG ? "on" : "off");
-#if BENCH_HAVE_BUMPALO
-    printf("  bumpalo:  %s\n", BENCH_BUMPALO_ABOUT);
-#endif
-    if (malloc_note != NULL)
-        printf("  malloc:   %s\n", malloc_note);
-    printf("  method:   per workload %u interleaved runs of one repetition "
-           "per allocator after a warm-up; median ns per allocation; "
-           "checksums equal to the limit's\n\n",
-           runs);
-}
-
-#define COL 8
-
-static void
-print_value(double v, const char *suffix)
-{
-    char cell[32];
-
-    if (v < 0.0)
-        snprintf(cell, sizeof cell, "n/a");
-    else
-        snprintf(cell, sizeof cell, "%.2f%s", v, suffix);
-    printf(" %*s", COL, cell);
-}
-
-static void
-print_table_head(void)
-{
-    int ns_width = (int)NALLOCATORS * (COL + 1);
-
-    printf("%-8s %-*s %*s  %s\n", "", ns_width - 1, "", COL, "marena/",
-           "peer/marena (ns; >1: marena faster)");
-    printf("%-8s", "workload");
-    for (size_t a = 0; a < NALLOCATORS; a++)
-        printf(" %*s", COL, allocators[a]->name);
-    printf(" %*s ", COL, "limit");
-    for (size_t a = MARENA + 1; a < NALLOCATORS; a++)
-        printf(" %*s", COL, allocators[a]->name);
-    printf("\n");
-}
-
-static void
-print_row(enum bench_workload w)
-{
-    printf("%-8s", workload_names[w]);
-    for (size_t a = 0; a < NALLOCATORS; a++)
-        print_value(results[w][a], "");
-    print_value(ratio(results[w][MARENA], results[w][LIMIT]), "x");
-    printf(" ");
-    for (size_t a = MARENA + 1; a < NALLOCATORS; a++)
-        print_value(ratio(results[w][a], results[w][MARENA]), "x");
-    printf("\n");
-    fflush(stdout);
-}
-
-static void
-print_notes(const int *selected)
-{
-    printf("\n(ns per allocation; allocations per repetition:");
-    for (int w = 0; w < BENCH_WORKLOADS; w++) {
-        if (selected[w])
-            printf(" %s %zu", workload_names[w],
-                   bench_allocations((enum bench_workload)w));
-    }
-    printf(")\n");
-    for (size_t a = 0; a < NALLOCATORS; a++) {
-        const char *sep = "n/a:";
-
-        for (int w = 0; w < BENCH_WORKLOADS; w++) {
-            if (selected[w] && allocators[a]->run[w] == NULL) {
-                printf("%s %s", sep, workload_names[w]);
-                sep = ",";
-            }
-        }
-        if (*sep == ',')
-            printf(" on %s: %s\n", allocators[a]->name, allocators[a]->na);
-    }
-    for (size_t i = 0; absent[i] != NULL; i++)
-        printf("not built: %s\n", absent[i]);
-}
-
-static int
-write_csv(const char *path, const int *selected)
-{
-    FILE *f = fopen(path, "w");
-
-    if (f == NULL) {
-        perror(path);
-        return -1;
-    }
-    fprintf(f, "workload,allocator,ns_per_alloc,ratio_to_limit\n");
-    for (int w = 0; w < BENCH_WORKLOADS; w++) {
-        for (size_t a = 0; selected[w] && a < NALLOCATORS; a++) {
-            if (results[w][a] >= 0.0)
-                fprintf(f, "%s,%s,%.4f,%.4f\n", workload_names[w], allocators[a]->name,
-                        results[w][a], ratio(results[w][a], results[w][LIMIT]));
-        }
-    }
-    if (fclose(f) != 0) {
-        perror(path);
-        return -1;
-    }
-    printf("csv:   %s\n", path);
-    return 0;
-}
-
-/* Writes @s as a gnuplot double-quoted string ("\n" for a newline). */
-static void
-gnuplot_string(FILE *g, const char *s)
-{
-    fputc('"', g);
-    for (; *s != '\0'; s++) {
-        if (*s == '\n') {
-            fputs("\\n", g);
-            continue;
-        }
-        if (*s == '"' || *s == '\\')
-            fputc('\\', g);
-        fputc(*s, g);
-    }
-    fputc('"', g);
-}
-
-/* Renders the chart with gnuplot: grouped bars, one group per workload,
- * one colour per allocator, ns per allocation on a log axis. */
-static int
-write_png(const char *path, const int *selected, unsigned runs)
-{
-    char title[512];
-    double floor = 1.0;
-    FILE *g;
-
-    /* The log axis starts at the power of ten below the smallest bar. */
-    for (int w = 0; w < BENCH_WORKLOADS; w++) {
-        for (size_t a = 0; selected[w] && a < NALLOCATORS; a++) {
-            while (results[w][a] >= 0.0 && results[w][a] < floor)
-                floor /= 10.0;
-        }
-    }
-
-    if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
-        printf("chart: skipped (gnuplot is not installed)\n");
-        return 0;
-    }
-    g = popen("gnuplot", "w");
-    if (g == NULL) {
-        perror("gnuplot");
-        return -1;
-    }
-    fprintf(g, "$data << EOD\nworkload");
-    for (size_t a = 0; a < NALLOCATORS; a++)
-        fprintf(g, " %s", allocators[a]->name);
-    for (int w = 0; w < BENCH_WORKLOADS; w++) {
-        if (!selected[w])
-            continue;
-        fprintf(g, "\n%s", workload_names[w]);
-        for (size_t a = 0; a < NALLOCATORS; a++) {
-            if (results[w][a] < 0.0)
-                fprintf(g, " NaN");
-            else
-                fprintf(g, " %.4f", results[w][a]);
-        }
-    }
-    fprintf(g, "\nEOD\n");
-    fprintf(g, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
-               "{ set terminal pngcairo size 1200,650 noenhanced } "
-               "else { set terminal png size 1200,650 noenhanced }\n");
-    fprintf(g, "set output ");
-    gnuplot_string(g, path);
-    snprintf(title, sizeof title,
-             "marena-bench: ns per allocation, median of %u runs "
-             "(lower is better)\n%s, %s, %s build",
-             runs, cpu_model, COMPILER, BENCH_BUILDTYPE);
-    fprintf(g, "\nset title ");
-    gnuplot_string(g, title);
-    fprintf(g,
-            "\nset style data histogram\n"
-            "set style histogram clustered gap 1\n"
-            "set style fill solid 0.9 border -1\n"
-            "set boxwidth 0.9\n"
-            "set logscale y\n"
-            "set yrange [%g:*]\n"
-            "set grid ytics mytics\n"
-            "set ylabel 'ns per allocation (log scale)'\n"
-            "set key outside right top\n"
-            "plot for [i=2:%zu] $data using i:xtic(1) "
-            "title columnheader(i)\n",
-            floor, NALLOCATORS + 1);
-    if (pclose(g) != 0) {
-        fprintf(stderr, "marena-bench: gnuplot failed\n");
-        return -1;
-    }
-    printf("chart: %s\n", path);
-    return 0;
-}
-
 /* --------------------------------------------------------------- main */
+
+static int
+find_name(const char *name, const char *const *names, int n, const char *what)
+{
+    for (int i = 0; i < n; i++) {
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    }
+    fprintf(stderr, "marena-bench: no %s %s (", what, name);
+    for (int i = 0; i < n; i++)
+        fprintf(stderr, "%s%s", i > 0 ? ", " : "", names[i]);
+    fprintf(stderr, ")\n");
+    return -1;
+}
 
 static int
 find_workload(const char *name)
 {
-    for (int w = 0; w < BENCH_WORKLOADS; w++) {
-        if (strcmp(name, workload_names[w]) == 0)
-            return w;
-    }
-    fprintf(stderr,
-            "marena-bench: no workload %s (small, mixed, burst, "
-            "static, growth)\n",
-            name);
-    return -1;
+    return find_name(name, report_workloads, BENCH_WORKLOADS, "workload");
+}
+
+static int
+find_mode(const char *name)
+{
+    return find_name(name, report_modes, BENCH_MODES, "mode");
 }
 
 static void
@@ -624,29 +617,34 @@ setup(size_t a)
 
 /* --callgrind: one repetition of one allocator's function. */
 static int
-callgrind_mode(const char *workload, const char *name)
+callgrind_mode(const char *workload, const char *name, const char *mode)
 {
-    int w = find_workload(workload);
+    int w = find_workload(workload), m = find_mode(mode);
     uint32_t want;
 
-    if (w < 0)
+    if (w < 0 || m < 0)
         return 2;
+    if (!bench_has_mode((enum bench_workload)w, (enum bench_mode)m)) {
+        fprintf(stderr, "marena-bench: %s has no %s mode\n", workload, mode);
+        return 2;
+    }
     for (size_t a = 0; a < NALLOCATORS; a++) {
         if (strcmp(name, allocators[a]->name) != 0)
             continue;
         if (allocators[a]->run[w] == NULL) {
             fprintf(stderr, "marena-bench: %s cannot run %s: %s\n", name, workload,
-                    allocators[a]->na);
+                    allocators[a]->na[w]);
             return 2;
         }
-        setup(LIMIT);
-        want = allocators[LIMIT]->run[w]();
-        if (a != LIMIT) { /* the limit's run is the reference */
-            setup(a);
-            run_checked(a, (enum bench_workload)w, want);
-        }
-        printf("%s %s allocations %zu checksum 0x%08x\n", workload, name,
-               bench_allocations((enum bench_workload)w), (unsigned)want);
+        bench_tables_init();
+        for (size_t b = 0; b < NALLOCATORS;
+             b++) /* as in a full run (fnptr needs marena's) */
+            setup(b);
+        want = allocators[REPORT_LIMIT]->run[w]((enum bench_mode)m);
+        if (a != REPORT_LIMIT) /* the limit's run is the reference */
+            run_checked(a, (enum bench_workload)w, (enum bench_mode)m, want);
+        printf("%s %s %s operations %zu checksum 0x%08x\n", workload, name, mode,
+               bench_operations((enum bench_workload)w), (unsigned)want);
         return 0;
     }
     fprintf(stderr, "marena-bench: no allocator %s in this build\n", name);
@@ -656,27 +654,29 @@ callgrind_mode(const char *workload, const char *name)
 static void
 usage(FILE *out)
 {
-    fprintf(out,
-            "usage: marena-bench [--quick] [--only WORKLOAD] [--csv FILE] "
-            "[--png FILE]\n"
-            "       marena-bench --callgrind WORKLOAD ALLOCATOR\n"
-            "Times marena against a bare pointer bump (the limit), malloc and "
-            "the peers\nthis build found, on the workloads of bench/workloads.h "
-            "(small, mixed,\nburst, static, growth), and prints ns per "
-            "allocation and ratios.\n"
-            "  --quick          %u runs per workload instead of %u (a few "
-            "seconds)\n"
-            "  --only WORKLOAD  just this workload\n"
-            "  --csv FILE       also write the results as CSV "
-            "(workload,allocator,ns_per_alloc,ratio_to_limit)\n"
-            "  --png FILE       also draw a bar chart with gnuplot (by default "
-            "next to the CSV)\n"
-            "  --callgrind WORKLOAD ALLOCATOR\n"
-            "                   run one repetition of one allocator's workload "
-            "function,\n"
-            "                   bench_<ALLOCATOR>_<WORKLOAD>, untimed (for "
-            "scripts/bench --instructions)\n",
-            QUICK_RUNS, FULL_RUNS);
+    fprintf(
+        out,
+        "usage: marena-bench [--quick] [--only WORKLOAD] [--mode MODE] [--csv FILE] "
+        "[--png FILE]\n"
+        "       marena-bench --callgrind WORKLOAD ALLOCATOR MODE\n"
+        "Times marena against a bare pointer bump (the limit), malloc and the "
+        "peers\nthis build found, on the workloads of bench/workloads.h, and "
+        "prints ns per\noperation and ratios (everything against marena).\n"
+        "  --quick          %u runs per workload instead of %u (a few seconds)\n"
+        "  --only WORKLOAD  just this workload: small, mixed, burst, static, growth,\n"
+        "                   rewind, strbuild, strdup\n"
+        "  --mode MODE      generated (requests drawn in the loop), table (read from\n"
+        "                   arrays made before timing; alignment a runtime value),\n"
+        "                   or both (the default)\n"
+        "  --csv FILE       also write the results as CSV "
+        "(workload,mode,allocator,ns_per_op,ratio_to_limit)\n"
+        "  --png FILE       also draw the chart with gnuplot (by default next to "
+        "the CSV)\n"
+        "  --callgrind WORKLOAD ALLOCATOR MODE\n"
+        "                   run one repetition of one allocator's workload function,\n"
+        "                   bench_<ALLOCATOR>_<WORKLOAD>, untimed (for scripts/bench\n"
+        "                   --instructions)\n",
+        QUICK_RUNS, FULL_RUNS);
 }
 
 /* The .png next to a .csv: FILE.csv -> FILE.png, else FILE.png. */
@@ -695,64 +695,105 @@ png_beside(const char *csv)
     return png;
 }
 
+/* Selects the workloads (@only: one, or -1) and modes (@mode: one, or
+ * BOTH_MODES) to run; 0, with a message, when that is nothing (a string
+ * workload in the generated mode). */
+static int
+select_cells(struct report *r, int only, int mode)
+{
+    int any = 0;
+
+    for (int w = 0; w < BENCH_WORKLOADS; w++) {
+        for (int m = 0; m < BENCH_MODES; m++) {
+            r->selected[w][m] =
+                (only < 0 || only == w) && (mode == BOTH_MODES || mode == m) &&
+                bench_has_mode((enum bench_workload)w, (enum bench_mode)m);
+            any |= r->selected[w][m];
+        }
+    }
+    if (!any)
+        fprintf(stderr, "marena-bench: %s has no %s mode\n", report_workloads[only],
+                report_modes[mode]);
+    return any;
+}
+
+/* Measures and prints every selected workload in every selected mode. */
+static void
+run_all(struct report *r)
+{
+    for (size_t a = 0; a < NALLOCATORS; a++)
+        setup(a);
+    report_ns_head(r);
+    for (int w = 0; w < BENCH_WORKLOADS; w++) {
+        uint32_t want;
+
+        if (!r->selected[w][BENCH_GENERATED] && !r->selected[w][BENCH_TABLE])
+            continue;
+        want = reference((enum bench_workload)w);
+        for (int m = 0; m < BENCH_MODES; m++) {
+            if (!r->selected[w][m])
+                continue;
+            measure(r, (enum bench_workload)w, (enum bench_mode)m, want);
+            report_ns_row(r, (enum bench_workload)w, (enum bench_mode)m);
+        }
+    }
+    report_ratios(r);
+    report_notes(r, absent);
+}
+
 int
 main(int argc, char **argv)
 {
-    unsigned runs = FULL_RUNS;
+    static struct report r = {.allocators = allocators, .count = NALLOCATORS};
     const char *csv = NULL, *png = NULL;
     char *auto_png = NULL;
-    int selected[BENCH_WORKLOADS], only = -1, status = 0;
-    const char *malloc_note = pin_malloc();
+    int only = -1, mode = BOTH_MODES, status = 0;
 
+    r.runs = FULL_RUNS;
+    r.malloc_note = pin_malloc();
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int has_value = i + 1 < argc;
 
         if (strcmp(arg, "--quick") == 0) {
-            runs = QUICK_RUNS;
+            r.runs = QUICK_RUNS;
         } else if (strcmp(arg, "--only") == 0 && has_value) {
             only = find_workload(argv[++i]);
             if (only < 0)
+                return 2;
+        } else if (strcmp(arg, "--mode") == 0 && has_value) {
+            const char *name = argv[++i];
+
+            mode = strcmp(name, "both") == 0 ? BOTH_MODES : find_mode(name);
+            if (mode < 0)
                 return 2;
         } else if (strcmp(arg, "--csv") == 0 && has_value) {
             csv = argv[++i];
         } else if (strcmp(arg, "--png") == 0 && has_value) {
             png = argv[++i];
-        } else if (strcmp(arg, "--callgrind") == 0 && i + 2 < argc) {
-            return callgrind_mode(argv[i + 1], argv[i + 2]);
+        } else if (strcmp(arg, "--callgrind") == 0 && i + 3 < argc) {
+            return callgrind_mode(argv[i + 1], argv[i + 2], argv[i + 3]);
         } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             usage(stdout);
             return 0;
         } else {
-            fprintf(stderr,
-                    "marena-bench: unknown or incomplete argument "
-                    "%s\n",
-                    arg);
+            fprintf(stderr, "marena-bench: unknown or incomplete argument %s\n", arg);
             usage(stderr);
             return 2;
         }
     }
-    for (int w = 0; w < BENCH_WORKLOADS; w++)
-        selected[w] = only < 0 || only == w;
+    if (!select_cells(&r, only, mode))
+        return 2;
 
-    read_cpu_model();
-    print_header(runs, malloc_note);
-    for (size_t a = 0; a < NALLOCATORS; a++)
-        setup(a);
-    print_table_head();
-    for (int w = 0; w < BENCH_WORKLOADS; w++) {
-        if (selected[w]) {
-            measure((enum bench_workload)w, runs);
-            print_row((enum bench_workload)w);
-        }
-    }
-    print_notes(selected);
+    bench_tables_init();
+    report_header(&r);
+    run_all(&r);
 
     if (csv != NULL && png == NULL)
         png = auto_png = png_beside(csv);
-    if (csv != NULL && write_csv(csv, selected) != 0)
+    if (csv != NULL && report_csv(&r, csv) != 0)
         status = 1;
-    if (png != NULL && write_png(png, selected, runs) != 0)
+    if (png != NULL && report_chart(&r, png) != 0)
         status = 1;
     free(auto_png);
     return status;

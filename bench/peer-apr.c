@@ -6,12 +6,14 @@
  * round (the pool keeps its first block; the others go back to the
  * allocator's free list and are reused). growth: a subpool of one parent
  * per round, apr_pool_destroy() at its end; APR's blocks are 8 KiB at
- * least, so GROWTH_FIRST_BLOCK cannot be chosen. Pools are created with an
- * abort function, so apr_palloc() does not return NULL. APR aligns to 8;
- * larger alignments (mixed) over-allocate and align inside.
+ * least, so GROWTH_FIRST_BLOCK cannot be chosen. strdup: apr_pstrdup().
+ * Pools are created with an abort function, so apr_palloc() does not
+ * return NULL. APR aligns to 8; larger alignments (mixed, and any in
+ * table mode) over-allocate and align inside.
  */
 #include <apr_general.h>
 #include <apr_pools.h>
+#include <apr_strings.h>
 
 #include "bench.h"
 
@@ -71,14 +73,24 @@ apr_bench_destroy(void *ctx)
     apr_pool_destroy(ctx);
 }
 
+static char *
+apr_bench_dup(void *ctx, const char *str)
+{
+    return apr_pstrdup(ctx, str);
+}
+
 BENCH_RESET_WORKLOAD_FNS(apr, fixed, NULL, apr_bench_alloc, apr_bench_alloc,
                          apr_bench_clear)
 BENCH_WORKLOAD_FN(bench_apr_growth, BENCH_GROWTH, parent, apr_bench_create,
-                  apr_bench_alloc, apr_bench_destroy)
+                  apr_bench_alloc, apr_bench_alloc, apr_bench_destroy)
+BENCH_STRDUP_FN(apr, fixed, NULL, apr_bench_dup, apr_bench_clear)
 
 const struct bench_allocator bench_apr = {
     .name = "apr",
     .setup = apr_setup,
-    .run = {bench_apr_small, bench_apr_mixed, bench_apr_burst, NULL, bench_apr_growth},
-    .na = "APR pools take no caller buffer",
+    .run = {bench_apr_small, bench_apr_mixed, bench_apr_burst, NULL, bench_apr_growth,
+            NULL, NULL, bench_apr_strdup},
+    .na = {[BENCH_STATIC] = "APR pools take no caller buffer",
+           [BENCH_REWIND] = "APR pools have no marks",
+           [BENCH_STRBUILD] = "APR pools cannot grow an allocation"},
 };

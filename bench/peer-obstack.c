@@ -9,13 +9,20 @@
  * chunks are what obstack picks: about the request plus 1/8 plus 100
  * bytes, at least the first chunk's size), obstack_free(NULL) at its end.
  *
+ * rewind: the same mark and obstack_free() around each cycle. strbuild:
+ * obstack_grow() per piece and obstack_finish() per string (the growing
+ * object, obstack's own way of building strings). strdup: obstack_copy0().
+ *
  * Alignment is obstack_alignment_mask, which obstack applies when an
- * object is finished, to where the next one starts. So for mixed each
- * request sets the mask to its alignment and finishes an empty object
- * (which aligns the start) before obstack_alloc(). The other workloads
- * keep the mask at 7 (alignment 8).
+ * object is finished, to where the next one starts. So for any alignment
+ * that is not a constant 8 (mixed, and every table-mode request, whose
+ * alignment is a runtime value) each request sets the mask to its
+ * alignment and finishes an empty object (which aligns the start) before
+ * obstack_alloc(). Generated small, burst, growth and rewind keep the
+ * mask at 7 (alignment 8).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <obstack.h>
 
@@ -85,7 +92,7 @@ obstack_bench_alloc(void *ctx, size_t size, size_t align)
     return obstack_alloc(&o->ob, size);
 }
 
-/* Any alignment (mixed). */
+/* Any alignment (mixed, table mode). */
 static void *
 obstack_bench_alloc_aligned(void *ctx, size_t size, size_t align)
 {
@@ -96,15 +103,47 @@ obstack_bench_alloc_aligned(void *ctx, size_t size, size_t align)
     return obstack_alloc(&o->ob, size);
 }
 
+static void
+obstack_append(void *ctx, struct bench_string *s, const char *piece, size_t len)
+{
+    struct bench_obstack *o = ctx;
+
+    obstack_grow(&o->ob, piece, len);
+    s->len += len;
+}
+
+static char *
+obstack_bench_finish(void *ctx, struct bench_string *s)
+{
+    struct bench_obstack *o = ctx;
+
+    (void)s;
+    return obstack_finish(&o->ob);
+}
+
+static char *
+obstack_dup(void *ctx, const char *str)
+{
+    struct bench_obstack *o = ctx;
+
+    return obstack_copy0(&o->ob, str, strlen(str));
+}
+
 BENCH_RESET_WORKLOAD_FNS(obstack, &fixed, obstack_round_begin, obstack_bench_alloc,
                          obstack_bench_alloc_aligned, obstack_round_end)
 BENCH_WORKLOAD_FN(bench_obstack_growth, BENCH_GROWTH, &growing, obstack_create,
-                  obstack_bench_alloc, obstack_destroy)
+                  obstack_bench_alloc, obstack_bench_alloc_aligned, obstack_destroy)
+BENCH_WORKLOAD_FN(bench_obstack_rewind, BENCH_REWIND, &fixed, obstack_round_begin,
+                  obstack_bench_alloc, obstack_bench_alloc_aligned, obstack_round_end)
+BENCH_STRBUILD_FN(obstack, &fixed, obstack_round_begin, obstack_append,
+                  obstack_bench_finish, obstack_round_end)
+BENCH_STRDUP_FN(obstack, &fixed, obstack_round_begin, obstack_dup, obstack_round_end)
 
 const struct bench_allocator bench_obstack = {
     .name = "obstack",
     .setup = obstack_setup,
     .run = {bench_obstack_small, bench_obstack_mixed, bench_obstack_burst, NULL,
-            bench_obstack_growth},
-    .na = "obstack takes no caller buffer",
+            bench_obstack_growth, bench_obstack_rewind, bench_obstack_strbuild,
+            bench_obstack_strdup},
+    .na = {[BENCH_STATIC] = "obstack takes no caller buffer"},
 };

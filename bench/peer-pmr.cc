@@ -8,10 +8,15 @@
  * null_memory_resource() upstream. growth: a resource with initial_size
  * GROWTH_FIRST_BLOCK per round, destroyed at its end.
  *
- * allocate(size, align) is called on a final subclass, so the compiler
- * knows the dynamic type and inlines do_allocate() as it would for a
- * resource of known type: pmr at its best, not through a
- * memory_resource pointer.
+ * allocate(size, align) is called through a std::pmr::memory_resource
+ * pointer, as std::pmr::polymorphic_allocator and every pmr container
+ * call it: a virtual call to do_allocate() (unless the compiler can prove
+ * the dynamic type, as it may for growth's resource, constructed in the
+ * loop). That is the way pmr is used; marena-fnptr is marena called the
+ * same way.
+ *
+ * pmr has no strdup, no growing of an allocation and no marks: those
+ * workloads are not run.
  */
 #include <cstdlib>
 #include <memory_resource>
@@ -22,9 +27,7 @@
 namespace
 {
 
-struct resource final : std::pmr::monotonic_buffer_resource {
-    using std::pmr::monotonic_buffer_resource::monotonic_buffer_resource;
-};
+using resource = std::pmr::monotonic_buffer_resource;
 
 alignas(std::max_align_t) unsigned char static_buffer[BENCH_ROUND_BYTES];
 alignas(resource) unsigned char growth_storage[sizeof(resource)];
@@ -45,7 +48,9 @@ pmr_setup()
 void *
 pmr_alloc(void *ctx, size_t size, size_t align)
 {
-    return static_cast<resource *>(ctx)->allocate(size, align);
+    std::pmr::memory_resource *r = static_cast<resource *>(ctx);
+
+    return r->allocate(size, align);
 }
 
 void
@@ -66,18 +71,20 @@ pmr_destroy(void *ctx)
     static_cast<resource *>(ctx)->~resource();
 }
 
+constexpr const char *no_ops = "std::pmr has no such operation";
+
 } // namespace
 
 BENCH_RESET_WORKLOAD_FNS(pmr, fixed, nullptr, pmr_alloc, pmr_alloc, pmr_release)
 BENCH_WORKLOAD_FN(bench_pmr_static, BENCH_STATIC, in_static, nullptr, pmr_alloc,
-                  pmr_release)
+                  pmr_alloc, pmr_release)
 BENCH_WORKLOAD_FN(bench_pmr_growth, BENCH_GROWTH, nullptr, pmr_create, pmr_alloc,
-                  pmr_destroy)
+                  pmr_alloc, pmr_destroy)
 
 extern "C" const bench_allocator bench_pmr = {
     "pmr",
     pmr_setup,
     {bench_pmr_small, bench_pmr_mixed, bench_pmr_burst, bench_pmr_static,
-     bench_pmr_growth},
-    nullptr,
+     bench_pmr_growth, nullptr, nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr, no_ops, no_ops, no_ops},
 };

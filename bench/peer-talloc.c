@@ -8,7 +8,14 @@
  * talloc_free_children(), after which the pool starts over. growth: a
  * talloc_pool(GROWTH_FIRST_BLOCK) per round (talloc pools do not grow:
  * what does not fit is malloc'd), talloc_free() at its end. talloc aligns
- * to 16; larger alignments (mixed) over-allocate and align inside.
+ * to 16; larger alignments (mixed, table mode) over-allocate and align
+ * inside.
+ *
+ * strbuild: talloc_strndup() of the first piece, then
+ * talloc_strndup_append_buffer() (talloc's string builder: a
+ * talloc_realloc() that grows the last object of a pool in place). strdup:
+ * talloc_strdup(). No marks (a temporary child context, talloc's scope, is
+ * an allocation and a free, not a rewind).
  */
 #include <talloc.h>
 
@@ -57,15 +64,38 @@ talloc_bench_destroy(void *ctx)
     talloc_free(ctx);
 }
 
+static void
+talloc_append(void *ctx, struct bench_string *s, const char *piece, size_t len)
+{
+    s->p = s->p == NULL ? talloc_strndup(ctx, piece, len)
+                        : talloc_strndup_append_buffer(s->p, piece, len);
+    if (s->p == NULL)
+        bench_fail("talloc_strndup_append_buffer");
+    s->len += len;
+}
+
+static char *
+talloc_dup(void *ctx, const char *str)
+{
+    char *p = talloc_strdup(ctx, str);
+
+    if (p == NULL)
+        bench_fail("talloc_strdup");
+    return p;
+}
+
 BENCH_RESET_WORKLOAD_FNS(talloc, pool, NULL, talloc_bench_alloc, talloc_bench_alloc,
                          talloc_bench_reset)
 BENCH_WORKLOAD_FN(bench_talloc_growth, BENCH_GROWTH, NULL, talloc_bench_create,
-                  talloc_bench_alloc, talloc_bench_destroy)
+                  talloc_bench_alloc, talloc_bench_alloc, talloc_bench_destroy)
+BENCH_STRBUILD_FN(talloc, pool, NULL, talloc_append, NULL, talloc_bench_reset)
+BENCH_STRDUP_FN(talloc, pool, NULL, talloc_dup, talloc_bench_reset)
 
 const struct bench_allocator bench_talloc = {
     .name = "talloc",
     .setup = talloc_setup,
     .run = {bench_talloc_small, bench_talloc_mixed, bench_talloc_burst, NULL,
-            bench_talloc_growth},
-    .na = "talloc takes no caller buffer",
+            bench_talloc_growth, NULL, bench_talloc_strbuild, bench_talloc_strdup},
+    .na = {[BENCH_STATIC] = "talloc takes no caller buffer",
+           [BENCH_REWIND] = "talloc has no marks"},
 };

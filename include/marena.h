@@ -128,6 +128,29 @@ extern "C" {
 #else
 #define MARENA_API
 #endif
+
+/* The conversions of the macros and inline functions below. C++ programs
+ * (marena.hpp among them) include this header with -I, not -isystem, so
+ * its code is compiled with their warnings: in C++ the conversions are
+ * C++ casts (-Wold-style-cast), no cast is to the type it converts from
+ * (-Wuseless-cast: size_t and uintptr_t are often one type), and null
+ * pointers are nullptr (-Wzero-as-null-pointer-constant). In C each is the
+ * cast it stands for. */
+#ifdef __cplusplus
+#define MARENA__CAST(T, x) static_cast<T>(x)
+#define MARENA__TO_POINTER(x) reinterpret_cast<void *>(x)
+#define MARENA__HEAD(arena) reinterpret_cast<struct marena_head *>(arena)
+/* uintptr_t arithmetic on x: the usual conversions turn x into uintptr_t
+ * where it is narrower, as the C cast does, with no cast when it is not. */
+#define MARENA__UINTPTR(x) (uintptr_t{0} + (x))
+#define MARENA__NULL nullptr
+#else
+#define MARENA__CAST(T, x) ((T)(x))
+#define MARENA__TO_POINTER(x) ((void *)(x))
+#define MARENA__HEAD(arena) ((struct marena_head *)(void *)(arena))
+#define MARENA__UINTPTR(x) ((uintptr_t)(x))
+#define MARENA__NULL NULL
+#endif
 /** @endcond */
 
 /**
@@ -281,7 +304,8 @@ marena_version(void);
  * C can index. Larger capacities are refused before any backend is called.
  */
 #define MARENA_MAX_CAPACITY \
-    (((size_t)PTRDIFF_MAX - MARENA_CONTROL_SIZE) & ~(size_t)(MARENA_ALIGNMENT - 1))
+    ((MARENA__CAST(size_t, PTRDIFF_MAX) - MARENA_CONTROL_SIZE) & \
+     ~MARENA__CAST(size_t, MARENA_ALIGNMENT - 1))
 
 /**
  * An arena (struct marena_arena). Opaque; its control block lives inside the
@@ -393,12 +417,12 @@ MARENA_API extern const marena_backend_t marena_backend_mmap_guarded;
 #define MARENA_WIPE 0x4u
 
 /** Usable bytes of the first block when marena_options_t::block_size is 0. */
-#define MARENA_DEFAULT_BLOCK_SIZE ((size_t)8192)
+#define MARENA_DEFAULT_BLOCK_SIZE MARENA__CAST(size_t, 8192)
 /** Growth cap when marena_options_t::max_block_size is 0 (or the block
  * size, if that is larger). */
-#define MARENA_DEFAULT_MAX_BLOCK_SIZE ((size_t)1 << 20)
+#define MARENA_DEFAULT_MAX_BLOCK_SIZE (MARENA__CAST(size_t, 1) << 20)
 /** Granularity of commits and decommits in #MARENA_RESERVE arenas. */
-#define MARENA_COMMIT_STEP ((size_t)65536)
+#define MARENA_COMMIT_STEP MARENA__CAST(size_t, 65536)
 
 /**
  * Called when a valid request cannot be served (no room, the limit, or the
@@ -739,7 +763,7 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align);
 #else
 #define MARENA__POWER_OF_TWO(align, mask) (((align) & (mask)) == 0)
 #define MARENA__NO_WRAP(align, mask, cursor, start) \
-    ((MARENA__CONSTANT(align) && (mask) < (uintptr_t)MARENA_ALIGNMENT) \
+    ((MARENA__CONSTANT(align) && (mask) < MARENA__CAST(uintptr_t, MARENA_ALIGNMENT)) \
          ? (*(start) = (cursor) + (mask), 1) \
          : !MARENA__ADD_OVERFLOW((cursor), (mask), (start)))
 #endif
@@ -748,12 +772,12 @@ static inline void *
 marena__alloc_inline(marena_t *arena, size_t size, size_t align)
 {
     /* The head is the control block's first member (marena_head.h). */
-    struct marena_head *head = (struct marena_head *)(void *)arena;
-    uintptr_t mask = (uintptr_t)align - 1, start, next;
+    struct marena_head *head = MARENA__HEAD(arena);
+    uintptr_t mask = MARENA__UINTPTR(align) - 1, start, next;
 
     /* Valid input and start = the cursor aligned up, in one test for every
      * alignment (a constant or not), then one for the size. */
-    if (MARENA__LIKELY(arena != NULL && MARENA__POWER_OF_TWO(align, mask)) &&
+    if (MARENA__LIKELY(arena != MARENA__NULL && MARENA__POWER_OF_TWO(align, mask)) &&
         MARENA__LIKELY(MARENA__NO_WRAP(align, mask, head->cursor, &start))) {
         start &= ~mask;
         next = start + size;
@@ -762,7 +786,7 @@ marena__alloc_inline(marena_t *arena, size_t size, size_t align)
         if (MARENA__LIKELY(next > start && next <= head->end)) {
             head->cursor = next;
             head->allocations++;
-            return (void *)start;
+            return MARENA__TO_POINTER(start);
         }
     }
     return marena_alloc_slow(arena, size, align);
@@ -776,9 +800,9 @@ marena__calloc_bytes(size_t count, size_t size)
 {
 #if SIZE_MAX <= 0xffffffffu
     /* 32-bit targets: the product in 64 bits, which cannot overflow. */
-    uint64_t bytes = (uint64_t)count * size;
+    uint64_t bytes = MARENA__CAST(uint64_t, count) * size;
 
-    return bytes <= (uint64_t)PTRDIFF_MAX ? (size_t)bytes : 0;
+    return bytes <= MARENA__CAST(uint64_t, PTRDIFF_MAX) ? MARENA__CAST(size_t, bytes) : 0;
 #else
     size_t bytes;
 
@@ -790,7 +814,7 @@ marena__calloc_bytes(size_t count, size_t size)
         return 0;
     bytes = count * size;
 #endif
-    return bytes <= (size_t)PTRDIFF_MAX ? bytes : 0;
+    return bytes <= MARENA__CAST(size_t, PTRDIFF_MAX) ? bytes : 0;
 #endif
 }
 
@@ -800,18 +824,19 @@ marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
     size_t bytes = marena__calloc_bytes(count, size);
     void *memory = marena__alloc_inline(arena, bytes, align);
 
-    if (memory != NULL)
+    if (memory != MARENA__NULL)
         MARENA__MEMSET(memory, 0, bytes);
     return memory;
 }
 
 #ifndef MARENA_NO_INLINE
 #define marena_alloc(arena, size) \
-    marena__alloc_inline((arena), (size), (size_t)MARENA_ALIGNMENT)
+    marena__alloc_inline((arena), (size), MARENA__CAST(size_t, MARENA_ALIGNMENT))
 #define marena_alloc_aligned(arena, size, align) \
     marena__alloc_inline((arena), (size), (align))
 #define marena_calloc(arena, count, size) \
-    marena__calloc_inline((arena), (count), (size), (size_t)MARENA_ALIGNMENT)
+    marena__calloc_inline((arena), (count), (size), \
+                          MARENA__CAST(size_t, MARENA_ALIGNMENT))
 #define marena_calloc_aligned(arena, count, size, align) \
     marena__calloc_inline((arena), (count), (size), (align))
 #endif
@@ -832,12 +857,12 @@ marena__calloc_inline(marena_t *arena, size_t count, size_t size, size_t align)
  * @{ */
 /** One zeroed T, aligned for T; NULL when the arena cannot serve it. */
 #define MARENA_NEW(arena, T) \
-    ((T *)marena_calloc_aligned((arena), 1, sizeof(T), MARENA_ALIGNOF(T)))
+    MARENA__CAST(T *, marena_calloc_aligned((arena), 1, sizeof(T), MARENA_ALIGNOF(T)))
 
 /** @p n zeroed T, aligned for T; NULL when n is 0, when n * sizeof(T)
  * overflows, or when the arena cannot serve it. */
 #define MARENA_NEW_ARRAY(arena, T, n) \
-    ((T *)marena_calloc_aligned((arena), (n), sizeof(T), MARENA_ALIGNOF(T)))
+    MARENA__CAST(T *, marena_calloc_aligned((arena), (n), sizeof(T), MARENA_ALIGNOF(T)))
 /** @} */
 
 /** @addtogroup giving_back
@@ -1080,8 +1105,7 @@ marena__reset_head(struct marena_head *head)
 static inline void
 marena__reset_inline(marena_t *arena)
 {
-    if (!MARENA__LIKELY(arena != NULL &&
-                        marena__reset_head((struct marena_head *)(void *)arena)))
+    if (!MARENA__LIKELY(arena != MARENA__NULL && marena__reset_head(MARENA__HEAD(arena))))
         (marena_reset)(arena);
 }
 

@@ -329,6 +329,13 @@ marena__held(const struct marena_arena *arena)
     return (arena->flags & ARENA_CALLER_BUFFER) ? 0 : first_block(arena)->size;
 }
 
+static inline size_t
+marena__limit_room(const struct marena_arena *arena)
+{
+    (void)arena;
+    return 0;
+}
+
 static inline struct marena_block *
 marena__obtain_block(struct marena_arena *arena, size_t usable)
 {

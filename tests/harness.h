@@ -139,12 +139,22 @@ test_thread_yield(void)
 #define TEST_PRINTF(f, a)
 #endif
 
+/* The C++ suite (test-cpp.cc) calls these C functions too. A failed
+ * assertion there longjmps over the destructors of the test's objects:
+ * only the failing test leaks. */
+#ifdef __cplusplus
+#define TEST_NORETURN [[noreturn]]
+extern "C" {
+#else
+#define TEST_NORETURN _Noreturn
+#endif
+
 /* Ends the running test as failed (longjmp back to the runner). */
-_Noreturn void
+TEST_NORETURN void
 test_fail_at(const char *file, int line, const char *format, ...) TEST_PRINTF(3, 4);
 
 /* The same for a failed comparison `a op b`, with both values. */
-_Noreturn void
+TEST_NORETURN void
 test_fail_compare(const char *file, int line, const char *expression, uint64_t a,
                   const char *op, uint64_t b);
 
@@ -220,6 +230,10 @@ test_thread_join(test_thread *thread);
 
 void
 test_thread_yield(void);
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif /* TEST_HARNESS_GLIB */

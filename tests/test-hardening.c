@@ -35,6 +35,7 @@
 
 #define SECRET 0x5a
 
+#if MARENA_HAVE_WIPE || (TEST_ASAN && TEST_REDZONE > 0)
 static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + 4096];
 
 static marena_t *
@@ -51,7 +52,9 @@ open_in_buffer(unsigned flags)
     test_assert_nonnull(arena);
     return arena;
 }
+#endif
 
+#if MARENA_HAVE_WIPE
 /* Offset of p in the buffer, valid after the arena is gone. */
 static size_t
 offset_of(const void *p)
@@ -76,7 +79,6 @@ assert_bytes(size_t offset, size_t size, unsigned char value)
         test_assert_size(buffer[offset + i], ==, value);
 }
 
-#if MARENA_HAVE_WIPE
 enum give_back { BY_RESET, BY_REWIND, BY_POP, BY_SHRINK, BY_DESTROY };
 
 /* A secret given back one way is zero afterwards with MARENA_WIPE, and

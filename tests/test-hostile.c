@@ -213,7 +213,8 @@ test_creation(const void *data)
          marena_create_ex(NULL) == NULL},
 #endif
 #if !MARENA_HAVE_WIPE
-        {"create_ex(WIPE) without the wipe option -> NULL", marena_create_ex(&wipe) == NULL},
+        {"create_ex(WIPE) without the wipe option -> NULL",
+         marena_create_ex(&wipe) == NULL},
 #endif
     };
     ROWS(rows);

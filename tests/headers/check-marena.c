@@ -4,14 +4,27 @@
  * bring everything it needs; then the program uses the API as a caller
  * would and returns non-zero on any wrong answer. tests/headers/meson.build
  * compiles this file as C99, as C11 and (copied to a .cpp) as C++11, each
- * with -pedantic -Wall -Wextra -Werror, so it is written in the common
- * subset of those languages (casts from void *, no designated
- * initialisers, no compound literals).
+ * with -pedantic -Wall -Wextra -Werror, and C++ with the strict warnings
+ * of C++ projects too (-Wold-style-cast, -Wuseless-cast,
+ * -Wzero-as-null-pointer-constant, ...), since the header's inline code
+ * is compiled with the includer's warnings. So it is written in the common
+ * subset of those languages (no designated initialisers, no compound
+ * literals), with its conversions and null pointers in the macros below.
  */
 #include "marena.h"
 #include "marena.h" /* a second time: the include guard */
 
 #include <string.h>
+
+#ifdef __cplusplus
+#define CAST(T, x) static_cast<T>(x)
+#define ADDRESS(p) reinterpret_cast<uintptr_t>(p)
+#define NULL_POINTER nullptr
+#else
+#define CAST(T, x) ((T)(x))
+#define ADDRESS(p) ((uintptr_t)(p))
+#define NULL_POINTER NULL
+#endif
 
 struct point {
     double x, y;
@@ -52,7 +65,7 @@ make_arena(void)
 static int
 aligned(const void *p, size_t align)
 {
-    return ((uintptr_t)p & (uintptr_t)(align - 1)) == 0;
+    return (ADDRESS(p) & (align - 1)) == 0;
 }
 
 int
@@ -67,13 +80,13 @@ main(void)
     double *zeros;
     size_t i;
 
-    if (arena == NULL)
+    if (arena == NULL_POINTER)
         return 1;
     if (marena_used(arena) != 0 || marena_capacity(arena) < 1024)
         return 2;
 
-    bytes = (unsigned char *)marena_alloc(arena, 100);
-    if (bytes == NULL || !aligned(bytes, MARENA_ALIGNMENT))
+    bytes = CAST(unsigned char *, marena_alloc(arena, 100));
+    if (bytes == NULL_POINTER || !aligned(bytes, MARENA_ALIGNMENT))
         return 3;
     memset(bytes, 0xa5, 100);
     if (marena_used(arena) < 100 ||
@@ -81,22 +94,23 @@ main(void)
         return 4;
 
     point = MARENA_NEW(arena, struct point);
-    if (point == NULL || !aligned(point, POINT_ALIGNMENT) || point->x != 0.0)
+    if (point == NULL_POINTER || !aligned(point, POINT_ALIGNMENT) || point->x != 0.0)
         return 5;
     zeros = MARENA_NEW_ARRAY(arena, double, 8);
-    if (zeros == NULL)
+    if (zeros == NULL_POINTER)
         return 6;
     for (i = 0; i < 8; i++)
         if (zeros[i] != 0.0)
             return 7;
-    point = (struct point *)marena_alloc_aligned(arena, sizeof *point, 64);
-    if (point == NULL || !aligned(point, 64))
+    point = CAST(struct point *, marena_alloc_aligned(arena, sizeof *point, 64));
+    if (point == NULL_POINTER || !aligned(point, 64))
         return 8;
-    if (marena_alloc(arena, 0) != NULL || marena_alloc_aligned(arena, 8, 3) != NULL)
+    if (marena_alloc(arena, 0) != NULL_POINTER ||
+        marena_alloc_aligned(arena, 8, 3) != NULL_POINTER)
         return 9;
-    if (marena_calloc(arena, (size_t)-1, 2) != NULL)
+    if (marena_calloc(arena, SIZE_MAX, 2) != NULL_POINTER)
         return 10;
-    if (alloc_fn(arena, 16) == NULL)
+    if (alloc_fn(arena, 16) == NULL_POINTER)
         return 11;
     for (i = 0; i < 100; i++)
         if (bytes[i] != 0xa5)
@@ -107,7 +121,7 @@ main(void)
         marena_mark_t mark = marena_mark(arena);
         size_t used = marena_used(arena);
 
-        if (marena_alloc(arena, 32) == NULL)
+        if (marena_alloc(arena, 32) == NULL_POINTER)
             return 13;
         marena_rewind(arena, mark);
         if (marena_used(arena) != used)
@@ -118,7 +132,7 @@ main(void)
     {
         char *copy = marena_strdup(arena, "marena");
 
-        if (copy == NULL || strcmp(copy, "marena") != 0)
+        if (copy == NULL_POINTER || strcmp(copy, "marena") != 0)
             return 15;
     }
 #endif

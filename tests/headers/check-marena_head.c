@@ -20,7 +20,8 @@ main(void)
         return 2;
     if (offsetof(struct marena_head, allocations) != 2 * sizeof(uintptr_t))
         return 3;
-    if (offsetof(struct marena_head, reset_to) != 2 * sizeof(uintptr_t) + sizeof(size_t) ||
+    if (offsetof(struct marena_head, reset_to) !=
+            2 * sizeof(uintptr_t) + sizeof(size_t) ||
         offsetof(struct marena_head, high) != 3 * sizeof(uintptr_t) + sizeof(size_t))
         return 4;
     if (offsetof(struct marena_head, resets) < 4 * sizeof(uintptr_t) + sizeof(size_t) ||
