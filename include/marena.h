@@ -732,10 +732,14 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align);
 #define MARENA__LIKELY(x) __builtin_expect(!!(x), 1)
 #define MARENA__CONSTANT(x) __builtin_constant_p(x)
 #define MARENA__MEMSET __builtin_memset
+#define MARENA__MEMCPY __builtin_memcpy
+#define MARENA__STRLEN __builtin_strlen
 #else
 #define MARENA__LIKELY(x) (x)
 #define MARENA__CONSTANT(x) 0
 #define MARENA__MEMSET memset
+#define MARENA__MEMCPY memcpy
+#define MARENA__STRLEN strlen
 #endif
 #if !defined(__GNUC__) && !defined(__clang__)
 #include <string.h>
@@ -956,6 +960,29 @@ marena_strndup(marena_t *arena, const char *s, size_t n);
  * is NULL, n is 0, or on failure. */
 MARENA_API void *
 marena_memdup(marena_t *arena, const void *p, size_t n);
+
+/** @cond MARENA_INTERNAL */
+/* marena_strdup() is also a macro: the length, the bump and the copy in
+ * the caller, as obstack_copy0() is; what does not fit calls the library. */
+static inline char *
+marena__strdup_inline(marena_t *arena, const char *s)
+{
+    size_t size;
+    char *copy;
+
+    if (s == MARENA__NULL)
+        return MARENA__NULL;
+    size = MARENA__STRLEN(s) + 1; /* a string is shorter than SIZE_MAX */
+    copy = MARENA__CAST(char *, marena__alloc_inline(arena, size, 1));
+    if (copy != MARENA__NULL)
+        MARENA__MEMCPY(copy, s, size);
+    return copy;
+}
+
+#ifndef MARENA_NO_INLINE
+#define marena_strdup(arena, s) marena__strdup_inline((arena), (s))
+#endif
+/** @endcond */
 #endif /* MARENA_HAVE_STRINGS */
 
 #if MARENA_HAVE_STDIO
@@ -993,10 +1020,11 @@ marena_vsprintf(marena_t *arena, const char *fmt, va_list args) MARENA_PRINTF(2,
  *
  * The allocation grows in place while it is the arena's last one; when
  * something else was allocated meanwhile, it moves, copying what was
- * appended. Its capacity at least doubles each time, so appending costs
- * amortised O(1) per byte; when doubling does not fit the block but the
- * request does, it grows by just the request, so a builder can fill a
- * fixed arena. A failed append (NULL builder or arena, no memory) changes
+ * appended. Its first capacity is 256 bytes and it at least doubles each
+ * time, so appending costs amortised O(1) per byte; when doubling does not
+ * fit the block but the request does, it grows by just the request, so a
+ * builder can fill a fixed arena. Finish gives back the capacity the
+ * string does not use while the object is still the last allocation. A failed append (NULL builder or arena, no memory) changes
  * neither the builder nor the arena, and returns -1. What was appended
  * lives in the arena: a reset or rewind past it ends the builder (begin
  * again).
@@ -1054,6 +1082,28 @@ marena_builder_finish(marena_builder_t *b, size_t *length);
  * nothing. */
 MARENA_API void
 marena_builder_abandon(marena_builder_t *b);
+
+/** @cond MARENA_INTERNAL */
+/* marena_builder_append() is also a macro: a piece that fits the capacity
+ * (with room left for finish's NUL) is copied in the caller, as
+ * obstack_grow() does; anything else (growing, bad input, 0 bytes) calls
+ * the library. */
+static inline int
+marena__builder_append_inline(marena_builder_t *b, const void *data, size_t n)
+{
+    if (MARENA__LIKELY(b != MARENA__NULL && data != MARENA__NULL && n != 0 &&
+                       n < b->capacity - b->length)) {
+        MARENA__MEMCPY(b->data + b->length, data, n);
+        b->length += n;
+        return 0;
+    }
+    return (marena_builder_append)(b, data, n);
+}
+
+#ifndef MARENA_NO_INLINE
+#define marena_builder_append(b, data, n) marena__builder_append_inline((b), (data), (n))
+#endif
+/** @endcond */
 #endif /* MARENA_HAVE_BUILDER */
 /** @} */
 

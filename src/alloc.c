@@ -139,24 +139,32 @@ marena_alloc_slow(marena_t *arena, size_t size, size_t align)
 }
 
 /* The exported entry points, for callers that do not inline (function
- * pointers, other languages, MARENA_NO_INLINE): they take the full path,
- * which gives the same results as the inline one in less code. */
+ * pointers, other languages, MARENA_NO_INLINE): the inline bump of
+ * marena.h first, as a caller that inlines gets it, then the full path.
+ * Built for size (-Os), they are the full path alone, which gives the same
+ * results in less code. */
 
-#if defined(__ELF__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__OPTIMIZE_SIZE__) && defined(__ELF__) && \
+    (defined(__GNUC__) || defined(__clang__))
 /* The same function under a second name: no code of its own. */
 MARENA_API void *(marena_alloc_aligned)(marena_t *arena, size_t size, size_t align)
     __attribute__((alias("marena_alloc_slow")));
-#else
-MARENA_API void *(marena_alloc_aligned)(marena_t *arena, size_t size, size_t align)
-{
-    return marena_alloc_slow(arena, size, align);
-}
-#endif
 
 MARENA_API void *(marena_alloc)(marena_t *arena, size_t size)
 {
     return marena_alloc_slow(arena, size, MARENA_ALIGNMENT);
 }
+#else
+MARENA_API void *(marena_alloc_aligned)(marena_t *arena, size_t size, size_t align)
+{
+    return marena__alloc_inline(arena, size, align);
+}
+
+MARENA_API void *(marena_alloc)(marena_t *arena, size_t size)
+{
+    return marena__alloc_inline(arena, size, MARENA_ALIGNMENT);
+}
+#endif
 
 MARENA_API void *(marena_calloc_aligned)(marena_t *arena, size_t count, size_t size,
                                          size_t align)

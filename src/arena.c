@@ -287,10 +287,11 @@ empty_first_block(struct marena_arena *arena)
  * most this cycle used, or half the previous estimate, whichever is more.
  * One large cycle keeps its blocks for the next; the estimate halves with
  * every cycle that uses much less, so memory goes back within a few.
- * Resets the inline marena_reset() did since the last call halved it
- * too; what those cycles used fitted the first block, so it can decide
- * nothing (only need beyond the first block keeps blocks) and is left
- * out. */
+ * Called only by resets of arenas with other blocks: the resets since
+ * the last call (of one block, many done by the inline marena_reset())
+ * halved it too; what those cycles used fitted the first block, so it can
+ * decide nothing (only need beyond the first block keeps blocks) and is
+ * left out. */
 static size_t
 next_need(struct marena_arena *arena)
 {
@@ -313,10 +314,11 @@ retain_blocks(struct marena_arena *arena, marena_retain_t retain, size_t bytes)
     struct marena_block *first = first_block(arena);
     size_t first_held = (arena->flags & ARENA_CALLER_BUFFER) ? 0 : first->size;
     size_t first_usable = (size_t)(first->end - block_base(first));
-    size_t need = next_need(arena);
+    size_t need;
 
     if (!has_more_blocks(arena))
         return first;
+    need = next_need(arena);
     if (retain == MARENA_RETAIN_LARGEST)
         return marena__retain_largest(arena);
     if (retain == MARENA_RETAIN_ALL)

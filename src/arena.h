@@ -229,6 +229,14 @@ marena__is_last(const struct marena_arena *arena, uintptr_t p, size_t size)
            taken_by(arena, size) == cursor - p;
 }
 
+#if MARENA_HAVE_REALLOC
+/* The last allocation, at p, from old_size to new_size in place (realloc.c):
+ * 0, or -1 (nothing changed) when its block has no room to grow. */
+int
+marena__resize_last(struct marena_arena *arena, uintptr_t p, size_t old_size,
+                    size_t new_size);
+#endif
+
 /* Is [p, p + size) memory the arena handed out and still holds (size 0:
  * is p a handed-out byte)? A block in use holds handed-out bytes from its
  * base to where it is filled. O(blocks). */

@@ -33,32 +33,45 @@ is_last(const marena_builder_t *b)
     return b->data != NULL && marena__is_last(b->arena, (uintptr_t)b->data, b->capacity);
 }
 
-/* The capacity to grow to for `need` bytes: double (or need, if more);
- * just need when that fits where doubling does not. */
+/* The first capacity at least: short strings then grow once or twice. */
+#define FIRST_CAPACITY 256u
+
+/* The capacity to grow to for `need` bytes: double (or need, if more, and
+ * at least FIRST_CAPACITY); just need when that fits where the rest does
+ * not. */
 static size_t
-grown_capacity(const marena_builder_t *b, size_t need)
+grown_capacity(const marena_builder_t *b, size_t need, int last)
 {
     size_t doubled = b->capacity > SIZE_MAX / 2 ? SIZE_MAX : 2 * b->capacity;
     size_t target = doubled > need ? doubled : need;
-    size_t room = marena_remaining(b->arena) + (is_last(b) ? b->capacity : 0);
+    size_t room = marena_remaining(b->arena) + (last ? b->capacity : 0);
 
+    if (target < FIRST_CAPACITY)
+        target = FIRST_CAPACITY;
     return target > room && need <= room ? need : target;
 }
 
-/* Room for `extra` more bytes and the NUL; 0, or -1 (nothing changed). */
+/* Room for `extra` more bytes and the NUL; 0, or -1 (nothing changed).
+ * The last allocation grows in place; anything else moves. */
 static int
 reserve(marena_builder_t *b, size_t extra)
 {
     size_t need, capacity;
     char *data;
+    int last;
 
     if (b == NULL || b->arena == NULL || extra > SIZE_MAX - 1 - b->length)
         return -1;
     need = b->length + extra + 1;
     if (need <= b->capacity)
         return 0;
-    capacity = grown_capacity(b, need);
-    data = marena_realloc_aligned(b->arena, b->data, b->capacity, capacity, 1);
+    last = is_last(b);
+    capacity = grown_capacity(b, need, last);
+    if (last &&
+        marena__resize_last(b->arena, (uintptr_t)b->data, b->capacity, capacity) == 0)
+        data = b->data;
+    else
+        data = marena_realloc_aligned(b->arena, b->data, b->capacity, capacity, 1);
     if (data == NULL)
         return -1;
     b->data = data;
@@ -77,8 +90,7 @@ marena_builder_begin(marena_builder_t *b, marena_t *arena)
     b->capacity = 0;
 }
 
-MARENA_API int
-marena_builder_append(marena_builder_t *b, const void *data, size_t n)
+MARENA_API int(marena_builder_append)(marena_builder_t *b, const void *data, size_t n)
 {
     if (n == 0)
         return b != NULL && b->arena != NULL ? 0 : -1;
@@ -127,7 +139,7 @@ marena_builder_finish(marena_builder_t *b, size_t *length)
     text = b->data;
     text[b->length] = '\0';
     if (is_last(b))
-        marena_realloc_aligned(b->arena, text, b->capacity, b->length + 1, 1);
+        marena__resize_last(b->arena, (uintptr_t)text, b->capacity, b->length + 1);
     if (length != NULL)
         *length = b->length;
     marena_builder_begin(b, b->arena);

@@ -70,6 +70,17 @@ grow_last(struct marena_arena *arena, uintptr_t p, size_t old_size, size_t new_s
     return 0;
 }
 
+int
+marena__resize_last(struct marena_arena *arena, uintptr_t p, size_t old_size,
+                    size_t new_size)
+{
+    if (new_size < old_size) {
+        cut_last(arena, p + new_size);
+        retreat_to(arena, p + taken_by(arena, new_size));
+    }
+    return new_size <= old_size ? 0 : grow_last(arena, p, old_size, new_size);
+}
+
 /* An allocation that is not the last keeps its bytes; the ones it gives
  * up are wiped and poisoned. */
 static void
@@ -98,13 +109,7 @@ marena_realloc_aligned(marena_t *arena, void *ptr, size_t old_size, size_t new_s
         return marena__fail(arena, new_size, align, ARENA_EINVAL);
 
     if (marena__is_last(arena, p, old_size)) {
-        if (new_size < old_size) {
-            cut_last(arena, p + new_size);
-            retreat_to(arena, p + taken_by(arena, new_size));
-        }
-        if (new_size <= old_size)
-            return ptr;
-        if (grow_last(arena, p, old_size, new_size) == 0)
+        if (marena__resize_last(arena, p, old_size, new_size) == 0)
             return ptr;
     } else if (!marena__holds(arena, p, old_size)) {
         marena__misuse("marena_realloc", "the pointer and size are not an allocation of "

@@ -47,8 +47,7 @@ copy_string(marena_t *arena, const char *s, size_t length)
     return copy;
 }
 
-MARENA_API char *
-marena_strdup(marena_t *arena, const char *s)
+MARENA_API char *(marena_strdup)(marena_t *arena, const char *s)
 {
     return s != NULL ? copy_string(arena, s, bounded_length(s, SIZE_MAX)) : NULL;
 }

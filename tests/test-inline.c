@@ -179,6 +179,43 @@ test_leaves_to_library(const void *data)
     marena_destroy(arena);
 }
 
+/* The exported functions, called through pointers as a language binding
+ * or an allocator hook calls them: they bump first too (unless the
+ * library was built for size), and leave the rest to the library. */
+static void
+test_exported(const void *data)
+{
+    void *(*volatile alloc_aligned)(marena_t *, size_t, size_t) = marena_alloc_aligned;
+    void *(*volatile alloc)(marena_t *, size_t) = marena_alloc;
+    marena_t *arena = open_untracked();
+    size_t expected_slow = TEST_EXPORTS_BUMP ? 0 : 3;
+
+    (void)data;
+    if (arena == NULL)
+        return;
+    unsigned char *p = alloc_aligned(arena, 5, 64);
+    test_assert_nonnull(p);
+    test_assert_size((uintptr_t)p % 64, ==, 0);
+    unsigned char *q = alloc(arena, 1);
+    test_assert_addr(
+        q, ==, p + 5 + (MARENA_ALIGNMENT - 5 % MARENA_ALIGNMENT) % MARENA_ALIGNMENT);
+    size_t rest = marena_remaining(arena);
+    test_assert_nonnull(alloc_aligned(arena, rest, 1));
+    test_assert_size(slow_calls, ==, expected_slow);
+    test_assert_size(marena_remaining(arena), ==, 0);
+    test_assert_null(alloc_aligned(arena, 1, 1));
+    test_assert_null(alloc(arena, 0));
+    test_assert_null(alloc_aligned(arena, 8, 3));
+    test_assert_size(slow_calls, ==, expected_slow + 3);
+#if MARENA_HAVE_STATS
+    marena_stats_t stats;
+    marena_stats(arena, &stats);
+    test_assert_size(stats.allocations, ==, 3);
+    test_assert_size(stats.failed, ==, 3);
+#endif
+    marena_destroy(arena);
+}
+
 #if MARENA_HAVE_CLEANUPS
 static void
 count_cleanup(void *data)
@@ -236,6 +273,7 @@ main(int argc, char **argv)
     test_add(test_constant, NULL, "/inline/constant-alignment");
     test_add(test_runtime, NULL, "/inline/runtime-alignment");
     test_add(test_leaves_to_library, NULL, "/inline/leaves-to-library");
+    test_add(test_exported, NULL, "/inline/exported");
     test_add(test_reset, NULL, "/inline/reset");
     return test_run();
 }
