@@ -103,8 +103,9 @@
 
 /* Off by default: with it, the harness looks past the open bugs that
  * README.md's "Found" lists (each has its reproducer, corpus/bug-*), so
- * that a fuzzer can look for others meanwhile: the reset macro calls the
- * library (bug-inline-reset-cycle-high). */
+ * that a fuzzer can look for others meanwhile: a reset of an arena of one
+ * block leaves what its cycle used to the next cycle, as the library does
+ * (bug-inline-reset-cycle-high). */
 #ifndef FUZZ_SKIP_OPEN_BUGS
 #define FUZZ_SKIP_OPEN_BUGS 0
 #endif
@@ -126,12 +127,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define RESERVE_MAX ((size_t)16 << 20)       /* larger reservations fail */
 #define BLIND_LIMIT ((size_t)24 << 20)       /* limit on an unseen real backend */
 #define STATIC_BUFFER 16384                  /* largest fixed buffer */
-#define VERIFY_WHOLE 4096 /* allocations up to this are checked whole */
-#define VERIFY_EDGE 2048  /* larger ones: this many bytes at each end */
-#define BACKEND_FILL 0xA5 /* fresh backend blocks and buffers hold this */
-#define MAX_LOG 64        /* backend calls recorded per operation */
-#define MAX_WALK 64       /* blocks marena_walk() results are matched for */
-#define BUILDER_MAX 65536 /* bytes a builder may hold in the model */
+#define VERIFY_WHOLE 4096          /* allocations up to this are checked whole */
+#define VERIFY_EDGE 2048           /* larger ones: this many bytes at each end */
+#define BACKEND_FILL 0xA5          /* fresh backend blocks and buffers hold this */
+#define MAX_LOG 64                 /* backend calls recorded per operation */
+#define MAX_WALK 64                /* blocks marena_walk() results are matched for */
+#define BUILDER_MAX 65536          /* bytes a builder may hold in the model */
+#define BUILDER_FIRST_CAPACITY 256 /* a builder's first allocation, at least */
 
 #define ALIGN_DOWN(x) ((x) & ~(uintptr_t)(MARENA_ALIGNMENT - 1))
 #define ROUND_UP(n, a) (((n) + (a)-1) & ~(size_t)((a)-1))
@@ -2009,20 +2011,47 @@ adopt_block(const struct observed *b, struct rblock *block, int dedicated, uintp
     S.cur = block->addr;
 }
 
+/* Did the call cut the allocation it got at `at` back to `kept` bytes
+ * (a builder's first, finished at once: marena_builder_finish())? It does
+ * when the allocation is the arena's last (`last`; -1: as observed). Used
+ * was higher in between: the peak and the cycle's high-water saw it. */
+static int settled_shrunk;
+
+FUZZ_NO_COVERAGE static size_t
+settle_kept(uintptr_t at, size_t size, size_t kept, int last)
+{
+    struct observed after;
+
+    observe(&after);
+    if (last < 0)
+        last = after.cursor == at + kept + S.redzone;
+    settled_shrunk = kept < size && last;
+    if (!settled_shrunk)
+        return size;
+    if (after.used + (size - kept) > S.peak)
+        S.peak = after.used + (size - kept);
+    if (after.used + (size - kept) > S.cycle_high)
+        S.cycle_high = after.used + (size - kept);
+    return kept;
+}
+
 /* Checks the result of a request against its prediction, the backend's
  * calls since log entry `logpos` deciding what the model left open; updates
  * the model's blocks. Returns 1 when it was served, 0 (failure checked)
  * when not. `result` 0 with `served` set: served, address unknown (a
- * cleanup's record). */
+ * cleanup's record). `kept` is less than size when the call cut what it
+ * got back to that, if it was the last allocation (settle_kept()). */
 FUZZ_NO_COVERAGE static int
 settle_request(const struct observed *b, const struct expect *e, uintptr_t result,
-               int served, size_t size, size_t align, size_t logpos)
+               int served, size_t size, size_t align, size_t logpos, size_t kept)
 {
     unsigned why = e->why;
     struct rblock *block;
     struct observed after;
     uintptr_t at;
+    size_t held;
 
+    settled_shrunk = 0;
     switch (e->outcome) {
     case FAILS:
         CHECK(!served);
@@ -2030,16 +2059,20 @@ settle_request(const struct observed *b, const struct expect *e, uintptr_t resul
         return 0;
     case HERE:
         CHECK(served && (result == 0 || result == e->at));
+        held = settle_kept(e->at, size, kept, 1);
         observe(&after);
-        CHECK(after.used == b->used + (e->at - b->cursor) + size + S.redzone);
-        CHECK(after.cursor == e->at + size + S.redzone);
+        CHECK(after.used == b->used + (e->at - b->cursor) + held + S.redzone);
+        CHECK(after.cursor == e->at + held + S.redzone);
         return 1;
     case SOMEWHERE:
         CHECK(served);
+        settle_kept(result, size, kept, -1);
         return 1;
     case EITHER:
         if (!served)
             expect_failure(b, WHY_UNKNOWN, size, align);
+        else
+            settle_kept(result, size, kept, -1);
         return served;
     default:
         break;
@@ -2054,14 +2087,15 @@ settle_request(const struct observed *b, const struct expect *e, uintptr_t resul
     at = ROUND_UP(rb_base(block), align);
     CHECK(result == 0 || result == at);
     CHECK(rb_usable(block) >= e->need);
+    held = settle_kept(at, size, kept, !e->dedicated);
     observe(&after);
-    CHECK(after.used == b->used + (at - rb_base(block)) + size + S.redzone);
+    CHECK(after.used == b->used + (at - rb_base(block)) + held + S.redzone);
     if (e->dedicated) {
         CHECK(after.cursor == b->cursor && after.base == b->base);
     } else {
-        CHECK(after.base == rb_base(block) && after.cursor == at + size + S.redzone);
+        CHECK(after.base == rb_base(block) && after.cursor == at + held + S.redzone);
     }
-    adopt_block(b, block, e->dedicated, at + size + S.redzone);
+    adopt_block(b, block, e->dedicated, at + held + S.redzone);
     return 1;
 }
 
@@ -2096,25 +2130,26 @@ accept_allocation(const struct observed *before, void *memory, size_t size, size
 
 /* The outcome of an allocation request of size bytes at align, made with
  * the backend's next faultable call numbered `faultable` and its calls
- * recorded from log entry `logpos` on. */
+ * recorded from log entry `logpos` on; cut back to `kept` bytes if it was
+ * the last allocation (settle_kept()). */
 FUZZ_NO_COVERAGE static struct live *
 judge_from(const struct observed *before, size_t faultable, size_t logpos, void *memory,
-           size_t size, size_t align)
+           size_t size, size_t align, size_t kept)
 {
     struct expect e;
 
     predict(before, faultable, size, align, &e);
     if (!settle_request(before, &e, (uintptr_t)memory, memory != NULL, size, align,
-                        logpos))
+                        logpos, kept))
         return NULL;
-    return accept_allocation(before, memory, size, align);
+    return accept_allocation(before, memory, settled_shrunk ? kept : size, align);
 }
 
 /* The outcome of an operation's one allocation request. */
 FUZZ_NO_COVERAGE static struct live *
 judge(const struct observed *before, void *memory, size_t size, size_t align)
 {
-    return judge_from(before, before->faultable, 0, memory, size, align);
+    return judge_from(before, before->faultable, 0, memory, size, align, size);
 }
 
 static void
@@ -2540,7 +2575,7 @@ op_reset(unsigned variant)
     size_t bytes = 0, committed = 0;
     int how = 3; /* 0 the macro, 1 the exported function, 2 a pointer, 3 reset_ex */
     uintptr_t largest = 0; /* (blocks move in the recorder's array as others go) */
-    size_t need;
+    size_t need, high;
 
     if ((variant & 12) == 12) {
         how = (variant & 3) < 2 ? 3 : (int)(variant & 3) - 1;
@@ -2565,9 +2600,17 @@ op_reset(unsigned variant)
     observe(&before);
     /* MARENA_RETAIN_ADAPTIVE's estimate, which every reset renews: the most
      * this cycle used, or half the last estimate if that is more. */
-    need = MAX(S.need / 2, MAX(S.cycle_high, before.used));
-    S.need = need;
-    S.cycle_high = 0;
+    high = MAX(S.cycle_high, before.used);
+    need = MAX(S.need / 2, high);
+    if (FUZZ_SKIP_OPEN_BUGS && before.stats.blocks == 1) {
+        /* bug-inline-reset-cycle-high: a reset of one block halves the
+         * estimate, and leaves what the cycle used to the next cycle. */
+        S.need /= 2;
+        S.cycle_high = high;
+    } else {
+        S.need = need;
+        S.cycle_high = 0;
+    }
     if (S.modelled) {
         const struct rblock *kept = predict_reset(retain, bytes, need);
 
@@ -2577,10 +2620,7 @@ op_reset(unsigned variant)
         committed = reservation()->committed;
     switch (how) {
     case 0:
-        if (FUZZ_SKIP_OPEN_BUGS)
-            (marena_reset)(S.arena);
-        else
-            marena_reset(S.arena);
+        marena_reset(S.arena);
         break;
     case 1:
         (marena_reset)(S.arena);
@@ -2929,7 +2969,7 @@ resize(size_t index, size_t offset, size_t new_size, size_t align, int aligned)
     {
         struct live copy = *l;
         struct live *n = judge_from(&before, before.faultable + logpos, logpos, result,
-                                    new_size, moved_align);
+                                    new_size, moved_align, new_size);
 
         if (result != NULL)
             verify_bytes(&copy, (uintptr_t)result - offset, offset, offset + old_size);
@@ -3171,7 +3211,10 @@ op_strdup(unsigned variant)
     observe(&before);
     switch (variant & 3) {
     case 0:
-        copy = marena_strdup(S.arena, buf);
+        /* The macro (length, bump and copy in the caller) or (bit 2) the
+         * exported function. */
+        copy =
+            (variant & 4) ? (marena_strdup)(S.arena, buf) : marena_strdup(S.arena, buf);
         judge_string(&before, copy, buf, length);
         break;
     case 1: {
@@ -3189,8 +3232,9 @@ op_strdup(unsigned variant)
         judge_string(&before, copy, buf, length);
         break;
     default:
-        CHECK(((variant & 4) ? marena_strndup(S.arena, NULL, 3)
-                             : marena_strdup(S.arena, NULL)) == NULL);
+        CHECK(((variant & 4)   ? marena_strndup(S.arena, NULL, 3)
+               : (variant & 8) ? (marena_strdup)(S.arena, NULL)
+                               : marena_strdup(S.arena, NULL)) == NULL);
         expect_ignored(&before);
         break;
     }
@@ -3298,7 +3342,7 @@ op_cleanup(unsigned variant)
     CHECK(r == 0 || r == -1);
     if (e.outcome == HERE)
         at = e.at;
-    if (!settle_request(&before, &e, at, r == 0, size, align, 0))
+    if (!settle_request(&before, &e, at, r == 0, size, align, 0, size))
         return;
     observe(&after);
     CHECK(after.used > before.used);
@@ -3452,14 +3496,17 @@ builder_room(const struct observed *before, size_t extra, int ok, uintptr_t data
         return 0;
     }
     doubled = m->capacity > SIZE_MAX / 2 ? SIZE_MAX : 2 * m->capacity;
-    target = MAX(doubled, need);
+    target = MAX(MAX(doubled, need), BUILDER_FIRST_CAPACITY);
     last = m->data != 0 && is_last(before, m->data, m->capacity);
     room = before->remaining + (last ? m->capacity : 0);
     capacity = target > room && need <= room ? need : target;
-    if (last) {
+    /* The last allocation grows in place; when its block (a commit) has no
+     * room, marena_realloc_aligned() tries in place again (in a
+     * reservation: a second commit), then moves. */
+    for (int attempt = 0; last && attempt < 2; attempt++) {
         struct expect e;
 
-        predict_in_place(before, before->faultable, capacity - m->capacity, &e);
+        predict_in_place(before, before->faultable + logpos, capacity - m->capacity, &e);
         if (e.outcome == HERE) {
             struct observed after;
 
@@ -3472,12 +3519,15 @@ builder_room(const struct observed *before, size_t extra, int ok, uintptr_t data
             m->capacity = capacity;
             return 0;
         }
-        logpos = e.backend_call ? 1 : 0;
+        logpos += e.backend_call ? 1 : 0;
     }
     /* A new allocation at align 1 (the old one, if any, stays used). */
     {
+        /* Finishing an empty builder cuts its first allocation back to the
+         * NUL at once, when it is the last. */
+        size_t kept = extra == 0 && m->data == 0 ? 1 : capacity;
         struct live *l = judge_from(before, before->faultable + logpos, logpos,
-                                    ok ? (void *)data : NULL, capacity, 1);
+                                    ok ? (void *)data : NULL, capacity, 1, kept);
 
         if (!ok) {
             CHECK((uintptr_t)m->b.data == m->data && m->b.capacity == m->capacity);
@@ -3488,25 +3538,27 @@ builder_room(const struct observed *before, size_t extra, int ok, uintptr_t data
         if (m->length > 0)
             CHECK(memcmp((const void *)data, S.builder_text, m->length) == 0);
         m->data = data;
-        m->capacity = capacity;
+        m->capacity = settled_shrunk ? kept : capacity;
         m->id = S.next_id;
         return 0;
     }
 }
 
-/* Appends n bytes (at `bytes`, or NULL) or, with `fmt`, text as
- * snprintf() formats it (`text`, n bytes). */
+/* Appends n bytes (at `bytes`, or NULL), with the marena_builder_append()
+ * macro (which copies what fits in the caller) or the exported function. */
 static void
-builder_append(const unsigned char *bytes, size_t n, int use_null)
+builder_append(const unsigned char *bytes, size_t n, int use_null, int exported)
 {
     struct builder_model *m = &S.bm;
+    const unsigned char *data = use_null ? NULL : bytes;
     struct observed before;
     int r;
 
     if (m->length + n >= BUILDER_MAX)
         return;
     observe(&before);
-    r = marena_builder_append(&m->b, use_null ? NULL : bytes, n);
+    r = exported ? (marena_builder_append)(&m->b, data, n)
+                 : marena_builder_append(&m->b, data, n);
     if (m->null_arena || (use_null && n > 0)) {
         CHECK(r == -1);
         expect_ignored(&before);
@@ -3601,7 +3653,8 @@ builder_finish(int with_length)
         return;
     }
     if (m->data == 0) {
-        /* Its "": one byte, nothing to give back. */
+        /* Its "": a first allocation (256 bytes, or 1 when only that
+         * fits), cut back to the NUL when it is the last. */
         if (builder_room(&before, 0, text != NULL, (uintptr_t)text) != 0) {
             CHECK(text == NULL);
             return;
@@ -3685,8 +3738,8 @@ builder_null_calls(void)
  * bit 3: up to 4095 patterned bytes, 16 bits); 2 appendf (bits 3-4: "%s:%d",
  * "%0*d", "%s", a NULL format); 3 append 0 bytes, or (bit 3) n bytes from
  * NULL; 4 finish (bit 3: without the length); 5 abandon; 6 length; 7 calls
- * with a NULL builder. A builder a reset, rewind or pop ended is begun
- * again first.
+ * with a NULL builder. Appends with the macro, or (bit 4) the exported
+ * function. A builder a reset, rewind or pop ended is begun again first.
  */
 static void
 op_builder(void)
@@ -3710,7 +3763,7 @@ op_builder(void)
             for (size_t i = 0; i < n; i++)
                 bytes[i] = (unsigned char)(S.in_left > 0 ? get8() : i);
         }
-        builder_append(bytes, n, 0);
+        builder_append(bytes, n, 0, (sub & 16) != 0);
         break;
 #if MARENA_HAVE_STDIO
     case 2:
@@ -3718,7 +3771,8 @@ op_builder(void)
         break;
 #endif
     case 3:
-        builder_append(bytes, (sub & 8) ? 1 + get8() : 0, (sub & 8) != 0);
+        builder_append(bytes, (sub & 8) ? 1 + get8() : 0, (sub & 8) != 0,
+                       (sub & 16) != 0);
         break;
     case 4:
         builder_finish(!(sub & 8));
