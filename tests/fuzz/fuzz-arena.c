@@ -3479,12 +3479,15 @@ builder_begin(int null_arena)
  * finish) said `ok`: none needed; or a capacity that at least doubles (just
  * what is needed when that fits where doubling does not), in place while
  * the allocation is the arena's last (or after a commit), else moved.
- * `data` is where the builder's bytes are after the call. Returns 0 when
+ * `data` is where the builder's bytes are after the call; `finishing`:
+ * marena_builder_finish() cuts what it got back to the NUL when it is the
+ * last allocation. Returns 0 when
  * there is room now (the model updated), -1 when the arena refused
  * (checked: one failure, the builder as it was).
  */
 FUZZ_NO_COVERAGE static int
-builder_room(const struct observed *before, size_t extra, int ok, uintptr_t data)
+builder_room(const struct observed *before, size_t extra, int ok, uintptr_t data,
+             int finishing)
 {
     struct builder_model *m = &S.bm;
     size_t need = m->length + extra + 1, doubled, target, room, capacity, logpos = 0;
@@ -3525,7 +3528,7 @@ builder_room(const struct observed *before, size_t extra, int ok, uintptr_t data
     {
         /* Finishing an empty builder cuts its first allocation back to the
          * NUL at once, when it is the last. */
-        size_t kept = extra == 0 && m->data == 0 ? 1 : capacity;
+        size_t kept = finishing ? m->length + 1 : capacity;
         struct live *l = judge_from(before, before->faultable + logpos, logpos,
                                     ok ? (void *)data : NULL, capacity, 1, kept);
 
@@ -3570,7 +3573,7 @@ builder_append(const unsigned char *bytes, size_t n, int use_null, int exported)
         return;
     }
     CHECK(r == 0 || r == -1);
-    if (builder_room(&before, n, r == 0, (uintptr_t)m->b.data) != 0)
+    if (builder_room(&before, n, r == 0, (uintptr_t)m->b.data, 0) != 0)
         return;
     memcpy(S.builder_text + m->length, bytes, n);
     m->length += n;
@@ -3622,7 +3625,7 @@ builder_appendf(unsigned sub)
         return;
     }
     CHECK(r == 0 || r == -1);
-    if (builder_room(&before, (size_t)n, r == 0, (uintptr_t)m->b.data) != 0)
+    if (builder_room(&before, (size_t)n, r == 0, (uintptr_t)m->b.data, 0) != 0)
         return;
     memcpy(S.builder_text + m->length, expected, (size_t)n);
     m->length += (size_t)n;
@@ -3655,7 +3658,7 @@ builder_finish(int with_length)
     if (m->data == 0) {
         /* Its "": a first allocation (256 bytes, or 1 when only that
          * fits), cut back to the NUL when it is the last. */
-        if (builder_room(&before, 0, text != NULL, (uintptr_t)text) != 0) {
+        if (builder_room(&before, 0, text != NULL, (uintptr_t)text, 1) != 0) {
             CHECK(text == NULL);
             return;
         }
