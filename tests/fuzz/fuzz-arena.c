@@ -3476,14 +3476,14 @@ builder_begin(int null_arena)
 
 /*
  * Room for `extra` more bytes and the NUL, when the call (append, appendf,
- * finish) said `ok`: none needed; or a capacity that at least doubles (just
- * what is needed when that fits where doubling does not), in place while
- * the allocation is the arena's last (or after a commit), else moved.
- * `data` is where the builder's bytes are after the call; `finishing`:
- * marena_builder_finish() cuts what it got back to the NUL when it is the
- * last allocation. Returns 0 when
- * there is room now (the model updated), -1 when the arena refused
- * (checked: one failure, the builder as it was).
+ * finish) said `ok`: none needed; or a capacity that at least doubles (256
+ * bytes at first; just what is needed when that fits where the rest does
+ * not), in place while the allocation is the arena's last (or after a
+ * commit), else moved. `data` is where the builder's bytes are after the
+ * call; `finishing`: marena_builder_finish() cuts what it got back to the
+ * NUL when it is the last allocation. Returns 0 when there is room now
+ * (the model updated), -1 when the arena refused (checked: one failure,
+ * the builder as it was).
  */
 FUZZ_NO_COVERAGE static int
 builder_room(const struct observed *before, size_t extra, int ok, uintptr_t data,
