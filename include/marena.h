@@ -9,7 +9,9 @@
  * allocations in bulk, and marena_destroy() gives the blocks back.
  *
  * Conventions that hold for every function below:
- * - A failed call returns NULL (or 0) and leaves the arena exactly as it was.
+ * - A failed call returns NULL (or 0, or -1) and leaves the arena exactly
+ *   as it was; in builds with the errors option, marena_last_error() says
+ *   why.
  * - Bad input (size 0, an alignment that is not a power of two, a size whose
  *   arithmetic would overflow, a NULL arena) is answered with NULL or 0,
  *   never with undefined behaviour.
@@ -24,10 +26,11 @@
  * @defgroup creating Creating arenas
  * Arenas on the build's default backend, in a buffer of the caller's, on a
  * backend of the caller's, or as #marena_options_t describes (growth,
- * reserve/commit, a limit, wipes, an out-of-memory callback); and
+ * reserve/commit, a limit, wipes, an out-of-memory callback); reading and
+ * changing the limit later (marena_limit(), marena_set_limit()); and
  * destroying them. See also @ref page_growth.
  *
- * Manual page: `man marena_create`.
+ * Manual pages: `man marena_create`, `man marena_limit`.
  */
 
 /**
@@ -43,9 +46,11 @@
 
 /**
  * @defgroup giving_back Giving memory back
- * Everything at once (marena_reset(), marena_reset_ex()), or the most
- * recent allocation (marena_realloc(), marena_pop()). Going back to a
- * mark is in @ref marks, and destroying an arena in @ref creating.
+ * Everything at once (marena_reset(), inline for a one-block arena, and
+ * marena_reset_ex() with a choice of what to keep, #marena_retain_t), or
+ * the most recent allocation (marena_realloc(), marena_realloc_aligned(),
+ * marena_pop()). Going back to a mark is in @ref marks, and destroying an
+ * arena in @ref creating.
  *
  * Manual pages: `man marena_reset`, `man marena_realloc`.
  */
@@ -59,11 +64,12 @@
  */
 
 /**
- * @defgroup strings Strings
+ * @defgroup strings Strings and builders
  * Copies of strings and memory, and formatted strings, packed into an
- * arena.
+ * arena; and builders (#marena_builder_t), which grow one string or byte
+ * object by appending, in place while it is the arena's last allocation.
  *
- * Manual page: `man marena_strdup`.
+ * Manual pages: `man marena_strdup`, `man marena_builder_begin`.
  */
 
 /**
@@ -74,12 +80,22 @@
  */
 
 /**
- * @defgroup statistics Statistics
+ * @defgroup statistics Statistics and introspection
  * What an arena holds and has done: the queries marena_used(),
- * marena_remaining() and marena_capacity(), and marena_stats() with the
- * high-water mark and counts. See also @ref page_accounting.
+ * marena_remaining() and marena_capacity(), marena_stats() with the
+ * high-water mark and counts, and which memory is the arena's:
+ * marena_owns() and marena_walk(). See also @ref page_accounting.
  *
- * Manual page: `man marena_stats`.
+ * Manual pages: `man marena_stats`, `man marena_owns`.
+ */
+
+/**
+ * @defgroup errors Failure reasons
+ * Why an arena's most recent failed call failed (#marena_error_t,
+ * marena_last_error()), and a message for it (marena_strerror()). The
+ * arena's on_oom callback (#marena_oom_fn) can read it too.
+ *
+ * Manual page: `man marena_last_error`.
  */
 
 /**
@@ -220,8 +236,9 @@ marena_version(void);
  * - using or destroying an arena that was destroyed, or a pointer that is
  *   not an arena, in any exported function that takes an arena (a magic
  *   value in the control block, set at creation and wiped by destroy);
- * - marena_realloc() or marena_pop() with a pointer that is not an
- *   allocation of the arena;
+ * - marena_realloc(), marena_realloc_aligned() or marena_pop() with a
+ *   pointer that is not an allocation of the arena (the message of
+ *   marena_realloc_aligned() names marena_realloc());
  * - marena_rewind() with a mark that is not valid (see marena_rewind()).
  *
  * What it cannot catch: the inline allocation path checks nothing beyond
@@ -520,7 +537,7 @@ marena_limit(const marena_t *arena);
  * @param limit The new limit; 0 or SIZE_MAX removes it.
  * @returns 0; or -1, changing nothing, when @p limit is below what the
  *          arena already holds from its backend (marena_stats_t's
- *          backend_bytes).
+ *          backend_bytes; marena_last_error() then gives #MARENA_EINVAL).
  */
 MARENA_API int
 marena_set_limit(marena_t *arena, size_t limit);
@@ -1043,9 +1060,10 @@ typedef struct marena_builder {
 MARENA_API void
 marena_builder_begin(marena_builder_t *b, marena_t *arena);
 
-/** Appends @p n bytes from @p data. Returns 0, or -1 when @p b, its arena
- * or @p data is NULL (with @p n > 0) or there is no memory; appending 0
- * bytes succeeds and changes nothing. */
+/** Appends @p n bytes from @p data. Returns 0; or -1, changing neither
+ * the builder nor the arena, when @p b or its arena is NULL, when @p data
+ * is NULL and @p n is not 0, or when there is no memory. Appending 0 bytes
+ * to a builder on an arena succeeds and changes nothing. */
 MARENA_API int
 marena_builder_append(marena_builder_t *b, const void *data, size_t n);
 
@@ -1182,13 +1200,15 @@ typedef enum marena_retain {
      * server settles at its high-water mark with one block. */
     MARENA_RETAIN_LARGEST = 3,
     /** What marena_reset() does: keep what the next cycle will likely
-     * need. The estimate is the most this cycle used (marena_used() at
-     * its highest since the last reset), or half the previous estimate if
+     * need. The estimate is the most usable bytes this cycle had in
+     * blocks in use (what it allocated and the tails its blocks were left
+     * with; the first block's included), or half the previous estimate if
      * that is more; blocks are kept, oldest first, until their usable
      * bytes cover it beyond the first block, and the rest are released.
-     * So a cycle as large as the ones before calls no backend, and memory
-     * goes back only after cycles that used much less: the estimate halves
-     * with each. Within the arena's limit, as every block is. */
+     * So a cycle like the ones before calls no backend, and memory goes
+     * back only after cycles that held much less: the estimate halves with
+     * each (resets of a one-block arena, inline ones included, count).
+     * Within the arena's limit, as every block is. */
     MARENA_RETAIN_ADAPTIVE = 4
 } marena_retain_t;
 
@@ -1408,16 +1428,20 @@ MARENA_API int
 marena_walk(const marena_t *arena,
             int (*visit)(void *ctx, const marena_block_info_t *block), void *ctx);
 #endif /* MARENA_HAVE_INTROSPECTION */
+/** @} */
 
+/** @addtogroup errors
+ * @{ */
 #if MARENA_HAVE_ERRORS
 /** Why a call failed: what marena_last_error() returns. */
 typedef enum marena_error {
     /** No call on the arena has failed yet. */
     MARENA_OK = 0,
-    /** Bad input: size 0, an alignment that is not a power of two, a size
-     * whose arithmetic overflows, a pointer that is not the arena's (also
+    /** Bad input: size 0, an alignment that is not a power of two, a
+     * count * size that overflows, a pointer that is not the arena's (also
      * marena_pop() returning 0), a limit below what is held, a format
-     * that does not encode. */
+     * that does not encode. (A size no block can hold is #MARENA_EFULL in
+     * a fixed arena, #MARENA_ENOMEM in a growing one.) */
     MARENA_EINVAL = 1,
     /** A fixed arena, or a reservation, has no room for it. */
     MARENA_EFULL = 2,
@@ -1448,7 +1472,10 @@ marena_last_error(const marena_t *arena);
 MARENA_API const char *
 marena_strerror(marena_error_t error);
 #endif /* MARENA_HAVE_ERRORS */
+/** @} */
 
+/** @addtogroup statistics
+ * @{ */
 #if MARENA_HAVE_STATS
 /** What marena_stats() reports. (Tag marena_stats_s: see marena_mark_t.) */
 typedef struct marena_stats_s {

@@ -284,7 +284,8 @@ empty_first_block(struct marena_arena *arena)
 }
 
 /* MARENA_RETAIN_ADAPTIVE's estimate of what the next cycle needs: the
- * most this cycle used, or half the previous estimate, whichever is more.
+ * most usable bytes this cycle had in blocks in use (its allocations and
+ * the tails they left), or half the previous estimate, whichever is more.
  * One large cycle keeps its blocks for the next; the estimate halves with
  * every cycle that uses much less, so memory goes back within a few.
  * Called only by resets of arenas with other blocks: the resets since
@@ -343,6 +344,7 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
     first = first_block(arena);
     marena__run_cleanups(arena, 0);
     note_peak(arena);
+    marena__note_cycle_capacity(arena);
     count_reset(arena);
 
     empty_first_block(arena);

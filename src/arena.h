@@ -137,8 +137,6 @@ note_peak(struct marena_arena *arena)
 
     if (MARENA_HAVE_STATS && used > arena->peak)
         arena->peak = used;
-    if (MARENA_HAVE_GROWTH && used > arena->cycle_high)
-        arena->cycle_high = used;
 }
 
 /* Where a block in use stops holding handed-out bytes: the cursor in the
@@ -281,6 +279,12 @@ marena__held(const struct marena_arena *arena);
 size_t
 marena__limit_room(const struct marena_arena *arena);
 
+/* Blocks are about to go out of use (a reset, a rewind): remember the
+ * most usable bytes the blocks in use had this cycle, for
+ * MARENA_RETAIN_ADAPTIVE. O(blocks in use), as what follows is. */
+void
+marena__note_cycle_capacity(struct marena_arena *arena);
+
 /* A block with at least `usable` usable bytes: a spare that fits, else a
  * new one from the backend within the limit. Not linked anywhere; its
  * serial is set. NULL on failure. */
@@ -342,6 +346,12 @@ marena__limit_room(const struct marena_arena *arena)
 {
     (void)arena;
     return 0;
+}
+
+static inline void
+marena__note_cycle_capacity(struct marena_arena *arena)
+{
+    (void)arena;
 }
 
 static inline struct marena_block *

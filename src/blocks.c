@@ -324,6 +324,18 @@ take_all_but_first(struct marena_arena *arena)
 }
 
 void
+marena__note_cycle_capacity(struct marena_arena *arena)
+{
+    size_t held = 0;
+
+    for (const struct marena_block *block = arena->current; block != NULL;
+         block = block->next)
+        held += usable_size(block);
+    if (held > arena->cycle_high)
+        arena->cycle_high = held;
+}
+
+void
 marena__retain_blocks(struct marena_arena *arena, size_t budget, size_t cover)
 {
     struct marena_block *block, *next;

@@ -3,13 +3,14 @@
  * Growing objects (obstack's grow/finish): a builder appends bytes to one
  * allocation and finishes it as a NUL-terminated string.
  *
- * The allocation grows in place while it is the arena's last one; when
- * something else was allocated meanwhile, it moves (marena_realloc_aligned()
- * copies it). Either way its capacity at least doubles, so appending costs
- * amortised O(1) per byte; when doubling does not fit the block but the
- * request does, it takes just what the request needs, so a builder can
- * fill a fixed arena to its last byte. Each append makes at most one
- * attempt, so a failed append leaves the builder, and the arena, as they
+ * The allocation grows in place while it is the arena's last one
+ * (realloc.c's marena__resize_last()); when something else was allocated
+ * meanwhile, or its block has no room, it moves (allocated anew and
+ * copied). Its first capacity is FIRST_CAPACITY and it at least doubles,
+ * so appending costs amortised O(1) per byte; when that does not fit the
+ * block but the request does, it takes just what the request needs, so a
+ * builder can fill a fixed arena to its last byte. Each append tries each
+ * way once, so a failed append leaves the builder, and the arena, as they
  * were (on_oom and marena_last_error() see one failure). Finishing gives
  * back the capacity beyond the string when it is still the last
  * allocation. Compiled with the builder option (which needs realloc).
@@ -52,7 +53,8 @@ grown_capacity(const marena_builder_t *b, size_t need, int last)
 }
 
 /* Room for `extra` more bytes and the NUL; 0, or -1 (nothing changed).
- * The last allocation grows in place; anything else moves. */
+ * The last allocation grows in place; anything else, and the last when
+ * its block (or reservation) has no room, moves: one attempt each. */
 static int
 reserve(marena_builder_t *b, size_t extra)
 {
@@ -68,12 +70,15 @@ reserve(marena_builder_t *b, size_t extra)
     last = is_last(b);
     capacity = grown_capacity(b, need, last);
     if (last &&
-        marena__resize_last(b->arena, (uintptr_t)b->data, b->capacity, capacity) == 0)
+        marena__resize_last(b->arena, (uintptr_t)b->data, b->capacity, capacity) == 0) {
         data = b->data;
-    else
-        data = marena_realloc_aligned(b->arena, b->data, b->capacity, capacity, 1);
-    if (data == NULL)
-        return -1;
+    } else {
+        data = marena_alloc_aligned(b->arena, capacity, 1);
+        if (data == NULL)
+            return -1;
+        if (b->length > 0)
+            memcpy(data, b->data, b->length);
+    }
     b->data = data;
     b->capacity = capacity;
     return 0;

@@ -87,7 +87,8 @@ struct marena_arena {
     size_t used_retired;             /* bytes handed out in in-use blocks other
                                    than the current one */
     size_t peak;                     /* highest used, as of the last time used fell */
-    size_t cycle_high;               /* highest used since the last reset (growth) */
+    size_t cycle_high;               /* most usable bytes of the blocks in use since
+                                   the last reset (growth) */
     size_t need;                     /* what the next cycle will likely need:
                                    MARENA_RETAIN_ADAPTIVE keeps blocks for it */
     uint64_t need_resets;            /* head.resets when need was last halved */

@@ -117,6 +117,7 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
     }
     marena__run_cleanups(arena, mark.used);
     note_peak(arena);
+    marena__note_cycle_capacity(arena);
     /* What the target block handed out after the mark comes back. */
     wipe_range(arena, mark.cursor, fill_of(arena, target));
 #if MARENA_TRACKING
