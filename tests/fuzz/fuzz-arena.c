@@ -104,8 +104,8 @@
 /* Off by default: with it, the harness looks past the open bugs that
  * README.md's "Found" lists (each has its reproducer, corpus/bug-*), so
  * that a fuzzer can look for others meanwhile: a reset of an arena of one
- * block leaves what its cycle used to the next cycle, as the library does
- * (bug-inline-reset-cycle-high). */
+ * block leaves what its cycle held to the next cycle, as the library does
+ * (bug-one-block-reset-cycle-high). */
 #ifndef FUZZ_SKIP_OPEN_BUGS
 #define FUZZ_SKIP_OPEN_BUGS 0
 #endif
@@ -309,7 +309,7 @@ static struct state {
     uintptr_t cur;           /* the current block (its addr) */
     uint64_t clock;          /* blocks come into use: struct rblock order */
     struct rblock buf_block; /* the first block when it is a caller buffer */
-    size_t cycle_high;       /* used at its highest since the last reset */
+    size_t cycle_high;       /* usable bytes in use at most since the last reset */
     size_t need;             /* MARENA_RETAIN_ADAPTIVE's estimate */
     unsigned walk_stamp;
 
@@ -1318,6 +1318,23 @@ rb_fill(const struct rblock *b, const struct observed *o)
     return b->addr == S.cur ? o->cursor : b->fill;
 }
 
+/* The usable bytes of the blocks in use, what MARENA_RETAIN_ADAPTIVE's
+ * estimate counts (noted before a reset or rewind takes blocks out of use:
+ * in between, blocks only come into use). */
+FUZZ_NO_COVERAGE static void
+note_cycle_capacity(void)
+{
+    size_t held = 0;
+
+    if (!S.modelled)
+        return;
+    for (size_t i = 0; i < rb_count(); i++)
+        if (!rb_at(i)->lie && rb_at(i)->inuse)
+            held += rb_usable(rb_at(i));
+    if (held > S.cycle_high)
+        S.cycle_high = held;
+}
+
 /* The model begins with the first block, in use and current. */
 FUZZ_NO_COVERAGE static void
 model_blocks(void)
@@ -1623,8 +1640,6 @@ check_invariants(struct observed *o)
     /* The peak: used at its highest, however the resets went. */
     if (o->used > S.peak)
         S.peak = o->used;
-    if (o->used > S.cycle_high)
-        S.cycle_high = o->used;
     CHECK(st->peak == S.peak);
     CHECK(st->allocations == S.allocations);
     CHECK(st->failed == S.failed);
@@ -2014,7 +2029,7 @@ adopt_block(const struct observed *b, struct rblock *block, int dedicated, uintp
 /* Did the call cut the allocation it got at `at` back to `kept` bytes
  * (a builder's first, finished at once: marena_builder_finish())? It does
  * when the allocation is the arena's last (`last`; -1: as observed). Used
- * was higher in between: the peak and the cycle's high-water saw it. */
+ * was higher in between: the peak saw it. */
 static int settled_shrunk;
 
 FUZZ_NO_COVERAGE static size_t
@@ -2030,8 +2045,6 @@ settle_kept(uintptr_t at, size_t size, size_t kept, int last)
         return size;
     if (after.used + (size - kept) > S.peak)
         S.peak = after.used + (size - kept);
-    if (after.used + (size - kept) > S.cycle_high)
-        S.cycle_high = after.used + (size - kept);
     return kept;
 }
 
@@ -2487,6 +2500,17 @@ predict_reset(marena_retain_t retain, size_t bytes, size_t need)
     if (largest != NULL)
         largest->fate = 1;
     S.rec.policy = RELEASE_PREDICTED;
+#ifdef FUZZ_STANDALONE
+    if (trace) {
+        fprintf(stderr,
+                "  reset: retain %d, estimate %zu, first block %zu; others:", (int)retain,
+                need, first_usable);
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, " %zu%s", rb_usable(others[i]),
+                    others[i]->fate > 0 ? "" : "(back)");
+        fprintf(stderr, "\n");
+    }
+#endif
     return largest;
 }
 
@@ -2599,12 +2623,14 @@ op_reset(unsigned variant)
     verify_all();
     observe(&before);
     /* MARENA_RETAIN_ADAPTIVE's estimate, which every reset renews: the most
-     * this cycle used, or half the last estimate if that is more. */
-    high = MAX(S.cycle_high, before.used);
+     * usable bytes this cycle had in blocks in use, or half the last
+     * estimate if that is more. */
+    note_cycle_capacity();
+    high = S.cycle_high;
     need = MAX(S.need / 2, high);
     if (FUZZ_SKIP_OPEN_BUGS && before.stats.blocks == 1) {
-        /* bug-inline-reset-cycle-high: a reset of one block halves the
-         * estimate, and leaves what the cycle used to the next cycle. */
+        /* bug-one-block-reset-cycle-high: a reset of one block halves the
+         * estimate, and leaves what the cycle held to the next cycle. */
         S.need /= 2;
         S.cycle_high = high;
     } else {
@@ -2798,6 +2824,7 @@ op_rewind(unsigned variant)
     m = &S.marks[k];
     verify_all();
     observe(&before);
+    note_cycle_capacity();
     if (S.modelled)
         predict_rewind(m);
     if (m->is_scope)
@@ -3504,12 +3531,11 @@ builder_room(const struct observed *before, size_t extra, int ok, uintptr_t data
     room = before->remaining + (last ? m->capacity : 0);
     capacity = target > room && need <= room ? need : target;
     /* The last allocation grows in place; when its block (a commit) has no
-     * room, marena_realloc_aligned() tries in place again (in a
-     * reservation: a second commit), then moves. */
-    for (int attempt = 0; last && attempt < 2; attempt++) {
+     * room, it moves. */
+    if (last) {
         struct expect e;
 
-        predict_in_place(before, before->faultable + logpos, capacity - m->capacity, &e);
+        predict_in_place(before, before->faultable, capacity - m->capacity, &e);
         if (e.outcome == HERE) {
             struct observed after;
 
@@ -3522,7 +3548,7 @@ builder_room(const struct observed *before, size_t extra, int ok, uintptr_t data
             m->capacity = capacity;
             return 0;
         }
-        logpos += e.backend_call ? 1 : 0;
+        logpos = e.backend_call ? 1 : 0;
     }
     /* A new allocation at align 1 (the old one, if any, stays used). */
     {
