@@ -101,6 +101,15 @@
 #define FUZZ_REDZONE 0
 #endif
 
+/* Off by default: with it, the harness looks past the open bugs that
+ * README.md's "Found" lists (each has its reproducer, corpus/bug-*), so
+ * that a fuzzer can look for others meanwhile: a reset of an arena of one
+ * block leaves what its cycle held to the next cycle, as the library does
+ * (bug-one-block-reset-cycle-high). */
+#ifndef FUZZ_SKIP_OPEN_BUGS
+#define FUZZ_SKIP_OPEN_BUGS 0
+#endif
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -118,14 +127,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define RESERVE_MAX ((size_t)16 << 20)       /* larger reservations fail */
 #define BLIND_LIMIT ((size_t)24 << 20)       /* limit on an unseen real backend */
 #define STATIC_BUFFER 16384                  /* largest fixed buffer */
-#define VERIFY_WHOLE 4096 /* allocations up to this are checked whole */
-#define VERIFY_EDGE 2048  /* larger ones: this many bytes at each end */
-#define BACKEND_FILL 0xA5 /* fresh backend blocks and buffers hold this */
+#define VERIFY_WHOLE 4096          /* allocations up to this are checked whole */
+#define VERIFY_EDGE 2048           /* larger ones: this many bytes at each end */
+#define BACKEND_FILL 0xA5          /* fresh backend blocks and buffers hold this */
+#define MAX_LOG 64                 /* backend calls recorded per operation */
+#define MAX_WALK 64                /* blocks marena_walk() results are matched for */
+#define BUILDER_MAX 65536          /* bytes a builder may hold in the model */
+#define BUILDER_FIRST_CAPACITY 256 /* a builder's first allocation, at least */
 
 #define ALIGN_DOWN(x) ((x) & ~(uintptr_t)(MARENA_ALIGNMENT - 1))
 #define ROUND_UP(n, a) (((n) + (a)-1) & ~(size_t)((a)-1))
 #define BLOCK_HEADER ROUND_UP(sizeof(struct marena_block), MARENA_ALIGNMENT)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* ------------------------------------------------------------------ state */
 
@@ -146,10 +160,13 @@ struct mark_state {
     marena_scope_t scope;
     int is_scope;
     size_t used;      /* marena_used() when taken */
+    uintptr_t base;   /* its block's usable start */
+    uint64_t clock;   /* the model's block clock then (struct rblock order) */
     uint32_t next_id; /* allocations with ids from here came later */
     size_t npending;  /* cleanups registered before it */
     size_t nsnap;
-    struct snap_entry snap[MAX_LIVE]; /* live allocations then */
+    /* live allocations then, and the builder's allocation */
+    struct snap_entry snap[MAX_LIVE + 1];
 };
 
 /* Where the recording backend's memory comes from. */
@@ -178,8 +195,33 @@ struct rblock {
     size_t committed; /* a reservation: bytes committed from addr */
     size_t touched;   /* a reservation: most bytes ever committed */
     int reservation;
-    int lie;  /* broke the contract: the arena must give it back at once */
-    int keep; /* MARENA_RETAIN_BYTES should keep it (op_reset) */
+    int lie; /* broke the contract: the arena must give it back at once */
+    /* The model of the arena's blocks (not for an unseen real backend). */
+    int adopted;    /* the model knows it: in use or a spare */
+    int inuse;      /* in use (else a spare) */
+    int dedicated;  /* a block of its own for one request */
+    uintptr_t fill; /* in use and not current: where its handed-out bytes end */
+    uint64_t order; /* when it came into use, by the model's clock */
+    int fate;       /* a reset or rewind: 1 keeps it, -1 gives it back */
+    unsigned seen;  /* marena_walk() visited it (a stamp) */
+};
+
+/* What a backend call was, for the model to check an operation's calls. */
+enum call_kind { CALL_ACQUIRE, CALL_RELEASE, CALL_RESERVE, CALL_COMMIT, CALL_DECOMMIT };
+
+struct call {
+    enum call_kind kind;
+    size_t size;    /* asked for (acquire, reserve, commit) or given back */
+    size_t granted; /* acquire: what the arena was told */
+    uintptr_t addr; /* the block (acquire: NULL when it failed) */
+    int lie;        /* acquire: the grant broke the contract */
+};
+
+/* Which releases the arena may make now (rec_release() checks). */
+enum release_policy {
+    RELEASE_ANY,      /* destroy, creations, the parts without a model */
+    RELEASE_FRESH,    /* only a block acquired during this call (refused) */
+    RELEASE_PREDICTED /* a reset or rewind: the blocks the model said */
 };
 
 /* The recording backend: every block it has out, and how it misbehaves.
@@ -198,7 +240,22 @@ struct recorder {
     size_t bytes_out;  /* granted, and committed for reservations */
     size_t lies_out;   /* blocks that broke the contract, still out */
     uintptr_t control; /* the block that holds an arena's control block */
+    enum release_policy policy;
+    size_t nlog; /* calls recorded since the operation began (up to MAX_LOG kept) */
+    struct call log[MAX_LOG];
 };
+
+#if MARENA_HAVE_BUILDER
+/* The model of a builder (marena_builder_t) on the fuzzed arena. */
+struct builder_model {
+    int active;         /* begun, and not ended by a reset, rewind or pop */
+    int null_arena;     /* begun on a NULL arena */
+    marena_builder_t b; /* the library's */
+    uintptr_t data;     /* its allocation (0: none yet) */
+    size_t length, capacity;
+    uint32_t id; /* the allocation id of data (rewinds) */
+};
+#endif
 
 struct observed {
     size_t used, remaining, capacity;
@@ -233,15 +290,37 @@ static struct state {
     size_t first_held; /* backend bytes of the first block */
     size_t max_block;  /* the growth cap the arena applies */
     size_t redzone;    /* bytes after each allocation (tracked arenas) */
+    int tracked;       /* ASan or memcheck sees it: never the inline paths */
+    int has_oom;       /* made with on_oom (oom_hook()) */
 
     /* the model */
     size_t nlive;
     uint32_t next_id;
     size_t allocations; /* expected stats.allocations */
     size_t failed;      /* expected stats.failed */
-    size_t peak;        /* highest stats.peak seen */
+    size_t peak;        /* marena_used() at its highest: stats.peak */
     size_t nmarks;
     size_t nstale;
+    uint64_t resets; /* resets so far (head.resets) */
+    unsigned error;  /* expected marena_last_error() */
+
+    /* the model of the blocks (not for an unseen real backend) */
+    int modelled;            /* blocks known: not blind */
+    uintptr_t cur;           /* the current block (its addr) */
+    uint64_t clock;          /* blocks come into use: struct rblock order */
+    struct rblock buf_block; /* the first block when it is a caller buffer */
+    size_t cycle_high;       /* usable bytes in use at most since the last reset */
+    size_t need;             /* MARENA_RETAIN_ADAPTIVE's estimate */
+    unsigned walk_stamp;
+
+    /* on_oom calls: how many, and what the last one saw */
+    size_t oom_calls, oom_expected;
+    size_t oom_size, oom_align;
+    unsigned oom_error;
+
+#if MARENA_HAVE_BUILDER
+    struct builder_model bm;
+#endif
 
     /* cleanups */
     unsigned cl_calls[MAX_CLEANUPS];
@@ -276,6 +355,7 @@ static struct state {
     struct scratch_scope scopes[MAX_SCRATCH_SCOPES];
     struct live scratch_live[MAX_SCRATCH_LIVE];
     int scratch_slot[MAX_SCRATCH_LIVE];
+    unsigned char builder_text[BUILDER_MAX]; /* what the builder holds */
 } S;
 
 /* A static buffer for fixed arenas; max_align_t-aligned so offsets decide
@@ -846,13 +926,6 @@ misbehaviour(void)
     return misbehaves(S.rec.faultable++) ? S.rec.how : LIE_NONE;
 }
 
-/* May a call after `faultable` calls misbehave? */
-FUZZ_NO_COVERAGE static int
-may_misbehave(size_t faultable)
-{
-    return S.rec.every != 0 || S.rec.once > faultable;
-}
-
 FUZZ_NO_COVERAGE static size_t
 find_block(uintptr_t addr)
 {
@@ -913,16 +986,32 @@ hand_out(void *memory, size_t room, size_t size, size_t honest, enum lie how,
     return (void *)addr;
 }
 
+/* Records a backend call (the first MAX_LOG of an operation are kept). */
+FUZZ_NO_COVERAGE static struct call *
+log_call(enum call_kind kind, size_t size)
+{
+    static struct call overflow;
+    struct call *c = S.rec.nlog < MAX_LOG ? &S.rec.log[S.rec.nlog] : &overflow;
+
+    S.rec.nlog++;
+    memset(c, 0, sizeof(*c));
+    c->kind = kind;
+    c->size = size;
+    return c;
+}
+
 static void *
 rec_acquire(void *ctx, size_t size, size_t *granted)
 {
     enum lie how;
     size_t total, room, honest;
     void *memory;
+    struct call *c;
 
     CHECK(ctx == &S.rec);
     CHECK(size != 0 && granted != NULL);
     S.rec.calls++;
+    c = log_call(CALL_ACQUIRE, size);
     how = misbehaviour();
     if (how == LIE_FAIL || size > BACKEND_MAX_BLOCK || S.rec.nblocks == MAX_BLOCKS)
         return NULL;
@@ -935,7 +1024,11 @@ rec_acquire(void *ctx, size_t size, size_t *granted)
         return NULL;
     fill_fresh(memory, honest,
                S.rec.source == SOURCE_MMAP || S.rec.source == SOURCE_GUARDED);
-    return hand_out(memory, room, size, honest, how, 0, granted);
+    memory = hand_out(memory, room, size, honest, how, 0, granted);
+    c->addr = (uintptr_t)memory;
+    c->granted = *granted;
+    c->lie = how != LIE_NONE;
+    return memory;
 }
 
 static void
@@ -945,8 +1038,16 @@ rec_release(void *ctx, void *block, size_t size)
 
     CHECK(ctx == &S.rec);
     S.rec.calls++;
+    log_call(CALL_RELEASE, size)->addr = (uintptr_t)block;
     b = &S.blocks[find_block((uintptr_t)block)];
     CHECK(b->size == size);
+    /* While an arena is modelled, it gives back only what the model
+     * expects: a block it just refused, or what a reset or rewind was
+     * predicted to give back. */
+    if (S.rec.policy == RELEASE_FRESH)
+        CHECK(!b->adopted);
+    else if (S.rec.policy == RELEASE_PREDICTED)
+        CHECK(!b->adopted || b->fate == -1);
     if (b->lie) {
         S.rec.lies_out--;
     } else {
@@ -974,6 +1075,7 @@ rec_reserve(void *ctx, size_t size, size_t *granted)
     CHECK(ctx == &S.rec);
     CHECK(size != 0 && granted != NULL);
     S.rec.calls++;
+    log_call(CALL_RESERVE, size);
     how = misbehaviour();
     if (how == LIE_FAIL || size > RESERVE_MAX || S.rec.nblocks == MAX_BLOCKS)
         return NULL;
@@ -996,6 +1098,7 @@ rec_commit(void *ctx, void *addr, size_t size)
 
     CHECK(ctx == &S.rec);
     S.rec.calls++;
+    log_call(CALL_COMMIT, size)->addr = a;
     r = reservation();
     CHECK(r != NULL);
     CHECK(size != 0);
@@ -1023,6 +1126,7 @@ rec_decommit(void *ctx, void *addr, size_t size)
 
     CHECK(ctx == &S.rec);
     S.rec.calls++;
+    log_call(CALL_DECOMMIT, size)->addr = a;
     r = reservation();
     CHECK(r != NULL);
     CHECK(a > r->addr && (a - r->addr) % MARENA_COMMIT_STEP == 0);
@@ -1134,6 +1238,143 @@ reserve_end(void)
     return ALIGN_DOWN(r->addr + r->size);
 }
 
+/* ---- the blocks: the recorder's blocks the arena holds (and a caller
+ * buffer as its first block), each in use or a spare, as the model says */
+
+FUZZ_NO_COVERAGE static size_t
+rb_count(void)
+{
+    return S.rec.nblocks + (S.buf_start != 0);
+}
+
+/* Block i of rb_count() (skip those that lie: they are not the arena's). */
+FUZZ_NO_COVERAGE static struct rblock *
+rb_at(size_t i)
+{
+    return i < S.rec.nblocks ? &S.blocks[i] : &S.buf_block;
+}
+
+FUZZ_NO_COVERAGE static uintptr_t
+rb_base(const struct rblock *b)
+{
+    return b->addr + (b->addr == (uintptr_t)S.arena ? MARENA_CONTROL_SIZE : BLOCK_HEADER);
+}
+
+FUZZ_NO_COVERAGE static uintptr_t
+rb_end(const struct rblock *b)
+{
+    if (b == &S.buf_block)
+        return S.first_end;
+    if (b->reservation)
+        return ALIGN_DOWN(b->addr + b->committed);
+    return ALIGN_DOWN(b->addr + b->size);
+}
+
+FUZZ_NO_COVERAGE static size_t
+rb_usable(const struct rblock *b)
+{
+    return (size_t)(rb_end(b) - rb_base(b));
+}
+
+/* The block that starts at addr, NULL if none. */
+FUZZ_NO_COVERAGE static struct rblock *
+rb_find(uintptr_t addr)
+{
+    for (size_t i = 0; i < rb_count(); i++)
+        if (rb_at(i)->addr == addr && !rb_at(i)->lie)
+            return rb_at(i);
+    return NULL;
+}
+
+/* The block whose usable bytes hold p, NULL if none. */
+FUZZ_NO_COVERAGE static struct rblock *
+rb_holding(uintptr_t p)
+{
+    for (size_t i = 0; i < rb_count(); i++) {
+        struct rblock *b = rb_at(i);
+
+        if (!b->lie && p >= rb_base(b) && p < rb_end(b))
+            return b;
+    }
+    return NULL;
+}
+
+FUZZ_NO_COVERAGE static struct rblock *
+rb_first(void)
+{
+    return rb_find((uintptr_t)S.arena);
+}
+
+FUZZ_NO_COVERAGE static struct rblock *
+rb_current(void)
+{
+    return rb_find(S.cur);
+}
+
+/* Where block b's handed-out bytes end: the cursor in the current block. */
+FUZZ_NO_COVERAGE static uintptr_t
+rb_fill(const struct rblock *b, const struct observed *o)
+{
+    return b->addr == S.cur ? o->cursor : b->fill;
+}
+
+/* The usable bytes of the blocks in use, what MARENA_RETAIN_ADAPTIVE's
+ * estimate counts (noted before a reset or rewind takes blocks out of use:
+ * in between, blocks only come into use). */
+FUZZ_NO_COVERAGE static void
+note_cycle_capacity(void)
+{
+    size_t held = 0;
+
+    if (!S.modelled)
+        return;
+    for (size_t i = 0; i < rb_count(); i++)
+        if (!rb_at(i)->lie && rb_at(i)->inuse)
+            held += rb_usable(rb_at(i));
+    if (held > S.cycle_high)
+        S.cycle_high = held;
+}
+
+/* The model begins with the first block, in use and current. */
+FUZZ_NO_COVERAGE static void
+model_blocks(void)
+{
+    struct rblock *first;
+
+    S.modelled = !S.blind;
+    S.cur = (uintptr_t)S.arena;
+    if (!S.modelled)
+        return;
+    if (S.buf_start != 0) {
+        memset(&S.buf_block, 0, sizeof(S.buf_block));
+        S.buf_block.addr = (uintptr_t)S.arena;
+    }
+    first = rb_first();
+    CHECK(first != NULL);
+    first->adopted = first->inuse = 1;
+    S.rec.policy = RELEASE_FRESH;
+}
+
+/* The smallest spare with at least `need` usable bytes: its usable bytes,
+ * 0 if none. */
+FUZZ_NO_COVERAGE static size_t
+smallest_spare(size_t need)
+{
+    size_t best = 0;
+
+    for (size_t i = 0; i < rb_count(); i++) {
+        const struct rblock *b = rb_at(i);
+        size_t usable;
+
+        if (b->lie || !b->adopted || b->inuse)
+            continue;
+        usable = rb_usable(b);
+        if (usable >= need && (best == 0 || usable < best))
+            best = usable;
+    }
+    return best;
+}
+
 /* Is [a, a + size) inside usable memory of a block the arena holds? */
 FUZZ_NO_COVERAGE static int
 in_arena_block(uintptr_t a, size_t size)
@@ -1155,6 +1396,32 @@ in_arena_block(uintptr_t a, size_t size)
     return S.blind && (a + size <= arena || a >= first_end());
 }
 
+/* Is [a, a + size) handed-out memory the arena holds: in a block in use,
+ * below where it is filled (the model's blocks)? */
+FUZZ_NO_COVERAGE static int
+held_by_arena(const struct observed *o, uintptr_t a, size_t size)
+{
+    for (size_t i = 0; i < rb_count(); i++) {
+        const struct rblock *b = rb_at(i);
+        uintptr_t fill = rb_fill(b, o);
+
+        if (!b->lie && b->inuse && a >= rb_base(b) && a < fill && size <= fill - a)
+            return 1;
+    }
+    return 0;
+}
+
+#if MARENA_HAVE_BUILDER
+/* The builder's allocation, while it has one: [data, data + capacity). */
+FUZZ_NO_COVERAGE static int
+builder_overlaps(uintptr_t a, size_t size)
+{
+    const struct builder_model *m = &S.bm;
+
+    return m->active && m->data != 0 && a < m->data + m->capacity && m->data < a + size;
+}
+#endif
+
 /* Does [a, a + size) overlap a live allocation other than `except`? */
 FUZZ_NO_COVERAGE static int
 overlaps_live(uintptr_t a, size_t size, const struct live *except)
@@ -1171,15 +1438,27 @@ overlaps_live(uintptr_t a, size_t size, const struct live *except)
         if (a < l->addr + l->size && l->addr < a + size)
             return 1;
     }
+#if MARENA_HAVE_BUILDER
+    if (builder_overlaps(a, size))
+        return 1;
+#endif
     return 0;
 }
 
-/* Every live allocation still lies in a block the arena holds. */
+/* Every live allocation still lies in a block the arena holds (for the
+ * model's blocks: in a block in use, below where it is filled). */
 FUZZ_NO_COVERAGE static void
 check_all_in_blocks(void)
 {
-    for (size_t i = 0; i < S.nlive; i++)
+    struct observed o;
+
+    if (S.modelled)
+        observe(&o);
+    for (size_t i = 0; i < S.nlive; i++) {
         CHECK(in_arena_block(S.live[i].addr, S.live[i].size));
+        if (S.modelled)
+            CHECK(held_by_arena(&o, S.live[i].addr, S.live[i].size));
+    }
 }
 
 /* A mark no longer valid is kept, in release builds, to rewind to later:
@@ -1238,6 +1517,114 @@ one_block(void)
     return !(S.flags & MARENA_GROW);
 }
 
+/* The model's blocks against the arena: the current block, every block
+ * the recorder has out known (in use or a spare) and none it was to give
+ * back, the counts, the capacity, and the fills adding up to used. */
+FUZZ_NO_COVERAGE static void
+check_blocks(const struct observed *o)
+{
+    const struct rblock *cur = rb_current();
+    size_t inuse = 0, spares = 0, capacity = 0, used = 0;
+
+    CHECK(cur != NULL && cur->inuse);
+    CHECK(o->base == rb_base(cur));
+    CHECK(o->cursor + o->remaining == rb_end(cur));
+    for (size_t i = 0; i < rb_count(); i++) {
+        const struct rblock *b = rb_at(i);
+
+        if (b->lie)
+            continue;
+        CHECK(b->adopted && b->fate == 0);
+        capacity += rb_usable(b);
+        if (!b->inuse) {
+            spares++;
+            continue;
+        }
+        inuse++;
+        if (b != cur)
+            CHECK(b->fill >= rb_base(b) && b->fill <= rb_end(b));
+        used += (size_t)(rb_fill(b, o) - rb_base(b));
+    }
+    CHECK(o->stats.blocks == inuse + spares);
+    CHECK(o->stats.spare_blocks == spares);
+    CHECK(o->capacity == capacity);
+    CHECK(o->used == used);
+}
+
+#if MARENA_HAVE_INTROSPECTION
+/* What marena_walk() reported: the first MAX_WALK blocks, and how many;
+ * the walk stops when the visit count reaches `stop` (0: never). */
+static struct {
+    size_t n, stop;
+    marena_block_info_t info[MAX_WALK];
+} walked;
+
+FUZZ_NO_COVERAGE static int
+walk_visit(void *ctx, const marena_block_info_t *block)
+{
+    CHECK(ctx == &walked && block != NULL);
+    if (walked.n < MAX_WALK)
+        walked.info[walked.n] = *block;
+    walked.n++;
+    return walked.n == walked.stop ? (int)(1000 + walked.n) : 0;
+}
+
+/* marena_walk() visits the blocks in use, the current one first, their
+ * fills adding up to used; for the model's blocks, each exactly as the
+ * model has it. */
+FUZZ_NO_COVERAGE static void
+check_walk(const struct observed *o)
+{
+    size_t n, used = 0;
+
+    walked.n = walked.stop = 0;
+    CHECK(marena_walk(S.arena, walk_visit, &walked) == 0);
+    CHECK(walked.n == o->stats.blocks - o->stats.spare_blocks);
+    n = MIN(walked.n, MAX_WALK);
+    CHECK(n > 0);
+    CHECK(walked.info[0].is_current && !walked.info[0].is_dedicated);
+    CHECK((uintptr_t)walked.info[0].start == o->base);
+    CHECK(walked.info[0].filled == o->cursor - o->base);
+    CHECK(walked.info[0].size == o->cursor + o->remaining - o->base);
+    S.walk_stamp++;
+    for (size_t i = 0; i < n; i++) {
+        const marena_block_info_t *info = &walked.info[i];
+
+        used += info->filled;
+        CHECK(info->filled <= info->size);
+        CHECK(i == 0 || !info->is_current);
+        CHECK((uintptr_t)info->start % MARENA_ALIGNMENT == 0);
+        if (S.modelled && S.rec.nblocks <= 256) {
+            struct rblock *b = rb_holding((uintptr_t)info->start);
+
+            CHECK(b != NULL && b->inuse && b->seen != S.walk_stamp);
+            b->seen = S.walk_stamp;
+            CHECK((uintptr_t)info->start == rb_base(b));
+            CHECK(info->size == rb_usable(b));
+            CHECK(info->filled == rb_fill(b, o) - rb_base(b));
+            CHECK(info->is_dedicated == b->dedicated);
+        }
+    }
+    if (walked.n <= MAX_WALK)
+        CHECK(used == o->used);
+}
+#endif
+
+/* What the head (marena_head.h, the inline paths' part of the layout)
+ * says: a reset only moves the cursor exactly while the arena is one
+ * plain block (no other blocks or spares, no cleanups, no MARENA_WIPE,
+ * untracked); and the resets so far, which marks remember. */
+FUZZ_NO_COVERAGE static void
+check_head(const struct observed *o)
+{
+    const struct marena_head *head = (const struct marena_head *)(const void *)S.arena;
+    int plain =
+        o->stats.blocks == 1 && S.npending == 0 && !(S.flags & MARENA_WIPE) && !S.tracked;
+
+    CHECK(head->reset_to == (plain ? (uintptr_t)S.arena + MARENA_CONTROL_SIZE : 0));
+    CHECK(head->resets == S.resets);
+}
+
 /* The invariants that hold between any two operations. */
 FUZZ_NO_COVERAGE static void
 check_invariants(struct observed *o)
@@ -1250,9 +1637,10 @@ check_invariants(struct observed *o)
     CHECK(st->capacity == o->capacity);
     CHECK(st->capacity >= st->used);
     CHECK(o->remaining <= o->capacity);
-    CHECK(st->peak >= st->used);
-    CHECK(st->peak >= S.peak);
-    S.peak = st->peak;
+    /* The peak: used at its highest, however the resets went. */
+    if (o->used > S.peak)
+        S.peak = o->used;
+    CHECK(st->peak == S.peak);
     CHECK(st->allocations == S.allocations);
     CHECK(st->failed == S.failed);
     CHECK(st->blocks >= 1);
@@ -1285,7 +1673,20 @@ check_invariants(struct observed *o)
     }
     if (S.limit != 0)
         CHECK(st->backend_bytes <= S.limit);
+#if MARENA_HAVE_GROWTH
+    CHECK(marena_limit(S.arena) == (S.limit != 0 ? S.limit : SIZE_MAX));
+#endif
+#if MARENA_HAVE_ERRORS
+    CHECK(marena_last_error(S.arena) == (marena_error_t)S.error);
+#endif
+    CHECK(S.oom_calls == S.oom_expected);
     CHECK(S.call_clock == S.expected_calls);
+    if (S.modelled)
+        check_blocks(o);
+#if MARENA_HAVE_INTROSPECTION
+    check_walk(o);
+#endif
+    check_head(o);
     /* Marks beyond used are no longer valid (a pop or a shrink went back
      * past them). */
     forget_marks(beyond_used, o);
@@ -1308,24 +1709,50 @@ check_unchanged(const struct observed *before)
     CHECK(after.stats.backend_bytes == before->stats.backend_bytes);
 }
 
+/* marena_error_t's values, for builds without the errors option too. */
+enum reason {
+    WHY_UNKNOWN = 0, /* an unseen backend: ELIMIT or ENOMEM */
+    WHY_EINVAL = 1,
+    WHY_EFULL = 2,
+    WHY_ELIMIT = 3,
+    WHY_ENOMEM = 4
+};
+
+/* A request failed for `why` (WHY_UNKNOWN: the limit or the backend): the
+ * arena is as it was, one more failure is counted, marena_last_error()
+ * says why, and on_oom was called (before NULL was returned, the reason
+ * already set) with the request, unless the input was bad. */
 FUZZ_NO_COVERAGE static void
-count_failure(const struct observed *before)
+expect_failure(const struct observed *before, unsigned why, size_t size, size_t align)
 {
     check_unchanged(before);
     S.failed++;
+#if MARENA_HAVE_ERRORS
+    if (why == WHY_UNKNOWN) {
+        why = marena_last_error(S.arena);
+        CHECK(why == WHY_ELIMIT || why == WHY_ENOMEM);
+    }
+#else
+    if (why == WHY_UNKNOWN)
+        why = WHY_ENOMEM;
+#endif
+    S.error = why;
+    if (S.has_oom && why != WHY_EINVAL) {
+        S.oom_expected++;
+        CHECK(S.oom_calls == S.oom_expected);
+        CHECK(S.oom_size == size && S.oom_align == align);
+#if MARENA_HAVE_ERRORS
+        CHECK(S.oom_error == why);
+#endif
+    }
 }
 
-/* A call the library may answer without counting it as a failed request
- * (a NULL argument, a pointer that is not the arena's). */
+/* A call with a NULL string, format or function: no failure counted, no
+ * reason set, nothing changed. */
 FUZZ_NO_COVERAGE static void
-count_null_argument(const struct observed *before)
+expect_ignored(const struct observed *before)
 {
-    marena_stats_t st;
-
     check_unchanged(before);
-    marena_stats(S.arena, &st);
-    CHECK(st.failed == S.failed || st.failed == S.failed + 1);
-    S.failed = st.failed;
 }
 
 FUZZ_NO_COVERAGE static int
@@ -1342,83 +1769,347 @@ add_saturating(size_t a, size_t b)
 
 /* What an allocation request must give. */
 enum outcome {
-    FAILS,     /* NULL */
-    HERE,      /* exactly at the cursor, aligned up, in the current block */
-    SOMEWHERE, /* not NULL */
-    EITHER     /* the model cannot tell */
+    FAILS,     /* NULL, for `why` */
+    HERE,      /* at `at`, in the current block (a reservation: after a commit) */
+    NEW_BLOCK, /* in a block that comes into use: a spare, or the backend's */
+    SOMEWHERE, /* not NULL (an unseen backend) */
+    EITHER     /* an unseen backend: served, or ELIMIT or ENOMEM */
 };
 
-/* A reservation commits `need` more bytes at the cursor: does it? */
-FUZZ_NO_COVERAGE static enum outcome
-commit_outcome(const struct observed *b, size_t need)
-{
-    const struct rblock *r = reservation();
-    size_t offset = b->cursor - r->addr, wanted;
+struct expect {
+    enum outcome outcome;
+    unsigned why;     /* FAILS */
+    uintptr_t at;     /* HERE */
+    int dedicated;    /* NEW_BLOCK: a block of its own, behind the current one */
+    size_t need;      /* NEW_BLOCK: the usable bytes it needs */
+    size_t spare;     /* NEW_BLOCK: the usable bytes of the spare taken; 0: none fits */
+    size_t wanted;    /* NEW_BLOCK without a spare: the bytes asked of the backend */
+    size_t held;      /* backend bytes before */
+    int backend_call; /* it asks the backend (a commit or acquire) once */
+};
 
-    if (need > reserve_end() - b->cursor)
-        return FAILS;
-    if (may_misbehave(b->faultable))
-        return EITHER;
+/* The usable bytes of the largest block the limit still allows (aligned
+ * down), SIZE_MAX without a limit. */
+FUZZ_NO_COVERAGE static size_t
+limit_room(size_t held)
+{
     if (S.limit == 0)
-        return HERE;
-    /* Whole steps, the last one stopping at the reservation's end. */
-    wanted = ROUND_UP(offset + need, MARENA_COMMIT_STEP);
-    if (MIN(wanted, reserve_end() - r->addr) > S.limit)
-        return FAILS;
-    return MIN(wanted, r->size) > S.limit ? EITHER : HERE;
+        return SIZE_MAX;
+    if (held >= S.limit || S.limit - held < BLOCK_HEADER)
+        return 0;
+    return (size_t)ALIGN_DOWN(S.limit - held - BLOCK_HEADER);
 }
 
-/* A request that the current block cannot serve, in a growing arena: it
- * gets a new ordinary block (the current one doubled, up to max_block) or a
- * block of its own, which must be served when the backend can give it (an
- * unseen real backend always has a limit: BLIND_LIMIT or smaller). */
+/* A reservation commits for `need` more bytes at the cursor: whole steps
+ * from its start, the last one stopping at its usable end; within the
+ * limit; the commit call misbehaves or not (its number is `faultable`). */
+FUZZ_NO_COVERAGE static void
+predict_commit(const struct observed *b, size_t faultable, size_t need, struct expect *e)
+{
+    const struct rblock *r = reservation();
+    size_t reserved = (size_t)ALIGN_DOWN(r->size);
+    size_t offset = b->cursor - r->addr, needed;
+
+    e->outcome = FAILS;
+    if (need > reserved - offset) {
+        e->why = WHY_EFULL;
+        return;
+    }
+    needed = MIN(ROUND_UP(offset + need, MARENA_COMMIT_STEP), reserved);
+    /* (Predictions come after the call: what was committed before is
+     * where the current block ended then.) */
+    CHECK(needed > b->cursor + b->remaining - r->addr);
+    if (S.limit != 0 && needed > S.limit) {
+        e->why = WHY_ELIMIT;
+        return;
+    }
+    e->backend_call = 1;
+    if (misbehaves(faultable))
+        e->why = WHY_ENOMEM;
+    else
+        e->outcome = HERE;
+}
+
+/* A request that the current block cannot serve, in a growing arena: a new
+ * ordinary block (the current one doubled, up to max_block_size, and no
+ * larger than the limit allows), or a block of its own when it needs more;
+ * the smallest spare that is large enough, else one from the backend,
+ * within the limit. */
+FUZZ_NO_COVERAGE static void
+predict_growth(const struct observed *b, size_t size, size_t align, struct expect *e)
+{
+    size_t padding =
+        (align > MARENA_ALIGNMENT ? align - MARENA_ALIGNMENT : 0) + S.redzone;
+    size_t current = b->cursor + b->remaining - b->base;
+    size_t ordinary = current > S.max_block / 2 ? S.max_block : 2 * current;
+    size_t worst;
+
+    e->outcome = FAILS;
+    if (size > SIZE_MAX - padding) {
+        e->why = WHY_ENOMEM;
+        return;
+    }
+    worst = size + padding;
+    ordinary = MIN(ordinary, limit_room(e->held));
+    e->dedicated = worst > ordinary;
+    e->need = e->dedicated ? worst : ordinary;
+    e->spare = smallest_spare(e->need);
+    if (e->spare != 0) {
+        e->outcome = NEW_BLOCK;
+        return;
+    }
+    if (e->need > (size_t)PTRDIFF_MAX - BLOCK_HEADER - MARENA_ALIGNMENT) {
+        e->why = WHY_ENOMEM;
+        return;
+    }
+    e->wanted = BLOCK_HEADER + ROUND_UP(e->need, MARENA_ALIGNMENT);
+    if (S.limit != 0 && (e->wanted > S.limit || e->held > S.limit - e->wanted)) {
+        e->why = WHY_ELIMIT;
+        return;
+    }
+    e->outcome = NEW_BLOCK;
+    e->backend_call = 1;
+}
+
+/* A request the current block cannot serve, growing on an unseen real
+ * backend (always with a limit: BLIND_LIMIT or smaller): served when the
+ * backend can surely give the block it needs. */
 FUZZ_NO_COVERAGE static enum outcome
-growth_outcome(const struct observed *b, size_t size, size_t align)
+blind_outcome(const struct observed *b, size_t size, size_t align)
 {
     size_t current = b->cursor + b->remaining - b->base;
     size_t next = current > S.max_block / 2 ? S.max_block : 2 * current;
-    size_t cap =
-        S.blind || (S.limit != 0 && S.limit < BACKEND_CAP) ? S.limit : BACKEND_CAP;
     size_t block;
 
-    /* No block (spares included) is that large. */
-    if (!S.blind && size > BACKEND_MAX_BLOCK + 64)
-        return FAILS;
-    if (size > 65536 || align > 4096 || next > BACKEND_MAX_BLOCK ||
-        (!S.blind && may_misbehave(b->faultable)) || b->stats.blocks + 2 >= MAX_BLOCKS)
+    if (size > 65536 || align > 4096 || next > BACKEND_MAX_BLOCK)
         return EITHER;
     /* Headers, and slack for what the backend grants beyond (pages). */
     block = BLOCK_HEADER + (next > size + align ? next : size + align) + 8192;
-    return block <= BACKEND_MAX_BLOCK && b->stats.backend_bytes <= cap &&
-                   block <= cap - b->stats.backend_bytes
+    return b->stats.backend_bytes <= S.limit && block <= S.limit - b->stats.backend_bytes
                ? SOMEWHERE
                : EITHER;
 }
 
-/* What a request of size bytes at align must give; *at: where, for HERE. */
-FUZZ_NO_COVERAGE static enum outcome
-predict(const struct observed *b, size_t size, size_t align, uintptr_t *at)
+/* What a request of size bytes at align must give, the backend's next
+ * faultable call being number `faultable`. */
+FUZZ_NO_COVERAGE static void
+predict(const struct observed *b, size_t faultable, size_t size, size_t align,
+        struct expect *e)
 {
     size_t padding, need;
 
-    if (size == 0 || !is_power_of_two(align))
-        return FAILS;
+    memset(e, 0, sizeof(*e));
+    e->held = b->stats.backend_bytes;
+    e->outcome = FAILS;
+    if (size == 0 || !is_power_of_two(align)) {
+        e->why = WHY_EINVAL;
+        return;
+    }
     padding = (size_t)(0u - b->cursor) & (align - 1);
     need = add_saturating(add_saturating(padding, size), S.redzone);
-    *at = b->cursor + padding;
+    e->at = b->cursor + padding;
     if (need <= b->remaining)
-        return HERE;
-    if (S.flags & MARENA_RESERVE)
-        return commit_outcome(b, need);
-    if (one_block())
-        return FAILS;
-    return growth_outcome(b, size, align);
+        e->outcome = HERE;
+    else if (S.flags & MARENA_RESERVE)
+        predict_commit(b, faultable, need, e);
+    else if (one_block())
+        e->why = WHY_EFULL;
+    else if (S.blind)
+        e->outcome = blind_outcome(b, size, align);
+    else
+        predict_growth(b, size, align, e);
 }
 
-FUZZ_NO_COVERAGE static int
-certainly_served(enum outcome outcome)
+/* What the recorder would grant for an acquire of `wanted` bytes. */
+FUZZ_NO_COVERAGE static size_t
+recorder_grant(size_t wanted)
 {
-    return outcome == HERE || outcome == SOMEWHERE;
+    size_t total = wanted + S.rec.extra;
+
+#if FUZZ_HAVE_MMAP
+    if (S.rec.source == SOURCE_MMAP || S.rec.source == SOURCE_GUARDED)
+        return ROUND_UP(total, page_size());
+#endif
+    return total;
+}
+
+/* Will the request surely be served (the backend's part predicted from the
+ * recorder's rules)? */
+FUZZ_NO_COVERAGE static int
+certainly_served(const struct observed *b, const struct expect *e)
+{
+    size_t total;
+
+    if (e->outcome == HERE || e->outcome == SOMEWHERE)
+        return 1;
+    if (e->outcome != NEW_BLOCK)
+        return 0;
+    if (e->spare != 0)
+        return 1;
+    total = e->wanted + S.rec.extra;
+    return !misbehaves(b->faultable) && e->wanted <= BACKEND_MAX_BLOCK &&
+           S.rec.nblocks < MAX_BLOCKS - 1 && total <= BACKEND_CAP - S.rec.bytes_out &&
+           (S.limit == 0 || recorder_grant(e->wanted) <= S.limit - e->held);
+}
+
+/* The block a request came to, in a growing arena, and where: a spare
+ * (there may be several of the size the model expects: the one now in use)
+ * or the backend's new block. NULL when the request must have failed;
+ * *why then says why. */
+FUZZ_NO_COVERAGE static struct rblock *
+new_block(const struct expect *e, size_t logpos, uintptr_t result, unsigned *why)
+{
+    const struct call *c;
+    struct rblock *block;
+    size_t calls = S.rec.nlog - logpos;
+
+    if (e->spare != 0) {
+        CHECK(calls == 0);
+        if (result != 0) {
+            block = rb_holding(result);
+        } else {
+            /* The address is unknown (a cleanup's record): the spare of that
+             * size the walk now finds in use, or the only one. */
+            block = NULL;
+            for (size_t i = 0; i < rb_count(); i++) {
+                struct rblock *b = rb_at(i);
+
+                if (b->lie || !b->adopted || b->inuse || rb_usable(b) != e->spare)
+                    continue;
+#if MARENA_HAVE_INTROSPECTION
+                if (!marena_owns(S.arena, (const void *)rb_base(b)))
+                    continue;
+#endif
+                CHECK(block == NULL); /* which one it took is known */
+                block = b;
+            }
+        }
+        CHECK(block != NULL && block->adopted && !block->inuse);
+        CHECK(rb_usable(block) == e->spare);
+        return block;
+    }
+    /* One acquire of exactly the bytes expected; a block that breaks the
+     * contract, or that the limit cannot take, goes straight back. */
+    CHECK(calls >= 1 && logpos < MAX_LOG);
+    c = &S.rec.log[logpos];
+    CHECK(c->kind == CALL_ACQUIRE && c->size == e->wanted);
+    if (c->addr == 0 || c->lie) {
+        *why = WHY_ENOMEM;
+        CHECK(calls == (c->addr == 0 ? 1u : 2u));
+        return NULL;
+    }
+    if (S.limit != 0 && c->granted > S.limit - e->held) {
+        *why = WHY_ELIMIT;
+        CHECK(calls == 2);
+        return NULL;
+    }
+    CHECK(calls == 1);
+    block = rb_find(c->addr);
+    CHECK(block != NULL && !block->adopted);
+    return block;
+}
+
+/* The block a request came to comes into use: as the current block (the
+ * old one keeps what it handed out, up to where the cursor stood), or
+ * behind it, filled with the one allocation. */
+FUZZ_NO_COVERAGE static void
+adopt_block(const struct observed *b, struct rblock *block, int dedicated, uintptr_t fill)
+{
+    block->adopted = block->inuse = 1;
+    block->order = ++S.clock;
+    block->dedicated = dedicated;
+    if (dedicated) {
+        block->fill = fill;
+        return;
+    }
+    rb_current()->fill = b->cursor;
+    S.cur = block->addr;
+}
+
+/* Did the call cut the allocation it got at `at` back to `kept` bytes
+ * (a builder's first, finished at once: marena_builder_finish())? It does
+ * when the allocation is the arena's last (`last`; -1: as observed). Used
+ * was higher in between: the peak saw it. */
+static int settled_shrunk;
+
+FUZZ_NO_COVERAGE static size_t
+settle_kept(uintptr_t at, size_t size, size_t kept, int last)
+{
+    struct observed after;
+
+    observe(&after);
+    if (last < 0)
+        last = after.cursor == at + kept + S.redzone;
+    settled_shrunk = kept < size && last;
+    if (!settled_shrunk)
+        return size;
+    if (after.used + (size - kept) > S.peak)
+        S.peak = after.used + (size - kept);
+    return kept;
+}
+
+/* Checks the result of a request against its prediction, the backend's
+ * calls since log entry `logpos` deciding what the model left open; updates
+ * the model's blocks. Returns 1 when it was served, 0 (failure checked)
+ * when not. `result` 0 with `served` set: served, address unknown (a
+ * cleanup's record). `kept` is less than size when the call cut what it
+ * got back to that, if it was the last allocation (settle_kept()). */
+FUZZ_NO_COVERAGE static int
+settle_request(const struct observed *b, const struct expect *e, uintptr_t result,
+               int served, size_t size, size_t align, size_t logpos, size_t kept)
+{
+    unsigned why = e->why;
+    struct rblock *block;
+    struct observed after;
+    uintptr_t at;
+    size_t held;
+
+    settled_shrunk = 0;
+    switch (e->outcome) {
+    case FAILS:
+        CHECK(!served);
+        expect_failure(b, why, size, align);
+        return 0;
+    case HERE:
+        CHECK(served && (result == 0 || result == e->at));
+        held = settle_kept(e->at, size, kept, 1);
+        observe(&after);
+        CHECK(after.used == b->used + (e->at - b->cursor) + held + S.redzone);
+        CHECK(after.cursor == e->at + held + S.redzone);
+        return 1;
+    case SOMEWHERE:
+        CHECK(served);
+        settle_kept(result, size, kept, -1);
+        return 1;
+    case EITHER:
+        if (!served)
+            expect_failure(b, WHY_UNKNOWN, size, align);
+        else
+            settle_kept(result, size, kept, -1);
+        return served;
+    default:
+        break;
+    }
+    block = new_block(e, logpos, result, &why);
+    if (block == NULL) {
+        CHECK(!served);
+        expect_failure(b, why, size, align);
+        return 0;
+    }
+    CHECK(served);
+    at = ROUND_UP(rb_base(block), align);
+    CHECK(result == 0 || result == at);
+    CHECK(rb_usable(block) >= e->need);
+    held = settle_kept(at, size, kept, !e->dedicated);
+    observe(&after);
+    CHECK(after.used == b->used + (at - rb_base(block)) + held + S.redzone);
+    if (e->dedicated) {
+        CHECK(after.cursor == b->cursor && after.base == b->base);
+    } else {
+        CHECK(after.base == rb_base(block) && after.cursor == at + held + S.redzone);
+    }
+    adopt_block(b, block, e->dedicated, at + held + S.redzone);
+    return 1;
 }
 
 /* Adds a successful allocation to the model and checks where it is.
@@ -1450,27 +2141,28 @@ accept_allocation(const struct observed *before, void *memory, size_t size, size
     return l;
 }
 
-/* The outcome of an allocation request of size bytes at align. */
+/* The outcome of an allocation request of size bytes at align, made with
+ * the backend's next faultable call numbered `faultable` and its calls
+ * recorded from log entry `logpos` on; cut back to `kept` bytes if it was
+ * the last allocation (settle_kept()). */
+FUZZ_NO_COVERAGE static struct live *
+judge_from(const struct observed *before, size_t faultable, size_t logpos, void *memory,
+           size_t size, size_t align, size_t kept)
+{
+    struct expect e;
+
+    predict(before, faultable, size, align, &e);
+    if (!settle_request(before, &e, (uintptr_t)memory, memory != NULL, size, align,
+                        logpos, kept))
+        return NULL;
+    return accept_allocation(before, memory, settled_shrunk ? kept : size, align);
+}
+
+/* The outcome of an operation's one allocation request. */
 FUZZ_NO_COVERAGE static struct live *
 judge(const struct observed *before, void *memory, size_t size, size_t align)
 {
-    uintptr_t at = 0;
-    enum outcome expected = predict(before, size, align, &at);
-
-    if (memory == NULL) {
-        CHECK(!certainly_served(expected));
-        count_failure(before);
-        return NULL;
-    }
-    CHECK(expected != FAILS);
-    if (expected == HERE) {
-        struct observed after;
-
-        CHECK((uintptr_t)memory == at);
-        observe(&after);
-        CHECK(after.used == before->used + (at - before->cursor) + size + S.redzone);
-    }
-    return accept_allocation(before, memory, size, align);
+    return judge_from(before, before->faultable, 0, memory, size, align, size);
 }
 
 static void
@@ -1516,6 +2208,12 @@ cut_back(const struct observed *before, uintptr_t to)
             i++;
         }
     }
+#if MARENA_HAVE_BUILDER
+    /* A builder whose allocation was cut into is done for (begin again). */
+    if (S.bm.active && S.bm.data != 0 && S.bm.data >= before->base &&
+        S.bm.data < before->cursor && S.bm.data + S.bm.capacity > to)
+        S.bm.active = 0;
+#endif
     observe(&after);
     forget_marks(beyond_cursor, &after);
 }
@@ -1656,11 +2354,12 @@ op_alloc_or_abort(void)
 {
     struct observed before;
     size_t size = 1 + get16() % 4096;
-    uintptr_t at;
+    struct expect e;
     struct live *l;
 
     observe(&before);
-    if (!certainly_served(predict(&before, size, MARENA_ALIGNMENT, &at)))
+    predict(&before, before.faultable, size, MARENA_ALIGNMENT, &e);
+    if (!certainly_served(&before, &e))
         return;
     l = judge(&before, marena_alloc_or_abort(S.arena, size), size, MARENA_ALIGNMENT);
     if (l != NULL)
@@ -1695,7 +2394,9 @@ op_calloc(unsigned variant)
         align = decode_align(get8());
     if (!overflow && size != 0 && count > SIZE_MAX / size)
         overflow = 1;
-    bytes = overflow ? 0 : count * size;
+    /* A product past PTRDIFF_MAX is refused like an overflow: as 0 bytes
+     * (bad input). */
+    bytes = overflow || count * size > (size_t)PTRDIFF_MAX ? 0 : count * size;
 
     observe(&before);
     if (variant & 8)
@@ -1725,126 +2426,266 @@ forget_all(void)
     for (size_t i = 0; i < S.nmarks; i++)
         keep_stale(&S.marks[i]);
     S.nmarks = 0;
+#if MARENA_HAVE_BUILDER
+    /* A reset ends a builder that holds memory (begin again). */
+    if (S.bm.data != 0)
+        S.bm.active = 0;
+#endif
 }
 
-/* MARENA_RETAIN_BYTES keeps the blocks beyond the first oldest first (by
- * when they came into use: their serial), each that fits what is left of
- * the budget. Marks them in the recorder. */
-FUZZ_NO_COVERAGE static void
-expect_retained(size_t budget)
+/* The blocks other than the first, oldest first (by when they came into
+ * use), in `others`; returns how many. */
+static struct rblock *others[MAX_BLOCKS];
+
+FUZZ_NO_COVERAGE static int
+by_order(const void *a, const void *b)
 {
-    for (size_t i = 0; i < S.rec.nblocks; i++)
-        S.blocks[i].keep = 0;
-    for (;;) {
-        struct rblock *oldest = NULL;
-        uint64_t oldest_serial = 0;
+    uint64_t x = (*(struct rblock *const *)a)->order,
+             y = (*(struct rblock *const *)b)->order;
 
-        for (size_t i = 0; i < S.rec.nblocks; i++) {
-            struct rblock *b = &S.blocks[i];
-            uint64_t serial = ((const struct marena_block *)b->addr)->serial;
+    return x < y ? -1 : x > y;
+}
 
-            if (b->addr == (uintptr_t)S.arena || b->keep != 0)
-                continue;
-            if (oldest == NULL || serial < oldest_serial) {
-                oldest = b;
-                oldest_serial = serial;
-            }
-        }
-        if (oldest == NULL)
-            break;
-        oldest->keep = oldest->size <= budget ? 1 : -1;
-        if (oldest->size <= budget)
-            budget -= oldest->size;
+FUZZ_NO_COVERAGE static size_t
+others_oldest_first(void)
+{
+    const struct rblock *first = rb_first();
+    size_t n = 0;
+
+    for (size_t i = 0; i < rb_count(); i++) {
+        struct rblock *b = rb_at(i);
+
+        if (!b->lie && b != first)
+            others[n++] = b;
     }
+    qsort(others, n, sizeof(others[0]), by_order);
+    return n;
 }
 
-FUZZ_NO_COVERAGE static void
-check_retained(void)
+/* Which blocks beyond the first a reset keeps as spares (fate 1) and which
+ * go back (-1), oldest first: MARENA_RETAIN_ALL all; MARENA_RETAIN_BYTES
+ * each that fits what is left of the budget (bytes held beyond the first
+ * block's); MARENA_RETAIN_ADAPTIVE those whose usable bytes it takes to
+ * cover the estimate beyond the first block's; MARENA_RETAIN_LARGEST the
+ * largest (the first of that size), which it returns; FIRST none. */
+FUZZ_NO_COVERAGE static struct rblock *
+predict_reset(marena_retain_t retain, size_t bytes, size_t need)
 {
-    size_t kept = 0;
+    size_t n = others_oldest_first();
+    size_t first_usable = rb_usable(rb_first());
+    size_t budget = 0, cover = 0;
+    struct rblock *largest = NULL;
 
-    for (size_t i = 0; i < S.rec.nblocks; i++)
-        if (S.blocks[i].addr != (uintptr_t)S.arena) {
-            CHECK(S.blocks[i].keep == 1);
-            kept++;
+    if (retain == MARENA_RETAIN_ALL)
+        budget = SIZE_MAX;
+    else if (retain == MARENA_RETAIN_BYTES && bytes > S.first_held)
+        budget = bytes - S.first_held;
+    else if (retain == MARENA_RETAIN_ADAPTIVE && need > first_usable)
+        cover = need - first_usable;
+    for (size_t i = 0; i < n; i++) {
+        struct rblock *b = others[i];
+
+        b->fate = -1;
+        if (retain == MARENA_RETAIN_LARGEST) {
+            if (largest == NULL || rb_usable(b) > rb_usable(largest))
+                largest = b;
+        } else if (cover > 0) {
+            cover -= MIN(rb_usable(b), cover);
+            b->fate = 1;
+        } else if (b->size <= budget) {
+            budget -= b->size;
+            b->fate = 1;
         }
-    for (size_t i = 0; i < S.rec.nblocks; i++)
-        if (S.blocks[i].keep == 1)
-            kept--;
-    CHECK(kept == 0);
+    }
+    if (largest != NULL)
+        largest->fate = 1;
+    S.rec.policy = RELEASE_PREDICTED;
+#ifdef FUZZ_STANDALONE
+    if (trace) {
+        fprintf(stderr,
+                "  reset: retain %d, estimate %zu, first block %zu; others:", (int)retain,
+                need, first_usable);
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, " %zu%s", rb_usable(others[i]),
+                    others[i]->fate > 0 ? "" : "(back)");
+        fprintf(stderr, "\n");
+    }
+#endif
+    return largest;
+}
+
+/* After a reset or rewind: what was to go back went back, and what was
+ * kept is a spare now. */
+FUZZ_NO_COVERAGE static void
+settle_blocks(void)
+{
+    S.rec.policy = RELEASE_FRESH;
+    for (size_t i = 0; i < rb_count(); i++) {
+        struct rblock *b = rb_at(i);
+
+        if (b->lie)
+            continue;
+        CHECK(b->fate != -1);
+        if (b->fate == 1) {
+            b->inuse = b->dedicated = 0;
+            b->fill = 0;
+        }
+        b->fate = 0;
+    }
 }
 
 /* Reset: a reservation keeps what it committed but for MARENA_RETAIN_BYTES,
- * which decommits beyond the budget (rounded up to a commit step). */
+ * which decommits beyond the budget (rounded up to a commit step; the
+ * control block stays). */
 FUZZ_NO_COVERAGE static void
-check_reserve_reset(const struct observed *before, const struct observed *after, int mode,
-                    size_t bytes)
+check_reserve_reset(const struct observed *before, const struct observed *after,
+                    size_t committed, int bytes_mode, size_t bytes)
 {
+    size_t keep = MAX(bytes, MARENA_CONTROL_SIZE);
+
     CHECK(after->remaining == after->capacity);
-    if (mode == 3) {
-        CHECK(after->capacity >= S.initial_capacity);
-        CHECK(after->capacity <= before->capacity);
-        CHECK(after->stats.backend_bytes <=
-              (ROUND_UP(bytes, MARENA_COMMIT_STEP) > S.first_held
-                   ? ROUND_UP(bytes, MARENA_COMMIT_STEP)
-                   : S.first_held));
-    } else {
+    if (bytes_mode && keep < committed) {
+        keep = ROUND_UP(keep, MARENA_COMMIT_STEP);
+        if (keep < committed)
+            committed = keep;
+    }
+    CHECK(reservation()->committed == committed);
+    if (committed == before->stats.backend_bytes)
+        CHECK(after->stats.backend_bytes == before->stats.backend_bytes);
+}
+
+/* Reset on an unseen backend: what can be said without its blocks. */
+FUZZ_NO_COVERAGE static void
+check_blind_reset(const struct observed *before, const struct observed *after,
+                  marena_retain_t retain, size_t bytes)
+{
+    if (retain == MARENA_RETAIN_LARGEST) {
+        CHECK(after->remaining == S.initial_capacity ||
+              after->remaining + S.initial_capacity == after->capacity);
+        return;
+    }
+    CHECK(after->remaining == S.initial_capacity);
+    if (retain == MARENA_RETAIN_ALL) {
         CHECK(after->capacity == before->capacity);
         CHECK(after->stats.backend_bytes == before->stats.backend_bytes);
+    } else if (retain == MARENA_RETAIN_FIRST) {
+        CHECK(after->capacity == S.initial_capacity);
+        CHECK(after->stats.backend_bytes == S.first_held);
+        CHECK(after->stats.blocks == 1);
+    } else {
+        CHECK(after->capacity >= S.initial_capacity);
+        CHECK(after->capacity <= before->capacity);
+        if (retain == MARENA_RETAIN_BYTES)
+            CHECK(after->stats.backend_bytes <= MAX(bytes, S.first_held));
     }
 }
 
+/*
+ * Reset, by variant: 0 marena_reset() (the inline macro), 1-3
+ * marena_reset_ex() with MARENA_RETAIN_FIRST, ALL, BYTES (a budget of 16
+ * times the next 16 bits); bit 2 an unknown retain value (5, 7, 8, -1; the
+ * last with a budget), which acts as FIRST; 12 MARENA_RETAIN_LARGEST, 13
+ * MARENA_RETAIN_ADAPTIVE, 14 the exported marena_reset(), 15 marena_reset()
+ * through a function pointer. Variants 8-11 are 0-3.
+ */
 static void
 op_reset(unsigned variant)
 {
+    static const int unknown[4] = {5, 7, 8, -1};
+    void (*volatile reset_fn)(marena_t *) = marena_reset;
     struct observed before, after;
-    size_t bytes = 0;
-    int mode = (int)(variant & 3);
+    marena_retain_t retain = MARENA_RETAIN_ADAPTIVE; /* what the reset does */
+    marena_retain_t asked = MARENA_RETAIN_ADAPTIVE;
+    size_t bytes = 0, committed = 0;
+    int how = 3; /* 0 the macro, 1 the exported function, 2 a pointer, 3 reset_ex */
+    uintptr_t largest = 0; /* (blocks move in the recorder's array as others go) */
+    size_t need, high;
+
+    if ((variant & 12) == 12) {
+        how = (variant & 3) < 2 ? 3 : (int)(variant & 3) - 1;
+        asked = retain =
+            (variant & 3) == 0 ? MARENA_RETAIN_LARGEST : MARENA_RETAIN_ADAPTIVE;
+    } else if (variant & 4) {
+        asked = (marena_retain_t)unknown[variant & 3];
+        retain = MARENA_RETAIN_FIRST;
+    } else if ((variant & 3) == 0) {
+        how = 0;
+    } else {
+        static const marena_retain_t modes[4] = {MARENA_RETAIN_ADAPTIVE,
+                                                 MARENA_RETAIN_FIRST, MARENA_RETAIN_ALL,
+                                                 MARENA_RETAIN_BYTES};
+
+        asked = retain = modes[variant & 3];
+    }
+    if ((variant & 12) != 12 && (variant & 3) == 3)
+        bytes = (size_t)get16() * 16;
 
     verify_all();
     observe(&before);
-    if (mode == 3)
-        bytes = (size_t)get16() * 16;
-    if (mode == 0) {
-        marena_reset(S.arena);
+    /* MARENA_RETAIN_ADAPTIVE's estimate, which every reset renews: the most
+     * usable bytes this cycle had in blocks in use, or half the last
+     * estimate if that is more. */
+    note_cycle_capacity();
+    high = S.cycle_high;
+    need = MAX(S.need / 2, high);
+    if (FUZZ_SKIP_OPEN_BUGS && before.stats.blocks == 1) {
+        /* bug-one-block-reset-cycle-high: a reset of one block halves the
+         * estimate, and leaves what the cycle held to the next cycle. */
+        S.need /= 2;
+        S.cycle_high = high;
     } else {
-        marena_retain_t retain = mode == 1   ? MARENA_RETAIN_FIRST
-                                 : mode == 2 ? MARENA_RETAIN_ALL
-                                             : MARENA_RETAIN_BYTES;
-
-        if (variant & 4) {
-            retain = (marena_retain_t)(7 + (variant >> 3)); /* unknown: FIRST */
-            mode = 1;
-        }
-        if (mode == 3 && !S.blind)
-            expect_retained(bytes > S.first_held ? bytes - S.first_held : 0);
-        marena_reset_ex(S.arena, retain, bytes);
+        S.need = need;
+        S.cycle_high = 0;
     }
+    if (S.modelled) {
+        const struct rblock *kept = predict_reset(retain, bytes, need);
+
+        largest = kept != NULL ? kept->addr : 0;
+    }
+    if (S.flags & MARENA_RESERVE)
+        committed = reservation()->committed;
+    switch (how) {
+    case 0:
+        marena_reset(S.arena);
+        break;
+    case 1:
+        (marena_reset)(S.arena);
+        break;
+    case 2:
+        reset_fn(S.arena);
+        break;
+    default:
+        marena_reset_ex(S.arena, asked, bytes);
+        break;
+    }
+    S.resets++;
     expect_cleanups_run(0);
     forget_all();
     observe(&after);
     CHECK(after.used == 0);
     CHECK(after.stats.allocations == before.stats.allocations);
     CHECK(after.stats.backend_bytes <= before.stats.backend_bytes);
-    if (S.flags & MARENA_RESERVE) {
-        check_reserve_reset(&before, &after, mode, bytes);
-        return;
+    if (S.modelled) {
+        struct rblock *first = rb_first();
+
+        settle_blocks();
+        S.cur = first->addr;
+        if (largest != 0) {
+            /* The largest is current, empty; the first is in use behind it. */
+            struct rblock *b = rb_find(largest);
+
+            b->inuse = 1;
+            b->order = ++S.clock;
+            first->fill = rb_base(first);
+            S.cur = largest;
+        }
+        CHECK(after.remaining == rb_usable(rb_current()));
     }
-    CHECK(after.remaining == S.initial_capacity);
-    if (mode == 2) {
-        CHECK(after.capacity == before.capacity);
-        CHECK(after.stats.backend_bytes == before.stats.backend_bytes);
-    } else if (mode == 3) {
-        CHECK(after.capacity >= S.initial_capacity);
-        CHECK(after.capacity <= before.capacity);
-        CHECK(after.stats.backend_bytes <= (bytes > S.first_held ? bytes : S.first_held));
-        if (!S.blind)
-            check_retained();
-    } else {
-        CHECK(after.capacity == S.initial_capacity);
-        CHECK(after.stats.backend_bytes == S.first_held);
-        CHECK(after.stats.blocks == 1);
-    }
+    if (S.flags & MARENA_RESERVE)
+        check_reserve_reset(&before, &after, committed, retain == MARENA_RETAIN_BYTES,
+                            bytes);
+    else if (S.blind)
+        check_blind_reset(&before, &after, retain, bytes);
 }
 
 static void
@@ -1865,6 +2706,8 @@ op_mark(unsigned variant)
         m->mark = marena_mark(S.arena);
     }
     m->used = before.used;
+    m->base = before.base;
+    m->clock = S.clock;
     m->next_id = S.next_id + 1;
     m->npending = S.npending;
     m->nsnap = S.nlive;
@@ -1872,8 +2715,48 @@ op_mark(unsigned variant)
         m->snap[i].id = S.live[i].id;
         m->snap[i].size = S.live[i].size;
     }
+#if MARENA_HAVE_BUILDER
+    /* The builder's allocation: it may grow, or be finished, since. */
+    if (S.bm.active && S.bm.data != 0) {
+        m->snap[m->nsnap].id = S.bm.id;
+        m->snap[m->nsnap].size = S.bm.capacity;
+        m->nsnap++;
+    }
+#endif
     check_unchanged(&before);
 }
+
+/* A rewind to mark m takes the blocks that came into use since out of use:
+ * those larger than an ordinary block (max_block_size) go back to the
+ * backend, the others stay as spares. */
+FUZZ_NO_COVERAGE static void
+predict_rewind(const struct mark_state *m)
+{
+    for (size_t i = 0; i < rb_count(); i++) {
+        struct rblock *b = rb_at(i);
+
+        if (!b->lie && b->inuse && b->order > m->clock)
+            b->fate = rb_usable(b) > S.max_block ? -1 : 1;
+    }
+    S.rec.policy = RELEASE_PREDICTED;
+}
+
+#if MARENA_HAVE_BUILDER
+/* Does a rewind to m end the builder: was its allocation made since, or
+ * has it grown since? */
+FUZZ_NO_COVERAGE static void
+rewind_builder(const struct mark_state *m)
+{
+    size_t j;
+
+    if (!S.bm.active || S.bm.data == 0)
+        return;
+    for (j = 0; j < m->nsnap && m->snap[j].id != S.bm.id; j++)
+        continue;
+    if (j == m->nsnap || m->snap[j].size < S.bm.capacity)
+        S.bm.active = 0;
+}
+#endif
 
 /* Another arena: its allocations and marks are foreign to S.arena. */
 static marena_t *
@@ -1941,11 +2824,22 @@ op_rewind(unsigned variant)
     m = &S.marks[k];
     verify_all();
     observe(&before);
+    note_cycle_capacity();
+    if (S.modelled)
+        predict_rewind(m);
     if (m->is_scope)
         marena_scope_end(m->scope);
     else
         marena_rewind(S.arena, m->mark);
     expect_cleanups_run(m->npending);
+    if (S.modelled) {
+        settle_blocks();
+        CHECK(rb_holding(m->base) != NULL && rb_holding(m->base)->inuse);
+        S.cur = rb_holding(m->base)->addr;
+    }
+#if MARENA_HAVE_BUILDER
+    rewind_builder(m);
+#endif
 
     /* Allocations made after the mark are gone; older ones keep at most
      * the size they had at the mark (growth in place since is given back). */
@@ -1990,15 +2884,20 @@ is_last(const struct observed *b, uintptr_t p, size_t size)
            size == b->cursor - p - S.redzone;
 }
 
-/* Can the last allocation grow in place by `grow_by` bytes? */
-FUZZ_NO_COVERAGE static enum outcome
-in_place_outcome(const struct observed *b, size_t grow_by)
+/* Can the last allocation grow in place by `grow_by` bytes: in its block,
+ * or after a commit (the backend's next faultable call is `faultable`)? */
+FUZZ_NO_COVERAGE static void
+predict_in_place(const struct observed *b, size_t faultable, size_t grow_by,
+                 struct expect *e)
 {
-    if (grow_by <= b->remaining)
-        return HERE;
-    if (S.flags & MARENA_RESERVE)
-        return commit_outcome(b, grow_by);
-    return FAILS;
+    memset(e, 0, sizeof(*e));
+    e->outcome = HERE;
+    if (grow_by > b->remaining) {
+        if (S.flags & MARENA_RESERVE)
+            predict_commit(b, faultable, grow_by, e);
+        else
+            e->outcome = FAILS;
+    }
 }
 
 /* The new size a realloc asks for, relative to the old one. */
@@ -2045,69 +2944,76 @@ resized_in_place(const struct observed *before, size_t index, size_t offset,
         forget_marks(beyond_cursor, &after);
 }
 
-/* marena_realloc() of the bytes of live allocation `index` from `offset`
- * on (the allocation itself, or its tail). */
+/* marena_realloc(), or marena_realloc_aligned() (`aligned`), of p. */
+static void *
+call_realloc(uintptr_t p, size_t old_size, size_t new_size, size_t align, int aligned)
+{
+    if (!aligned)
+        return marena_realloc(S.arena, (void *)p, old_size, new_size);
+    return marena_realloc_aligned(S.arena, (void *)p, old_size, new_size, align);
+}
+
+/* marena_realloc() (align MARENA_ALIGNMENT), or marena_realloc_aligned()
+ * (`aligned`), of the bytes of live allocation `index` from `offset` on
+ * (the allocation itself, or its tail). */
 static void
-resize(size_t index, size_t offset, size_t new_size)
+resize(size_t index, size_t offset, size_t new_size, size_t align, int aligned)
 {
     struct observed before;
     const struct live *l = &S.live[index];
-    uintptr_t p = l->addr + offset, at = 0;
-    size_t old_size = l->size - offset;
+    uintptr_t p = l->addr + offset;
+    size_t old_size = l->size - offset, logpos = 0;
+    size_t moved_align = align;
     int last;
     void *result;
-    enum outcome expected;
 
     observe(&before);
     last = is_last(&before, p, old_size);
-    result = marena_realloc(S.arena, (void *)p, old_size, new_size);
-    if (new_size == 0) {
+    result = call_realloc(p, old_size, new_size, align, aligned);
+    if (new_size == 0 || !is_power_of_two(moved_align)) {
         CHECK(result == NULL);
-        count_failure(&before);
+        expect_failure(&before, WHY_EINVAL, new_size, moved_align);
         return;
     }
-    if (last) {
-        expected =
-            in_place_outcome(&before, new_size > old_size ? new_size - old_size : 0);
-        CHECK(expected != HERE || result == (void *)p);
-        CHECK(expected != FAILS || result != (void *)p);
+    if (last && new_size > old_size) {
+        /* In place when its block (or a commit) has room; a commit that
+         * failed leaves the move to try the next one. */
+        struct expect e;
+
+        predict_in_place(&before, before.faultable, new_size - old_size, &e);
+        CHECK((result == (void *)p) == (e.outcome == HERE));
+        logpos = e.backend_call ? 1 : 0;
     } else {
-        /* Shrinking never moves; anything else but the last moves. */
+        /* Shrinking never moves; growing anything but the last moves. */
         CHECK((result == (void *)p) == (new_size <= old_size));
     }
     if (result == (void *)p) {
         resized_in_place(&before, index, offset, new_size, last);
         return;
     }
-    /* Moved: a new allocation at MARENA_ALIGNMENT receives the old bytes;
-     * the old allocation is still live and intact (it is not freed). */
-    expected = predict(&before, new_size, MARENA_ALIGNMENT, &at);
-    if (result == NULL) {
-        CHECK(!certainly_served(expected));
-        count_failure(&before);
-        return;
-    }
-    CHECK(expected != FAILS && (expected != HERE || (uintptr_t)result == at));
+    /* Moved: a new allocation at the alignment asked for receives the old
+     * bytes; the old allocation is still live and intact (it is not freed). */
     {
         struct live copy = *l;
-        struct live *n = accept_allocation(&before, result, new_size, MARENA_ALIGNMENT);
+        struct live *n = judge_from(&before, before.faultable + logpos, logpos, result,
+                                    new_size, moved_align, new_size);
 
-        verify_bytes(&copy, (uintptr_t)result - offset, offset, offset + old_size);
+        if (result != NULL)
+            verify_bytes(&copy, (uintptr_t)result - offset, offset, offset + old_size);
         if (n != NULL)
             fill(n);
     }
 }
 
-/* realloc(NULL) is marena_alloc(). */
+/* realloc(NULL) is marena_alloc() (marena_alloc_aligned()). */
 static void
-resize_null(size_t new_size)
+resize_null(size_t new_size, size_t align, int aligned)
 {
     struct observed before;
     struct live *n;
 
     observe(&before);
-    n = judge(&before, marena_realloc(S.arena, NULL, 0, new_size), new_size,
-              MARENA_ALIGNMENT);
+    n = judge(&before, call_realloc(0, 0, new_size, align, aligned), new_size, align);
     if (n != NULL)
         fill(n);
 }
@@ -2118,15 +3024,16 @@ op_realloc(unsigned variant)
     size_t index;
 
     if (S.nlive == 0 || (variant & 3) == 3) {
-        resize_null(decode_new_size(variant, 0));
+        resize_null(decode_new_size(variant, 0), MARENA_ALIGNMENT, 0);
         return;
     }
     index = pick_live((variant & 1) != 0);
-    resize(index, 0, decode_new_size(variant, S.live[index].size));
+    resize(index, 0, decode_new_size(variant, S.live[index].size), MARENA_ALIGNMENT, 0);
 }
 
-/* Release builds: a realloc of memory that is not the arena's gives NULL
- * and changes nothing. */
+/* A realloc of memory that is not the arena's, or with old_size 0, is bad
+ * input: NULL, one failure (EINVAL), nothing changed. (Debug builds abort
+ * on memory that is not the arena's, by design.) */
 static void
 resize_foreign(uintptr_t p, size_t old_size, size_t new_size)
 {
@@ -2134,14 +3041,15 @@ resize_foreign(uintptr_t p, size_t old_size, size_t new_size)
 
     observe(&before);
     CHECK(marena_realloc(S.arena, (void *)p, old_size, new_size) == NULL);
-    count_null_argument(&before);
+    expect_failure(&before, WHY_EINVAL, new_size, MARENA_ALIGNMENT);
 }
 
 /*
- * Realloc of other pointers: the tail of a live allocation; and in release
- * builds (debug builds abort on these by design) a range that wraps the
- * address space, memory that is not the arena's (above the cursor, a stack
- * variable, another arena's allocation), old_size 0.
+ * Realloc of other pointers: 0 the tail of a live allocation; 3 old_size 0;
+ * and in release builds (debug builds abort on these by design, and decode
+ * 1 and 2 as 0) 1 a range that wraps the address space, 2 memory that is
+ * not the arena's (above the cursor, a stack variable, another arena's
+ * allocation).
  */
 static void
 op_realloc_other(unsigned variant)
@@ -2149,36 +3057,35 @@ op_realloc_other(unsigned variant)
     unsigned char local[16];
     size_t index, offset;
     struct live *l;
+    unsigned which = variant & 3;
 
     if (S.nlive == 0)
         return;
     index = pick_live(0);
     l = &S.live[index];
-    switch (MARENA_DEBUG ? 0 : variant & 3) {
+    if (MARENA_DEBUG && which != 3)
+        which = 0;
+    switch (which) {
     case 0:
         offset = get16() % l->size;
-        resize(index, offset, decode_new_size(variant, l->size - offset));
+        resize(index, offset, decode_new_size(variant, l->size - offset),
+               MARENA_ALIGNMENT, 0);
         break;
     case 1:
-        if (l->size > 16) {
-            struct observed before;
-            void *result;
-
-            observe(&before);
-            result = marena_realloc(S.arena, (void *)(l->addr + 16), SIZE_MAX - 15,
-                                    1 + get8());
-            CHECK(result == NULL || result == (void *)(l->addr + 16));
-            count_null_argument(&before);
-        }
+        if (l->size > 16)
+            resize_foreign(l->addr + 16, SIZE_MAX - 15, 1 + get8());
         break;
     case 2: {
-        marena_mark_t mark = marena_mark(S.arena);
-        unsigned which = get8() % 3;
+        struct observed o;
+        unsigned choice = get8() % 3;
+        uintptr_t p = choice == 0   ? marena_mark(S.arena).cursor + 16
+                      : choice == 1 ? (uintptr_t)local
+                                    : other_allocation();
 
-        resize_foreign(which == 0   ? mark.cursor + 16
-                       : which == 1 ? (uintptr_t)local
-                                    : other_allocation(),
-                       16, 1 + get8());
+        /* Past the cursor may be another block's memory in use. */
+        observe(&o);
+        if (choice != 0 || !S.modelled || !held_by_arena(&o, p, 16))
+            resize_foreign(p, 16, 1 + get8());
         break;
     }
     default:
@@ -2276,7 +3183,10 @@ op_pop(unsigned variant)
     CHECK(after.stats.failed == S.failed);
     CHECK(after.stats.allocations == before.stats.allocations);
     if (!popped) {
+        /* Not the most recent allocation: bad input, not a failed request. */
         check_unchanged(&before);
+        if (p != 0 && size != 0)
+            S.error = WHY_EINVAL;
         return;
     }
     /* A tracked arena may keep a red zone after what stays of a tail's
@@ -2328,7 +3238,10 @@ op_strdup(unsigned variant)
     observe(&before);
     switch (variant & 3) {
     case 0:
-        copy = marena_strdup(S.arena, buf);
+        /* The macro (length, bump and copy in the caller) or (bit 2) the
+         * exported function. */
+        copy =
+            (variant & 4) ? (marena_strdup)(S.arena, buf) : marena_strdup(S.arena, buf);
         judge_string(&before, copy, buf, length);
         break;
     case 1: {
@@ -2346,9 +3259,10 @@ op_strdup(unsigned variant)
         judge_string(&before, copy, buf, length);
         break;
     default:
-        CHECK(((variant & 4) ? marena_strndup(S.arena, NULL, 3)
-                             : marena_strdup(S.arena, NULL)) == NULL);
-        count_null_argument(&before);
+        CHECK(((variant & 4)   ? marena_strndup(S.arena, NULL, 3)
+               : (variant & 8) ? (marena_strdup)(S.arena, NULL)
+                               : marena_strdup(S.arena, NULL)) == NULL);
+        expect_ignored(&before);
         break;
     }
 }
@@ -2367,7 +3281,7 @@ op_memdup(unsigned variant)
     observe(&before);
     if ((variant & 3) == 3) {
         CHECK(marena_memdup(S.arena, NULL, n) == NULL);
-        count_null_argument(&before);
+        expect_ignored(&before);
         return;
     }
     copy = marena_memdup(S.arena, buf, n);
@@ -2423,12 +3337,23 @@ op_sprintf(unsigned variant)
 }
 #endif
 
+/* The library's cleanup record (src/cleanups.c), allocated in the arena. */
+struct cleanup_record {
+    void *next;
+    marena_cleanup_fn fn;
+    void *data;
+    size_t used;
+};
+
 static void
 op_cleanup(unsigned variant)
 {
-    struct observed before;
+    struct observed before, after;
     size_t slot = S.nregistered;
-    uintptr_t at;
+    size_t size = sizeof(struct cleanup_record);
+    size_t align = _Alignof(struct cleanup_record);
+    struct expect e;
+    uintptr_t at = 0;
     int r;
 
     if (slot == MAX_CLEANUPS)
@@ -2436,28 +3361,24 @@ op_cleanup(unsigned variant)
     observe(&before);
     if ((variant & 7) == 7) {
         CHECK(marena_add_cleanup(S.arena, NULL, &S.cl_calls[slot]) == -1);
-        count_null_argument(&before);
+        expect_ignored(&before);
         return;
     }
+    predict(&before, before.faultable, size, align, &e);
     r = marena_add_cleanup(S.arena, cleanup_fn, &S.cl_calls[slot]);
-    if (r != 0) {
-        CHECK(r == -1);
-        /* The record is a few words. */
-        CHECK(!certainly_served(
-            predict(&before, 8 * sizeof(void *), MARENA_ALIGNMENT, &at)));
-        count_failure(&before);
+    CHECK(r == 0 || r == -1);
+    if (e.outcome == HERE)
+        at = e.at;
+    if (!settle_request(&before, &e, at, r == 0, size, align, 0, size))
         return;
-    }
-    {
-        struct observed after;
-
-        observe(&after);
-        CHECK(after.used > before.used);
-    }
+    observe(&after);
+    CHECK(after.used > before.used);
     S.allocations++;
     S.nregistered++;
     S.pending[S.npending++] = slot;
-    S.record_end[slot] = marena_mark(S.arena).cursor;
+    /* Pops stop here: below, the arena would stand below where the
+     * cleanup was registered (for a record in a block of its own too). */
+    S.record_end[slot] = after.cursor;
 }
 
 /* An allocation of exactly marena_remaining() bytes at align 1 succeeds
@@ -2506,9 +3427,24 @@ op_query(unsigned variant)
         CHECK(st.used == 0 && st.allocations == 0 && st.blocks == 0);
         marena_stats(S.arena, NULL);
         marena_reset(NULL);
+        (marena_reset)(NULL);
+        marena_reset_ex(NULL, MARENA_RETAIN_ALL, 0);
         marena_rewind(NULL, marena_mark(S.arena));
         CHECK(scope.arena == NULL);
         marena_scope_end(scope);
+        CHECK(marena_realloc_aligned(NULL, &st, 1, 2, 8) == NULL);
+        CHECK(marena_realloc_aligned(NULL, NULL, 0, 2, 8) == NULL);
+#if MARENA_HAVE_GROWTH
+        CHECK(marena_limit(NULL) == 0 && marena_set_limit(NULL, 1) == -1);
+#endif
+#if MARENA_HAVE_ERRORS
+        CHECK(marena_last_error(NULL) == MARENA_OK);
+#endif
+#if MARENA_HAVE_INTROSPECTION
+        CHECK(marena_owns(NULL, &st) == 0 && marena_owns(S.arena, NULL) == 0);
+        CHECK(marena_walk(NULL, walk_visit, &walked) == 0);
+        CHECK(marena_walk(S.arena, NULL, NULL) == 0);
+#endif
         break;
     }
 #if MARENA_HAVE_STDIO
@@ -2533,6 +3469,575 @@ op_query(unsigned variant)
     }
     check_unchanged(&before);
 }
+
+/* ------------------------------------------------------------------ builders */
+
+#if MARENA_HAVE_BUILDER
+/* The builder holds what was appended (its fields are the harness's to
+ * read, as a mark's are). */
+FUZZ_NO_COVERAGE static void
+verify_builder(void)
+{
+    const struct builder_model *m = &S.bm;
+
+    if (!m->active)
+        return;
+    CHECK(marena_builder_length(&m->b) == m->length);
+    CHECK((uintptr_t)m->b.data == m->data && m->b.capacity == m->capacity);
+    if (m->length > 0)
+        CHECK(memcmp((const void *)m->data, S.builder_text, m->length) == 0);
+}
+
+static void
+builder_begin(int null_arena)
+{
+    struct builder_model *m = &S.bm;
+
+    marena_builder_begin(&m->b, null_arena ? NULL : S.arena);
+    m->active = 1;
+    m->null_arena = null_arena;
+    m->data = 0;
+    m->length = m->capacity = 0;
+    CHECK(marena_builder_length(&m->b) == 0);
+}
+
+/*
+ * Room for `extra` more bytes and the NUL, when the call (append, appendf,
+ * finish) said `ok`: none needed; or a capacity that at least doubles (256
+ * bytes at first; just what is needed when that fits where the rest does
+ * not), in place while the allocation is the arena's last (or after a
+ * commit), else moved. `data` is where the builder's bytes are after the
+ * call; `finishing`: marena_builder_finish() cuts what it got back to the
+ * NUL when it is the last allocation. Returns 0 when there is room now
+ * (the model updated), -1 when the arena refused (checked: one failure,
+ * the builder as it was).
+ */
+FUZZ_NO_COVERAGE static int
+builder_room(const struct observed *before, size_t extra, int ok, uintptr_t data,
+             int finishing)
+{
+    struct builder_model *m = &S.bm;
+    size_t need = m->length + extra + 1, doubled, target, room, capacity, logpos = 0;
+    int last;
+
+    if (need <= m->capacity) {
+        CHECK(ok);
+        check_unchanged(before);
+        return 0;
+    }
+    doubled = m->capacity > SIZE_MAX / 2 ? SIZE_MAX : 2 * m->capacity;
+    target = MAX(MAX(doubled, need), BUILDER_FIRST_CAPACITY);
+    last = m->data != 0 && is_last(before, m->data, m->capacity);
+    room = before->remaining + (last ? m->capacity : 0);
+    capacity = target > room && need <= room ? need : target;
+    /* The last allocation grows in place; when its block (a commit) has no
+     * room, it moves. */
+    if (last) {
+        struct expect e;
+
+        predict_in_place(before, before->faultable, capacity - m->capacity, &e);
+        if (e.outcome == HERE) {
+            struct observed after;
+
+            CHECK(ok && data == m->data);
+            CHECK(!overlaps_live(m->data + m->capacity, capacity - m->capacity, NULL));
+            observe(&after);
+            CHECK(after.used == before->used + (capacity - m->capacity));
+            CHECK(after.cursor == m->data + capacity + S.redzone);
+            CHECK(after.stats.allocations == before->stats.allocations);
+            m->capacity = capacity;
+            return 0;
+        }
+        logpos = e.backend_call ? 1 : 0;
+    }
+    /* A new allocation at align 1 (the old one, if any, stays used). */
+    {
+        /* Finishing an empty builder cuts its first allocation back to the
+         * NUL at once, when it is the last. */
+        size_t kept = finishing ? m->length + 1 : capacity;
+        struct live *l = judge_from(before, before->faultable + logpos, logpos,
+                                    ok ? (void *)data : NULL, capacity, 1, kept);
+
+        if (!ok) {
+            CHECK((uintptr_t)m->b.data == m->data && m->b.capacity == m->capacity);
+            return -1;
+        }
+        if (l != NULL) /* the builder's, not a live allocation */
+            S.nlive--;
+        if (m->length > 0)
+            CHECK(memcmp((const void *)data, S.builder_text, m->length) == 0);
+        m->data = data;
+        m->capacity = settled_shrunk ? kept : capacity;
+        m->id = S.next_id;
+        return 0;
+    }
+}
+
+/* Appends n bytes (at `bytes`, or NULL), with the marena_builder_append()
+ * macro (which copies what fits in the caller) or the exported function. */
+static void
+builder_append(const unsigned char *bytes, size_t n, int use_null, int exported)
+{
+    struct builder_model *m = &S.bm;
+    const unsigned char *data = use_null ? NULL : bytes;
+    struct observed before;
+    int r;
+
+    if (m->length + n >= BUILDER_MAX)
+        return;
+    observe(&before);
+    r = exported ? (marena_builder_append)(&m->b, data, n)
+                 : marena_builder_append(&m->b, data, n);
+    if (m->null_arena || (use_null && n > 0)) {
+        CHECK(r == -1);
+        expect_ignored(&before);
+        return;
+    }
+    if (n == 0) {
+        CHECK(r == 0);
+        check_unchanged(&before);
+        return;
+    }
+    CHECK(r == 0 || r == -1);
+    if (builder_room(&before, n, r == 0, (uintptr_t)m->b.data, 0) != 0)
+        return;
+    memcpy(S.builder_text + m->length, bytes, n);
+    m->length += n;
+    verify_builder();
+}
+
+#if MARENA_HAVE_STDIO
+/* marena_builder_appendf() with the formats of op_sprintf(). */
+static void
+builder_appendf(unsigned sub)
+{
+    static char expected[4096];
+    struct builder_model *m = &S.bm;
+    struct observed before;
+    char s[64];
+    int value, n, r;
+
+    take_string(s, 40);
+    value = (int)get32();
+    switch ((sub >> 3) & 3) {
+    case 0:
+        n = snprintf(expected, sizeof(expected), "%s:%d", s, value);
+        break;
+    case 1:
+        n = snprintf(expected, sizeof(expected), "%0*d", (int)(get16() % 3001), value);
+        break;
+    case 2:
+        n = snprintf(expected, sizeof(expected), "%s", s);
+        break;
+    default:
+        n = 0;
+        break;
+    }
+    CHECK(n >= 0 && (size_t)n < sizeof(expected));
+    if (m->length + (size_t)n >= BUILDER_MAX)
+        return;
+    observe(&before);
+    if (((sub >> 3) & 3) == 3) {
+        /* A NULL format appends nothing and is no failed request. */
+        CHECK(marena_builder_appendf(&m->b, NULL) == -1);
+        expect_ignored(&before);
+        return;
+    }
+    /* The same format again: what it appends is `expected`. */
+    r = marena_builder_appendf(&m->b, "%s", expected);
+    if (m->null_arena) {
+        CHECK(r == -1);
+        expect_ignored(&before);
+        return;
+    }
+    CHECK(r == 0 || r == -1);
+    if (builder_room(&before, (size_t)n, r == 0, (uintptr_t)m->b.data, 0) != 0)
+        return;
+    memcpy(S.builder_text + m->length, expected, (size_t)n);
+    m->length += (size_t)n;
+    verify_builder();
+}
+#endif
+
+/* Finishing: a NUL-terminated string of what was appended (an empty
+ * builder allocates its ""), the capacity beyond it given back when it is
+ * the arena's last allocation; the builder is empty again, on the same
+ * arena. The string is a live allocation from then on. */
+static void
+builder_finish(int with_length)
+{
+    struct builder_model *m = &S.bm;
+    struct observed before, after;
+    size_t length = (size_t)-1;
+    void *text;
+    int last;
+    struct live *l;
+
+    observe(&before);
+    last = m->data != 0 && is_last(&before, m->data, m->capacity);
+    text = marena_builder_finish(&m->b, with_length ? &length : NULL);
+    if (m->null_arena) {
+        CHECK(text == NULL);
+        expect_ignored(&before);
+        return;
+    }
+    if (m->data == 0) {
+        /* Its "": a first allocation (256 bytes, or 1 when only that
+         * fits), cut back to the NUL when it is the last. */
+        if (builder_room(&before, 0, text != NULL, (uintptr_t)text, 1) != 0) {
+            CHECK(text == NULL);
+            return;
+        }
+    } else if (last && m->capacity > m->length + 1) {
+        observe(&after);
+        CHECK(after.cursor == m->data + m->length + 1 + S.redzone);
+        CHECK(before.used - after.used == m->capacity - m->length - 1);
+        CHECK(after.stats.allocations == before.stats.allocations);
+        forget_marks(beyond_cursor, &after);
+    } else {
+        check_unchanged(&before);
+    }
+    CHECK(text != NULL && (uintptr_t)text == m->data);
+    CHECK(memcmp(text, S.builder_text, m->length) == 0 && ((char *)text)[m->length] == 0);
+    if (with_length)
+        CHECK(length == m->length);
+    CHECK(m->b.data == NULL && m->b.length == 0 && m->b.capacity == 0);
+    CHECK(m->b.arena == S.arena);
+    if (S.nlive < MAX_LIVE) {
+        l = &S.live[S.nlive++];
+        l->addr = m->data;
+        l->size = m->length + 1;
+        l->id = m->id;
+        fill(l);
+    }
+    m->data = 0;
+    m->length = m->capacity = 0;
+}
+
+/* Abandoning: the bytes go back when the allocation is the arena's last
+ * (marena_pop()), else they stay used; the builder is empty again. */
+static void
+builder_abandon(void)
+{
+    struct builder_model *m = &S.bm;
+    struct observed before, after;
+    uintptr_t data = m->data;
+    int last;
+
+    observe(&before);
+    last = data != 0 && !m->null_arena && is_last(&before, data, m->capacity);
+    marena_builder_abandon(&m->b);
+    CHECK(m->b.data == NULL && m->b.length == 0 && m->b.capacity == 0);
+    m->data = 0;
+    m->length = m->capacity = 0;
+    if (!last) {
+        check_unchanged(&before);
+        return;
+    }
+    observe(&after);
+    CHECK(after.cursor == data || (S.redzone != 0 && after.cursor == data + S.redzone));
+    CHECK(before.used - after.used == before.cursor - after.cursor);
+    CHECK(after.stats.allocations == before.stats.allocations);
+    cut_back(&before, data);
+}
+
+/* NULL builders: nothing happens, and nothing is counted. */
+static void
+builder_null_calls(void)
+{
+    struct observed before;
+    size_t length = 7;
+
+    observe(&before);
+    marena_builder_begin(NULL, S.arena);
+    CHECK(marena_builder_append(NULL, "x", 1) == -1);
+    CHECK(marena_builder_append(NULL, NULL, 0) == -1);
+#if MARENA_HAVE_STDIO
+    CHECK(marena_builder_appendf(NULL, "%d", 1) == -1);
+#endif
+    CHECK(marena_builder_length(NULL) == 0);
+    CHECK(marena_builder_finish(NULL, &length) == NULL && length == 7);
+    marena_builder_abandon(NULL);
+    expect_ignored(&before);
+}
+
+/*
+ * Builder operations (opcode 14 variant 5), by the next byte % 8: 0 begin
+ * again (bit 3: on a NULL arena); 1 append that many input bytes (byte 2;
+ * bit 3: up to 4095 patterned bytes, 16 bits); 2 appendf (bits 3-4: "%s:%d",
+ * "%0*d", "%s", a NULL format); 3 append 0 bytes, or (bit 3) n bytes from
+ * NULL; 4 finish (bit 3: without the length); 5 abandon; 6 length; 7 calls
+ * with a NULL builder. Appends with the macro, or (bit 4) the exported
+ * function. A builder a reset, rewind or pop ended is begun again first.
+ */
+static void
+op_builder(void)
+{
+    static unsigned char bytes[4096];
+    unsigned sub = get8();
+    size_t n;
+
+    if (!S.bm.active && (sub & 7) != 0)
+        builder_begin(0);
+    switch (sub & 7) {
+    case 0:
+        builder_begin((sub & 8) != 0);
+        break;
+    case 1:
+        if (sub & 8) {
+            n = get16() % sizeof(bytes);
+            fill_range(bytes, 0, n, pattern_key(S.op_index));
+        } else {
+            n = get8();
+            for (size_t i = 0; i < n; i++)
+                bytes[i] = (unsigned char)(S.in_left > 0 ? get8() : i);
+        }
+        builder_append(bytes, n, 0, (sub & 16) != 0);
+        break;
+#if MARENA_HAVE_STDIO
+    case 2:
+        builder_appendf(sub);
+        break;
+#endif
+    case 3:
+        builder_append(bytes, (sub & 8) ? 1 + get8() : 0, (sub & 8) != 0,
+                       (sub & 16) != 0);
+        break;
+    case 4:
+        builder_finish(!(sub & 8));
+        break;
+    case 5:
+        builder_abandon();
+        break;
+    case 6:
+        CHECK(marena_builder_length(&S.bm.b) == (S.bm.null_arena ? 0 : S.bm.length));
+        break;
+    default:
+        builder_null_calls();
+        break;
+    }
+}
+#endif /* MARENA_HAVE_BUILDER */
+
+/* ------------------------------------------------------------------ limits */
+
+#if MARENA_HAVE_GROWTH
+/*
+ * marena_set_limit() (opcode 14 variant 6), the next byte % 8 choosing the
+ * limit: 0 none (0), 1 none (SIZE_MAX), 2 exactly what the arena holds, 3
+ * one byte less, 4 that plus 64 times 16 bits, 5 plus 8 bits, 6 one byte,
+ * 7 the limit unchanged (marena_limit() only). Below what is held: -1,
+ * EINVAL (no failed request), nothing changes. An unseen real backend
+ * keeps a limit of at most BLIND_LIMIT.
+ */
+static void
+op_limit(void)
+{
+    struct observed before;
+    unsigned sub = get8();
+    size_t held, limit;
+    int r, refused;
+
+    observe(&before);
+    held = before.stats.backend_bytes;
+    switch (sub & 7) {
+    case 0:
+        limit = 0;
+        break;
+    case 1:
+        limit = SIZE_MAX;
+        break;
+    case 2:
+        limit = held;
+        break;
+    case 3:
+        limit = held - 1; /* 0 held: SIZE_MAX */
+        break;
+    case 4:
+        limit = held + (size_t)get16() * 64;
+        break;
+    case 5:
+        limit = held + get8();
+        break;
+    case 6:
+        limit = 1;
+        break;
+    default:
+        limit = S.limit != 0 ? S.limit : SIZE_MAX;
+        break;
+    }
+    if (S.blind && (limit == 0 || limit > BLIND_LIMIT))
+        limit = BLIND_LIMIT;
+    refused = limit != 0 && limit != SIZE_MAX && limit < held;
+    r = marena_set_limit(S.arena, limit);
+    CHECK(r == (refused ? -1 : 0));
+    check_unchanged(&before);
+    if (refused)
+        S.error = WHY_EINVAL;
+    else
+        S.limit = limit == SIZE_MAX ? 0 : limit;
+}
+#endif
+
+/* ------------------------------------------------------------------ introspection */
+
+#if MARENA_HAVE_INTROSPECTION
+/* Does the arena hold byte p (a block in use, below where it is filled)? */
+FUZZ_NO_COVERAGE static void
+check_owns(const struct observed *o, uintptr_t p)
+{
+    int owns = marena_owns(S.arena, (const void *)p);
+
+    if (S.modelled)
+        CHECK(owns == held_by_arena(o, p, 0));
+    else if (p >= o->base && p < o->cursor + o->remaining)
+        CHECK(owns == (p < o->cursor));
+}
+
+/*
+ * marena_owns(), marena_walk() and pointers into blocks no longer current
+ * (opcode 14 variant 7), by the next byte % 8: 0 a byte of a live
+ * allocation; 1 a byte of the current block; 2 the start, last filled
+ * byte, fill and last byte of a block the model knows; 3 pointers that are
+ * not the arena's (its control block, a stack variable, another arena's
+ * allocation, NULL); 4 a walk stopped after k blocks; 5 marena_pop() of a
+ * byte of a block in use that is not current (0, EINVAL: not the most
+ * recent allocation, but the arena's); 6 in release builds (debug builds
+ * abort by design) marena_realloc() of the unused tail of such a block,
+ * or of a range across its fill (NULL, EINVAL); 7 the cursor and the byte
+ * before it.
+ */
+static void
+op_introspect(void)
+{
+    struct observed before;
+    unsigned sub = get8(), pick = get8();
+    unsigned char local[16];
+    const struct rblock *b = NULL;
+
+    observe(&before);
+    if (S.modelled && rb_count() > 0) {
+        /* A block of the model's, and one in use that is not current. */
+        b = rb_at(pick % rb_count());
+        if (b->lie)
+            b = NULL;
+    }
+    switch (sub & 7) {
+    case 0:
+        if (S.nlive > 0) {
+            const struct live *l = &S.live[pick % S.nlive];
+            uintptr_t p = l->addr + get16() % l->size;
+
+            CHECK(marena_owns(S.arena, (const void *)p) == 1);
+            check_owns(&before, p);
+        }
+        break;
+    case 1:
+        check_owns(&before, before.base + get16() % (before.cursor + before.remaining -
+                                                     before.base + 1));
+        break;
+    case 2:
+        if (b != NULL) {
+            uintptr_t fill = b->inuse ? rb_fill(b, &before) : rb_base(b);
+
+            check_owns(&before, rb_base(b));
+            check_owns(&before, fill - 1);
+            check_owns(&before, fill);
+            check_owns(&before, rb_end(b) - 1);
+        }
+        break;
+    case 3:
+        CHECK(marena_owns(S.arena, S.arena) == 0);
+        CHECK(marena_owns(S.arena, (const void *)(before.base - 1)) == 0);
+        CHECK(marena_owns(S.arena, local) == 0);
+        CHECK(marena_owns(S.arena, (const void *)other_allocation()) == 0);
+        CHECK(marena_owns(S.arena, NULL) == 0);
+        break;
+    case 4: {
+        size_t n = before.stats.blocks - before.stats.spare_blocks;
+
+        walked.n = 0;
+        walked.stop = 1 + pick % n;
+        CHECK(marena_walk(S.arena, walk_visit, &walked) == (int)(1000 + walked.stop));
+        CHECK(walked.n == walked.stop);
+        CHECK(marena_walk(S.arena, NULL, &walked) == 0);
+        break;
+    }
+    case 5:
+        if (b != NULL && b->inuse && b->addr != S.cur && b->fill > rb_base(b)) {
+            CHECK(marena_pop(S.arena, (void *)(b->fill - 1), 1) == 0);
+            CHECK(marena_pop(S.arena, (void *)rb_base(b), b->fill - rb_base(b)) == 0);
+            S.error = WHY_EINVAL;
+        }
+        break;
+    case 6:
+        if (!MARENA_DEBUG && b != NULL && b->inuse && b->addr != S.cur) {
+            if ((sub & 8) && b->fill > rb_base(b)) {
+                resize_foreign(b->fill - 1, 2, 1 + get8());
+            } else if (b->fill < rb_end(b)) {
+                resize_foreign(b->fill, MIN(16, rb_end(b) - b->fill), 1 + get8());
+            }
+            return;
+        }
+        break;
+    default:
+        check_owns(&before, before.cursor);
+        if (before.cursor > before.base)
+            check_owns(&before, before.cursor - 1);
+        break;
+    }
+    check_unchanged(&before);
+}
+#endif
+
+/* ------------------------------------------------------------------ realloc_aligned */
+
+/*
+ * marena_realloc_aligned() (opcode 14 variant 8): the next byte's bits 0-1
+ * pick the allocation (the most recent, a random one, the tail of one from
+ * an offset of 16 bits, or NULL), and its bits 2-3 the new size as
+ * decode_new_size() says; then the alignment (decode_align(): invalid ones
+ * too). A moved allocation is aligned as asked.
+ */
+static void
+op_realloc_aligned(void)
+{
+    unsigned sub = get8();
+    size_t align = decode_align(get8()), index, offset = 0;
+
+    if (S.nlive == 0 || (sub & 3) == 3) {
+        resize_null(decode_new_size(sub, 0), align, 1);
+        return;
+    }
+    index = pick_live((sub & 3) == 0);
+    if ((sub & 3) == 2)
+        offset = get16() % S.live[index].size;
+    resize(index, offset, decode_new_size(sub, S.live[index].size - offset), align, 1);
+}
+
+/* ------------------------------------------------------------------ errors */
+
+#if MARENA_HAVE_ERRORS
+/* marena_strerror() (opcode 14 variant 9): a message for each reason, and
+ * "unknown error" for other values; marena_last_error(NULL). */
+static void
+op_errors(void)
+{
+    int value = (int)(int8_t)get8();
+    const char *text = marena_strerror((marena_error_t)value);
+
+    CHECK(text != NULL && text[0] != '\0');
+    if (value < 0 || value > 4) {
+        CHECK(strcmp(text, "unknown error") == 0);
+    } else {
+        for (int other = 0; other <= 4; other++)
+            CHECK((other == value) ==
+                  (strcmp(text, marena_strerror((marena_error_t)other)) == 0));
+    }
+    CHECK(strcmp(marena_strerror(MARENA_EFULL), "the arena is full") == 0);
+    CHECK(marena_last_error(NULL) == MARENA_OK);
+}
+#endif
 
 /* ------------------------------------------------------------------ scratch */
 
@@ -2648,12 +4153,36 @@ scratch_finish(void)
 }
 #endif
 
-/* Opcode 14: variants 0-3 scratch arenas, 4 marena_alloc_or_abort(), the
- * others alloc_aligned. */
+/* Opcode 14: variants 0-3 scratch arenas, 4 marena_alloc_or_abort(), 5
+ * builders, 6 limits, 7 introspection, 8 marena_realloc_aligned(), 9
+ * marena_strerror(), the others alloc_aligned. */
 static void
 op_more(unsigned variant)
 {
     switch (variant) {
+#if MARENA_HAVE_BUILDER
+    case 5:
+        op_builder();
+        break;
+#endif
+#if MARENA_HAVE_GROWTH
+    case 6:
+        op_limit();
+        break;
+#endif
+#if MARENA_HAVE_INTROSPECTION
+    case 7:
+        op_introspect();
+        break;
+#endif
+    case 8:
+        op_realloc_aligned();
+        break;
+#if MARENA_HAVE_ERRORS
+    case 9:
+        op_errors();
+        break;
+#endif
 #if MARENA_HAVE_SCRATCH
     case 0:
         scratch_begin(get8());
@@ -3069,7 +4598,10 @@ hostile_block_size(unsigned p)
 }
 
 /* A limit below the first block refuses it (before any backend call for
- * ordinary blocks); a limit of exactly the first block does not. */
+ * ordinary blocks); a limit of exactly the first block does not, unless
+ * the backend grants more than asked (q bits 2-5, with a limit of exactly
+ * the first block: 0..15 bytes more), which the limit cannot take: the
+ * block goes back (a reservation counts what it commits, and is made). */
 static void
 hostile_limit(unsigned p, unsigned q)
 {
@@ -3082,9 +4614,17 @@ hostile_limit(unsigned p, unsigned q)
 
     options.block_size = block_size;
     options.limit = wanted - ((q & 2) ? 0 : 1 + (q >> 2) % 64);
+    if (q & 2)
+        S.rec.extra = (q >> 2) % 16;
     arena = marena_create_ex(&options);
-    if (options.limit == wanted) {
+    if (options.limit == wanted && S.rec.extra != 0 && !(flags & MARENA_RESERVE)) {
+        expect_refused(arena, 2);
+    } else if (options.limit == wanted) {
+        marena_stats_t st;
+
         CHECK(arena != NULL);
+        marena_stats(arena, &st);
+        CHECK(st.backend_bytes <= options.limit);
         exercise(arena, flags & ~MARENA_GROW, 1); /* no room to grow */
     } else if (flags & MARENA_RESERVE) {
         /* Reserved, then given back; or refused at once. */
@@ -3340,8 +4880,12 @@ run_hostile(void)
 FUZZ_NO_COVERAGE static void
 note_created(const marena_options_t *options)
 {
+    const struct marena_head *head = (const struct marena_head *)(const void *)S.arena;
     marena_stats_t st;
 
+    /* A tracked arena traps the inline path (marena_head.h): end == cursor. */
+    S.tracked = head->end == head->cursor;
+    S.has_oom = options != NULL && options->on_oom != NULL;
     S.redzone = redzone_of(S.arena);
     S.initial_capacity = marena_capacity(S.arena);
     marena_stats(S.arena, &st);
@@ -3354,6 +4898,21 @@ note_created(const marena_options_t *options)
                       : MARENA_DEFAULT_MAX_BLOCK_SIZE;
     if (S.max_block < S.initial_capacity)
         S.max_block = S.initial_capacity;
+    model_blocks();
+}
+
+/* on_oom: called before a request that could not be served for want of
+ * memory returns NULL, the reason already set. */
+static void
+oom_hook(marena_t *arena, size_t size, size_t align, void *data)
+{
+    CHECK(arena == S.arena && data == &S);
+    S.oom_calls++;
+    S.oom_size = size;
+    S.oom_align = align;
+#if MARENA_HAVE_ERRORS
+    S.oom_error = marena_last_error(arena);
+#endif
 }
 
 /* The arena's first block is the recorder's first block. */
@@ -3413,6 +4972,7 @@ create_in_buffer(const unsigned *c, marena_options_t *options)
 #if MARENA_HAVE_STATIC_BACKEND
     if (!(S.flags & (MARENA_GROW | MARENA_WIPE)) && !(c[0] & 64)) {
         S.arena = marena_create_static(buffer, S.buf_size);
+        options->on_oom = NULL;
     } else
 #endif
     {
@@ -3643,9 +5203,11 @@ create_arena(void)
     for (int i = 0; i < 8; i++)
         c[i] = get8();
     memset(&options, 0, sizeof(options));
-    S.flags = (c[0] & 4) ? MARENA_WIPE : 0u;
+    S.flags = (c[0] & 4) && MARENA_HAVE_WIPE ? MARENA_WIPE : 0u;
     options.backend = &recording_backend;
     options.backend_ctx = &S.rec;
+    options.on_oom = oom_hook;
+    options.oom_data = &S;
     if ((c[0] & 3) == 3)
         return create_part(c, &options);
     S.rec.how = LIE_FAIL;
@@ -3679,6 +5241,7 @@ static void
 destroy_arena(void)
 {
     S.nlive = 0;
+    S.rec.policy = RELEASE_ANY;
     marena_destroy(S.arena);
     expect_cleanups_run(0);
     CHECK(recorder_empty());
@@ -3702,6 +5265,7 @@ run_operations(void)
         unsigned variant = op >> 4;
 
         S.op_index++;
+        S.rec.nlog = 0;
 #ifdef FUZZ_STANDALONE
         if (trace)
             fprintf(stderr, "op %u: %s variant %u, used %zu remaining %zu\n", S.op_index,
@@ -3765,6 +5329,9 @@ run_operations(void)
             verify_all();
         else
             verify_edges();
+#if MARENA_HAVE_BUILDER
+        verify_builder();
+#endif
     }
     verify_all();
 }
