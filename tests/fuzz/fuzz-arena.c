@@ -101,15 +101,6 @@
 #define FUZZ_REDZONE 0
 #endif
 
-/* Off by default: with it, the harness looks past the open bugs that
- * README.md's "Found" lists (each has its reproducer, corpus/bug-*), so
- * that a fuzzer can look for others meanwhile: a reset of an arena of one
- * block leaves what its cycle held to the next cycle, as the library does
- * (bug-one-block-reset-cycle-high). */
-#ifndef FUZZ_SKIP_OPEN_BUGS
-#define FUZZ_SKIP_OPEN_BUGS 0
-#endif
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -2628,15 +2619,8 @@ op_reset(unsigned variant)
     note_cycle_capacity();
     high = S.cycle_high;
     need = MAX(S.need / 2, high);
-    if (FUZZ_SKIP_OPEN_BUGS && before.stats.blocks == 1) {
-        /* bug-one-block-reset-cycle-high: a reset of one block halves the
-         * estimate, and leaves what the cycle held to the next cycle. */
-        S.need /= 2;
-        S.cycle_high = high;
-    } else {
-        S.need = need;
-        S.cycle_high = 0;
-    }
+    S.need = need;
+    S.cycle_high = 0;
     if (S.modelled) {
         const struct rblock *kept = predict_reset(retain, bytes, need);
 
