@@ -62,16 +62,15 @@ test_owns(const void *data)
     unsigned char variable[16];
     /* The other arena lives in a buffer of its own: the static test pool
      * is the growing subject's in a build without backends. */
-    static _Alignas(
-        MARENA_ALIGNMENT) unsigned char other_buffer[MARENA_CONTROL_SIZE + 256];
+    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_CONTROL_SIZE + 256];
     marena_options_t options = {0};
     struct subject s;
 
     if (!pool_holds(160 << 10))
         return;
     open_growing(&s, data);
-    options.buffer = other_buffer;
-    options.buffer_size = sizeof(other_buffer);
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
     marena_t *other = marena_create_ex(&options);
     test_assert_nonnull(other);
     unsigned char *q = marena_alloc(other, 8);
