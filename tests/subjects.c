@@ -15,6 +15,7 @@
 #include "subjects.h"
 
 #if TEST_HAVE_VALGRIND
+#include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 #endif
 
@@ -342,6 +343,17 @@ under_valgrind(void)
     return RUNNING_ON_VALGRIND != 0;
 #else
     return 0;
+#endif
+}
+
+void
+inspect_bytes(const void *p, size_t size)
+{
+#if TEST_HAVE_VALGRIND
+    (void)VALGRIND_MAKE_MEM_DEFINED(p, size);
+#else
+    (void)p;
+    (void)size;
 #endif
 }
 

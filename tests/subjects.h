@@ -152,6 +152,13 @@ is_aligned(const void *p, size_t align);
 int
 under_valgrind(void);
 
+/* About to read bytes the arena does not hand out now (given back, wiped,
+ * or zero from the kernel): under Valgrind, tell memcheck they are defined,
+ * since its mempool tracking marks them unaddressable or undefined. Their
+ * contents are untouched. Nothing elsewhere. */
+void
+inspect_bytes(const void *p, size_t size);
+
 /* A buffer for static arenas: deliberately not aligned (it starts 3 bytes
  * past an aligned address) so the arena must align inside it. */
 unsigned char *

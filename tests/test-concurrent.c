@@ -191,12 +191,14 @@ test_wipe(const void *data)
     test_assert_nonnull(p);
     memset(p, 0xab, 300);
     marena_concurrent_reset(arena);
+    inspect_bytes(buffer, sizeof(buffer));
     for (size_t i = 0; i < sizeof(buffer); i++)
         test_assert_size(buffer[i] == 0xab, ==, 0);
     p = marena_concurrent_alloc(arena, 500, 1);
     test_assert_nonnull(p);
     memset(p, 0xcd, 500);
     marena_concurrent_destroy(arena);
+    inspect_bytes(buffer, sizeof(buffer));
     for (size_t i = 0; i < sizeof(buffer); i++)
         test_assert_size(buffer[i] == 0xcd, ==, 0);
 }
