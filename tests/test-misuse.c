@@ -182,6 +182,15 @@ stats_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
 }
 #endif
 
+#if MARENA_HAVE_ERRORS
+static int
+last_error_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)p, (void)other;
+    return marena_last_error(arena) == MARENA_OK;
+}
+#endif
+
 /* ---- pointers that are not the arena's ---- */
 
 #if MARENA_HAVE_REALLOC
@@ -279,6 +288,10 @@ static const struct misuse misuses[] = {
 #endif
 #if MARENA_HAVE_STATS
     {"destroyed/stats", "*marena_stats: the arena was destroyed*", 1, stats_destroyed},
+#endif
+#if MARENA_HAVE_ERRORS
+    {"destroyed/last-error", "*marena_last_error: the arena was destroyed*", 1,
+     last_error_destroyed},
 #endif
 #if MARENA_HAVE_REALLOC
     {"foreign/realloc-variable", "*marena_realloc: the pointer and size are not*", 0,

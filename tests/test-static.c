@@ -191,6 +191,31 @@ test_top_of_address_space(const void *data)
     }
 }
 
+#if MARENA_HAVE_ERRORS
+/* A static arena is fixed: it never grows. A request no block could hold
+ * (its size plus alignment padding overflows) fails as MARENA_EFULL, the
+ * reason of a fixed arena, not as MARENA_ENOMEM, that of a growing one;
+ * so does a request the arena has no room left for. */
+static void
+test_fixed(const void *data)
+{
+    size_t size;
+    marena_t *arena = marena_create_static(static_pool(&size), 1024);
+
+    (void)data;
+    test_assert_nonnull(arena);
+    test_assert_null(marena_alloc_aligned(arena, SIZE_MAX, 4 * MARENA_ALIGNMENT));
+    test_assert_size(marena_last_error(arena), ==, MARENA_EFULL);
+    test_assert_null(marena_alloc_aligned(arena, SIZE_MAX - 3, 1));
+    test_assert_size(marena_last_error(arena), ==, MARENA_EFULL);
+    test_assert_nonnull(marena_alloc_aligned(arena, marena_remaining(arena), 1));
+    test_assert_null(marena_alloc_aligned(arena, 1, 2 * MARENA_ALIGNMENT));
+    test_assert_size(marena_last_error(arena), ==, MARENA_EFULL);
+    test_assert_size(marena_used(arena), ==, marena_capacity(arena));
+    marena_destroy(arena);
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -201,5 +226,8 @@ main(int argc, char **argv)
     test_add(test_adjacent_halves, NULL, "/static/create/adjacent-halves");
     test_add(test_destroy, NULL, "/static/destroy/stale-handle");
     test_add(test_top_of_address_space, NULL, "/static/create/top-of-address-space");
+#if MARENA_HAVE_ERRORS
+    test_add(test_fixed, NULL, "/static/alloc/fixed");
+#endif
     return test_run();
 }
