@@ -182,6 +182,23 @@ stats_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
 }
 #endif
 
+#if MARENA_HAVE_GROWTH
+static int
+limit_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)p, (void)other;
+    return marena_limit(arena) == 0;
+}
+
+static int
+set_limit_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)p, (void)other;
+    marena_set_limit(arena, 1u << 20);
+    return marena_alloc(arena, 8) == NULL;
+}
+#endif
+
 /* ---- pointers that are not the arena's ---- */
 
 #if MARENA_HAVE_REALLOC
@@ -279,6 +296,11 @@ static const struct misuse misuses[] = {
 #endif
 #if MARENA_HAVE_STATS
     {"destroyed/stats", "*marena_stats: the arena was destroyed*", 1, stats_destroyed},
+#endif
+#if MARENA_HAVE_GROWTH
+    {"destroyed/limit", "*marena_limit: the arena was destroyed*", 1, limit_destroyed},
+    {"destroyed/set-limit", "*marena_set_limit: the arena was destroyed*", 1,
+     set_limit_destroyed},
 #endif
 #if MARENA_HAVE_REALLOC
     {"foreign/realloc-variable", "*marena_realloc: the pointer and size are not*", 0,

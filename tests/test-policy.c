@@ -347,6 +347,42 @@ test_rewind_keeps_max_size(const void *data)
     test_assert_size(stats.capacity, ==, BLOCK + 2 * BLOCK);
     close_counted(&c);
 }
+
+/* Growth after a rewind reuses the spares in the order it took them: with
+ * blocks of one size (the cap), a scope's second pass through the same
+ * requests gets the very addresses of its first. */
+static void
+test_rewind_reuses_in_order(const void *data)
+{
+    unsigned char *first_pass[4];
+    struct counted c;
+
+    (void)data;
+    if (!pool_holds(32 << 10))
+        return;
+    open_counted(&c, BLOCK, 2 * BLOCK, MARENA_GROW);
+    test_assert_nonnull(marena_alloc_aligned(c.arena, 10, 1));
+    marena_mark_t mark = marena_mark(c.arena);
+    for (int pass = 0; pass < 2; pass++) {
+        size_t calls = c.counter.calls;
+
+        for (size_t i = 0; i < 4; i++) {
+            test_assert_nonnull(
+                marena_alloc_aligned(c.arena, marena_remaining(c.arena), 1));
+            unsigned char *p = marena_alloc_aligned(c.arena, BLOCK, 1);
+            test_assert_nonnull(p);
+            if (pass == 0)
+                first_pass[i] = p;
+            else
+                test_assert_addr(p, ==, first_pass[i]);
+        }
+        if (pass == 1)
+            test_assert_size(c.counter.calls, ==, calls);
+        marena_rewind(c.arena, mark);
+        test_assert_size(stats_of(c.arena).spare_blocks, ==, 4);
+    }
+    close_counted(&c);
+}
 #endif
 
 int
@@ -371,6 +407,7 @@ main(int argc, char **argv)
     test_add(test_limit_of_buffer, NULL, "/policy/limit/buffer");
 #if MARENA_HAVE_MARKS
     test_add(test_rewind_keeps_max_size, NULL, "/policy/rewind/keeps-max-size");
+    test_add(test_rewind_reuses_in_order, NULL, "/policy/rewind/reuses-in-order");
 #endif
     return test_run();
 }
