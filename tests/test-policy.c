@@ -326,6 +326,35 @@ test_limit_of_buffer(const void *data)
     test_assert_size(counter.out, ==, 0);
 }
 
+/* A limit that leaves no room for another block (less than a header)
+ * allows no ordinary block: a request that a spare can hold gets the
+ * spare as a block of its own, with no backend call, and the current
+ * block stays current. */
+static void
+test_limit_full_spare(const void *data)
+{
+    struct counted c;
+
+    (void)data;
+    if (!pool_holds(16 << 10))
+        return;
+    open_counted(&c, BLOCK, 0, MARENA_GROW);
+    test_assert_size(next_block(c.arena), ==, 2 * BLOCK);
+    marena_reset_ex(c.arena, MARENA_RETAIN_ALL, 0);
+    marena_stats_t before = stats_of(c.arena);
+    test_assert_size(before.spare_blocks, ==, 1);
+    test_assert_size(marena_set_limit(c.arena, before.backend_bytes + 1), ==, 0);
+    test_assert_nonnull(marena_alloc_aligned(c.arena, BLOCK, 1));
+    test_assert_size(marena_remaining(c.arena), ==, 0);
+    test_assert_nonnull(marena_alloc_aligned(c.arena, 1, 1));
+    test_assert_size(marena_remaining(c.arena), ==, 0);
+    marena_stats_t after = stats_of(c.arena);
+    test_assert_size(after.spare_blocks, ==, 0);
+    test_assert_size(after.blocks, ==, 2);
+    test_assert_size(after.backend_calls, ==, before.backend_calls);
+    close_counted(&c);
+}
+
 #if MARENA_HAVE_MARKS
 /* A rewind keeps a block of exactly max_block_size as a spare, and gives
  * a larger one (of its own) back. */
@@ -405,6 +434,7 @@ main(int argc, char **argv)
     test_add(test_largest_block, NULL, "/policy/grow/largest-block");
     test_add(test_refused_grant_calls, NULL, "/policy/grow/refused-grant-calls");
     test_add(test_limit_of_buffer, NULL, "/policy/limit/buffer");
+    test_add(test_limit_full_spare, NULL, "/policy/limit/full-spare");
 #if MARENA_HAVE_MARKS
     test_add(test_rewind_keeps_max_size, NULL, "/policy/rewind/keeps-max-size");
     test_add(test_rewind_reuses_in_order, NULL, "/policy/rewind/reuses-in-order");
