@@ -355,6 +355,37 @@ test_limit_full_spare(const void *data)
     close_counted(&c);
 }
 
+/* MARENA_RETAIN_ADAPTIVE keeps a spare while the estimate exceeds the
+ * first block's usable bytes by as little as one: a cycle of 16 F + 16
+ * usable bytes (F: the first block's) halves to F + 1 after four cycles
+ * within the first block, which still keep the spare; the fifth gives it
+ * back. */
+static void
+test_adaptive_one_byte_beyond(const void *data)
+{
+    struct counted c;
+
+    (void)data;
+    if (!pool_holds(64 << 10))
+        return;
+    open_counted(&c, BLOCK, 0, MARENA_GROW);
+    size_t first = marena_capacity(c.arena);
+    test_assert_nonnull(marena_alloc(c.arena, 15 * first + 16)); /* its own */
+    test_assert_size(marena_capacity(c.arena), ==, 16 * first + 16);
+    marena_reset(c.arena);
+    test_assert_size(stats_of(c.arena).spare_blocks, ==, 1);
+    for (int cycle = 1; cycle <= 4; cycle++) {
+        test_assert_nonnull(marena_alloc_aligned(c.arena, 1, 1));
+        marena_reset(c.arena);
+        test_assert_size(stats_of(c.arena).spare_blocks, ==, 1);
+    }
+    test_assert_nonnull(marena_alloc_aligned(c.arena, 1, 1));
+    marena_reset(c.arena);
+    test_assert_size(stats_of(c.arena).spare_blocks, ==, 0);
+    test_assert_size(marena_capacity(c.arena), ==, first);
+    close_counted(&c);
+}
+
 #if MARENA_HAVE_MARKS
 /* A rewind keeps a block of exactly max_block_size as a spare, and gives
  * a larger one (of its own) back. */
@@ -435,6 +466,8 @@ main(int argc, char **argv)
     test_add(test_refused_grant_calls, NULL, "/policy/grow/refused-grant-calls");
     test_add(test_limit_of_buffer, NULL, "/policy/limit/buffer");
     test_add(test_limit_full_spare, NULL, "/policy/limit/full-spare");
+    test_add(test_adaptive_one_byte_beyond, NULL,
+             "/policy/reset/adaptive-one-byte-beyond");
 #if MARENA_HAVE_MARKS
     test_add(test_rewind_keeps_max_size, NULL, "/policy/rewind/keeps-max-size");
     test_add(test_rewind_reuses_in_order, NULL, "/policy/rewind/reuses-in-order");
