@@ -280,6 +280,44 @@ test_create_fails(const void *data)
     test_assert_size(oom_calls, ==, 0);
 }
 
+/* The largest block_size: the record comes on top of it, and the whole
+ * (MARENA_MAX_CAPACITY at most, as for marena_create_ex()) is still asked
+ * of the backend, which cannot give it; one byte more is refused before
+ * any backend call, with a caller's buffer too (where block_size would
+ * not otherwise matter). */
+static void
+test_largest_block_size(const void *data)
+{
+    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_CONTROL_SIZE + 256];
+    struct counting_backend counter;
+    marena_options_t options = {0};
+
+    (void)data;
+    marena_concurrent_t *arena = open_concurrent(&counter, 1024);
+    size_t on_top = counter.granted - MARENA_CONTROL_SIZE - 1024;
+    close_concurrent(arena, &counter);
+    test_assert_size(on_top, >, 0);
+
+    counting_init(&counter);
+    options.backend = &counting_backend;
+    options.backend_ctx = &counter;
+    options.block_size = MARENA_MAX_CAPACITY - on_top;
+    test_assert_null(marena_concurrent_create(&options));
+    test_assert_size(counter.calls, ==, 1);
+    options.block_size++;
+    test_assert_null(marena_concurrent_create(&options));
+    options.block_size = MARENA_MAX_CAPACITY;
+    test_assert_null(marena_concurrent_create(&options));
+    test_assert_size(counter.calls, ==, 1);
+
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
+    test_assert_null(marena_concurrent_create(&options));
+    options.block_size = MARENA_MAX_CAPACITY - on_top + 1;
+    test_assert_null(marena_concurrent_create(&options));
+    test_assert_size(counter.calls, ==, 1);
+}
+
 static void
 test_null_arena(const void *data)
 {
@@ -637,6 +675,7 @@ main(int argc, char **argv)
     test_add(test_create, NULL, "/concurrent/create");
     test_add(test_create_in_buffer, NULL, "/concurrent/create-in-buffer");
     test_add(test_create_fails, NULL, "/concurrent/create-fails");
+    test_add(test_largest_block_size, NULL, "/concurrent/largest-block-size");
     test_add(test_smallest_buffers, NULL, "/concurrent/smallest-buffers");
 #if MARENA_HAVE_WIPE
     test_add(test_wipe, NULL, "/concurrent/wipe");
