@@ -588,6 +588,40 @@ test_threads_align1(const void *data)
     close_concurrent(arena, &counter);
 }
 
+/* One byte at a time, as fast as the threads can: they contend for the
+ * cursor all the time, and still every byte goes to exactly one caller
+ * (a lost compare-and-swap must not hand out what another thread took).
+ * Rounds on the reset arena, for more chances of contention. */
+static void
+test_threads_contention(const void *data)
+{
+    enum { PER_ROUND = 20000, ROUNDS = 4 };
+    struct counting_backend counter;
+    struct worker workers[THREADS];
+    marena_concurrent_t *arena;
+    uintptr_t base;
+    size_t capacity;
+
+    (void)data;
+    arena = open_concurrent(&counter, (size_t)THREADS * PER_ROUND);
+    capacity = marena_concurrent_capacity(arena);
+    base = first_address(arena);
+    for (int round = 0; round < ROUNDS; round++) {
+        init_workers(workers, arena, PER_ROUND, 1, 0, 0);
+        run_workers(workers);
+        for (unsigned t = 0; t < THREADS; t++) {
+            test_assert_size(workers[t].failures, ==, 0);
+            test_assert_size(workers[t].count, ==, PER_ROUND);
+        }
+        test_assert_size(check_allocations(workers, base, capacity), ==,
+                         (size_t)THREADS * PER_ROUND);
+        test_assert_size(marena_concurrent_used(arena), ==, (size_t)THREADS * PER_ROUND);
+        free_workers(workers);
+        marena_concurrent_reset(arena);
+    }
+    close_concurrent(arena, &counter);
+}
+
 /* Alignments 1..64: every result aligned, padding only adds to used. */
 static void
 test_threads_mixed_alignment(const void *data)
@@ -684,6 +718,7 @@ main(int argc, char **argv)
     test_add(test_bad_input, NULL, "/concurrent/bad-input");
     test_add(test_sequential, NULL, "/concurrent/sequential");
     test_add(test_threads_align1, NULL, "/concurrent/threads-align1");
+    test_add(test_threads_contention, NULL, "/concurrent/threads-contention");
     test_add(test_threads_mixed_alignment, NULL, "/concurrent/threads-mixed-alignment");
     test_add(test_threads_fill, NULL, "/concurrent/threads-fill");
     return test_run();
