@@ -590,35 +590,70 @@ test_threads_align1(const void *data)
     close_concurrent(arena, &counter);
 }
 
-/* One byte at a time, as fast as the threads can: they contend for the
- * cursor all the time, and still every byte goes to exactly one caller
- * (a lost compare-and-swap must not hand out what another thread took).
- * Rounds on the reset arena, for more chances of contention. */
+/* One byte at a time, as fast as the threads can, once all of them run:
+ * they contend for the cursor all the time, and still every byte goes to
+ * exactly one caller (a lost compare-and-swap must not hand out what
+ * another thread took): the bytes handed out are the sum of the
+ * successful calls, each thread's results climb, and the block ends full. */
+enum { CONTENDED = 100000 };
+
+struct contender {
+    marena_concurrent_t *arena;
+    atomic_int *ready;
+    size_t count;
+    int climbing;
+};
+
+static void *
+contend(void *data)
+{
+    struct contender *c = data;
+    unsigned char *last = NULL;
+
+    atomic_fetch_add(c->ready, 1);
+    while (atomic_load(c->ready) < THREADS)
+        test_thread_yield();
+    c->climbing = 1;
+    for (size_t i = 0; i < CONTENDED; i++) {
+        unsigned char *p = marena_concurrent_alloc(c->arena, 1, 1);
+
+        if (p == NULL)
+            break;
+        if (last != NULL && p <= last)
+            c->climbing = 0;
+        last = p;
+        c->count++;
+    }
+    return NULL;
+}
+
 static void
 test_threads_contention(const void *data)
 {
-    enum { PER_ROUND = 20000, ROUNDS = 4 };
     struct counting_backend counter;
-    struct worker workers[THREADS];
+    struct contender contenders[THREADS];
+    test_thread *threads[THREADS];
     marena_concurrent_t *arena;
-    uintptr_t base;
-    size_t capacity;
 
     (void)data;
-    arena = open_concurrent(&counter, (size_t)THREADS * PER_ROUND);
-    capacity = marena_concurrent_capacity(arena);
-    base = first_address(arena);
-    for (int round = 0; round < ROUNDS; round++) {
-        init_workers(workers, arena, PER_ROUND, 1, 0, 0);
-        run_workers(workers);
+    arena = open_concurrent(&counter, (size_t)THREADS * CONTENDED);
+    size_t capacity = marena_concurrent_capacity(arena);
+    for (int round = 0; round < 4; round++) {
+        atomic_int ready = 0;
+        size_t sum = 0;
+
         for (unsigned t = 0; t < THREADS; t++) {
-            test_assert_size(workers[t].failures, ==, 0);
-            test_assert_size(workers[t].count, ==, PER_ROUND);
+            contenders[t] = (struct contender){arena, &ready, 0, 0};
+            threads[t] = test_thread_start(contend, &contenders[t]);
         }
-        test_assert_size(check_allocations(workers, base, capacity), ==,
-                         (size_t)THREADS * PER_ROUND);
-        test_assert_size(marena_concurrent_used(arena), ==, (size_t)THREADS * PER_ROUND);
-        free_workers(workers);
+        for (unsigned t = 0; t < THREADS; t++) {
+            test_thread_join(threads[t]);
+            test_assert(contenders[t].climbing);
+            sum += contenders[t].count;
+        }
+        test_assert_size(marena_concurrent_used(arena), ==, sum);
+        test_assert_size(sum, ==, (size_t)THREADS * CONTENDED);
+        test_assert_size(sum, <=, capacity);
         marena_concurrent_reset(arena);
     }
     close_concurrent(arena, &counter);
