@@ -610,9 +610,12 @@ contend(void *data)
     struct contender *c = data;
     unsigned char *last = NULL;
 
+    /* Spin, yielding now and then (there may be fewer cores than
+     * threads), so that the threads on cores start together. */
     atomic_fetch_add(c->ready, 1);
-    while (atomic_load(c->ready) < THREADS)
-        test_thread_yield();
+    for (unsigned spins = 1; atomic_load(c->ready) < THREADS; spins++)
+        if (spins % 4096 == 0)
+            test_thread_yield();
     c->climbing = 1;
     for (size_t i = 0; i < CONTENDED; i++) {
         unsigned char *p = marena_concurrent_alloc(c->arena, 1, 1);
@@ -638,7 +641,7 @@ test_threads_contention(const void *data)
     (void)data;
     arena = open_concurrent(&counter, (size_t)THREADS * CONTENDED);
     size_t capacity = marena_concurrent_capacity(arena);
-    for (int round = 0; round < 4; round++) {
+    for (int round = 0; round < 8; round++) {
         atomic_int ready = 0;
         size_t sum = 0;
 
