@@ -639,6 +639,8 @@ test_threads_contention(const void *data)
     marena_concurrent_t *arena;
 
     (void)data;
+    if (!pool_holds((size_t)THREADS * CONTENDED + 4096))
+        return;
     arena = open_concurrent(&counter, (size_t)THREADS * CONTENDED);
     size_t capacity = marena_concurrent_capacity(arena);
     for (int round = 0; round < 8; round++) {
