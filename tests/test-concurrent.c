@@ -191,16 +191,18 @@ test_wipe(const void *data)
     test_assert_nonnull(p);
     memset(p, 0xab, 300);
     marena_concurrent_reset(arena);
-    inspect_bytes(buffer, sizeof(buffer));
-    for (size_t i = 0; i < sizeof(buffer); i++)
-        test_assert_size(buffer[i] == 0xab, ==, 0);
+    /* Only the bytes handed out: the rest of the buffer holds the
+     * arena's own addresses, any byte of which may be 0xab. */
+    inspect_bytes(p, 300);
+    for (size_t i = 0; i < 300; i++)
+        test_assert_size(p[i], ==, 0);
     p = marena_concurrent_alloc(arena, 500, 1);
     test_assert_nonnull(p);
     memset(p, 0xcd, 500);
     marena_concurrent_destroy(arena);
-    inspect_bytes(buffer, sizeof(buffer));
-    for (size_t i = 0; i < sizeof(buffer); i++)
-        test_assert_size(buffer[i] == 0xcd, ==, 0);
+    inspect_bytes(p, 500);
+    for (size_t i = 0; i < 500; i++)
+        test_assert_size(p[i], ==, 0);
 }
 #endif
 
@@ -280,6 +282,44 @@ test_create_fails(const void *data)
     if (RECORD_CAN_MISS_SMALLEST)
         test_assert_null(marena_concurrent_create(&options));
     test_assert_size(oom_calls, ==, 0);
+}
+
+/* The largest block_size: the record comes on top of it, and the whole
+ * (MARENA_MAX_CAPACITY at most, as for marena_create_ex()) is still asked
+ * of the backend, which cannot give it; one byte more is refused before
+ * any backend call, with a caller's buffer too (where block_size would
+ * not otherwise matter). */
+static void
+test_largest_block_size(const void *data)
+{
+    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_CONTROL_SIZE + 256];
+    struct counting_backend counter;
+    marena_options_t options = {0};
+
+    (void)data;
+    marena_concurrent_t *arena = open_concurrent(&counter, 1024);
+    size_t on_top = counter.granted - MARENA_CONTROL_SIZE - 1024;
+    close_concurrent(arena, &counter);
+    test_assert_size(on_top, >, 0);
+
+    counting_init(&counter);
+    options.backend = &counting_backend;
+    options.backend_ctx = &counter;
+    options.block_size = MARENA_MAX_CAPACITY - on_top;
+    test_assert_null(marena_concurrent_create(&options));
+    test_assert_size(counter.calls, ==, 1);
+    options.block_size++;
+    test_assert_null(marena_concurrent_create(&options));
+    options.block_size = MARENA_MAX_CAPACITY;
+    test_assert_null(marena_concurrent_create(&options));
+    test_assert_size(counter.calls, ==, 1);
+
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
+    test_assert_null(marena_concurrent_create(&options));
+    options.block_size = MARENA_MAX_CAPACITY - on_top + 1;
+    test_assert_null(marena_concurrent_create(&options));
+    test_assert_size(counter.calls, ==, 1);
 }
 
 static void
@@ -552,6 +592,89 @@ test_threads_align1(const void *data)
     close_concurrent(arena, &counter);
 }
 
+/* One byte at a time, as fast as the threads can, once all of them run:
+ * they contend for the cursor all the time, and still every byte goes to
+ * exactly one caller (a lost compare-and-swap must not hand out what
+ * another thread took): the bytes handed out are the sum of the
+ * successful calls, each thread's results climb, and the block ends full. */
+enum { CONTENDED = 100000 };
+
+struct contender {
+    marena_concurrent_t *arena;
+    atomic_int *ready;
+    size_t count;
+    size_t gaps; /* results not right after the one before: another
+                    thread took bytes in between */
+    int climbing;
+};
+
+static void *
+contend(void *data)
+{
+    struct contender *c = data;
+    unsigned char *last = NULL;
+
+    /* Spin, yielding now and then (there may be fewer cores than
+     * threads), so that the threads on cores start together. */
+    atomic_fetch_add(c->ready, 1);
+    for (unsigned spins = 1; atomic_load(c->ready) < THREADS; spins++)
+        if (spins % 4096 == 0)
+            test_thread_yield();
+    c->climbing = 1;
+    for (size_t i = 0; i < CONTENDED; i++) {
+        unsigned char *p = marena_concurrent_alloc(c->arena, 1, 1);
+
+        if (p == NULL)
+            break;
+        if (last != NULL && p <= last)
+            c->climbing = 0;
+        if (last != NULL && p != last + 1)
+            c->gaps++;
+        last = p;
+        c->count++;
+    }
+    return NULL;
+}
+
+static void
+test_threads_contention(const void *data)
+{
+    struct counting_backend counter;
+    struct contender contenders[THREADS];
+    test_thread *threads[THREADS];
+    marena_concurrent_t *arena;
+
+    (void)data;
+    if (!pool_holds((size_t)THREADS * CONTENDED + 4096))
+        return;
+    arena = open_concurrent(&counter, (size_t)THREADS * CONTENDED);
+    size_t capacity = marena_concurrent_capacity(arena);
+    /* Rounds until the threads have interleaved finely (they ran at once,
+     * on several cores), at most 64; Valgrind runs one thread at a time. */
+    size_t gaps = 0;
+    int rounds = under_valgrind() ? 2 : 64;
+    for (int round = 0; round < rounds && gaps < 20000; round++) {
+        atomic_int ready = 0;
+        size_t sum = 0;
+
+        for (unsigned t = 0; t < THREADS; t++) {
+            contenders[t] = (struct contender){arena, &ready, 0, 0, 0};
+            threads[t] = test_thread_start(contend, &contenders[t]);
+        }
+        for (unsigned t = 0; t < THREADS; t++) {
+            test_thread_join(threads[t]);
+            test_assert(contenders[t].climbing);
+            sum += contenders[t].count;
+            gaps += contenders[t].gaps;
+        }
+        test_assert_size(marena_concurrent_used(arena), ==, sum);
+        test_assert_size(sum, ==, (size_t)THREADS * CONTENDED);
+        test_assert_size(sum, <=, capacity);
+        marena_concurrent_reset(arena);
+    }
+    close_concurrent(arena, &counter);
+}
+
 /* Alignments 1..64: every result aligned, padding only adds to used. */
 static void
 test_threads_mixed_alignment(const void *data)
@@ -639,6 +762,7 @@ main(int argc, char **argv)
     test_add(test_create, NULL, "/concurrent/create");
     test_add(test_create_in_buffer, NULL, "/concurrent/create-in-buffer");
     test_add(test_create_fails, NULL, "/concurrent/create-fails");
+    test_add(test_largest_block_size, NULL, "/concurrent/largest-block-size");
     test_add(test_smallest_buffers, NULL, "/concurrent/smallest-buffers");
 #if MARENA_HAVE_WIPE
     test_add(test_wipe, NULL, "/concurrent/wipe");
@@ -647,6 +771,7 @@ main(int argc, char **argv)
     test_add(test_bad_input, NULL, "/concurrent/bad-input");
     test_add(test_sequential, NULL, "/concurrent/sequential");
     test_add(test_threads_align1, NULL, "/concurrent/threads-align1");
+    test_add(test_threads_contention, NULL, "/concurrent/threads-contention");
     test_add(test_threads_mixed_alignment, NULL, "/concurrent/threads-mixed-alignment");
     test_add(test_threads_fill, NULL, "/concurrent/threads-fill");
     return test_run();

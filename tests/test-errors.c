@@ -139,6 +139,17 @@ test_reserve(const void *data)
     test_assert_size(marena_last_error(arena), ==, MARENA_EFULL);
     test_assert_null(marena_alloc(arena, 3 * MARENA_COMMIT_STEP));
     test_assert_size(marena_last_error(arena), ==, MARENA_ELIMIT);
+#if MARENA_HAVE_REALLOC
+    /* The last allocation grown in place past the limit: NULL, nothing
+     * committed or moved. */
+    unsigned char *p = marena_alloc(arena, 100);
+    test_assert_nonnull(p);
+    size_t used = marena_used(arena), committed = reserving.committed;
+    test_assert_null(marena_realloc(arena, p, 100, 3 * MARENA_COMMIT_STEP));
+    test_assert_size(marena_last_error(arena), ==, MARENA_ELIMIT);
+    test_assert_size(marena_used(arena), ==, used);
+    test_assert_size(reserving.committed, ==, committed);
+#endif
     reserving.fail_commit_at = reserving.commits + 1;
     test_assert_null(marena_alloc(arena, MARENA_COMMIT_STEP));
     test_assert_size(marena_last_error(arena), ==, MARENA_ENOMEM);

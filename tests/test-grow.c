@@ -527,23 +527,24 @@ three_block_cycle(marena_t *arena, size_t first)
 
 /* After a three-block cycle and its reset, the small cycles (within the
  * first block) it takes until the spares go back; after a large cycle
- * reset with RETAIN_FIRST and 63 resets of one block (inline ones, where
- * the fast path is on) first, when `large_first`. */
+ * reset with RETAIN_FIRST and `one_block` resets of one block (inline
+ * ones, where the fast path is on) first, when `one_block` > 0. */
 static size_t
-cycles_to_release(const void *data, int large_first)
+cycles_to_release(const void *data, int one_block)
 {
     struct subject s;
     size_t cycles = 0;
 
     subject_open_ex(&s, data, growing(BLOCK, 0, 0));
     size_t first = marena_capacity(s.arena);
-    if (large_first) {
+    if (one_block > 0) {
         for (int i = 0; i < 60; i++)
             test_assert_nonnull(marena_alloc_aligned(s.arena, 500, 1));
         marena_reset_ex(s.arena, MARENA_RETAIN_FIRST, 0);
         test_assert_size(marena_capacity(s.arena), ==, first);
-        /* With the next reset, 64 halvings: as many as a size_t has bits. */
-        for (int cycle = 0; cycle < 63; cycle++) {
+        /* 63: with the next reset, 64 halvings, as many as a size_t has
+         * bits; 64 and more: that many at once. */
+        for (int cycle = 0; cycle < one_block; cycle++) {
             test_assert_nonnull(marena_alloc_aligned(s.arena, 16, 1));
             marena_reset(s.arena);
         }
@@ -571,7 +572,10 @@ test_reset_adaptive_inline(const void *data)
         return;
     size_t fresh = cycles_to_release(data, 0);
     test_assert_size(fresh, >, 0);
-    test_assert_size(cycles_to_release(data, 1), ==, fresh);
+    test_assert_size(cycles_to_release(data, 63), ==, fresh);
+    test_assert_size(cycles_to_release(data, 64), ==, fresh);
+    test_assert_size(cycles_to_release(data, 65), ==, fresh);
+    test_assert_size(cycles_to_release(data, 200), ==, fresh);
 }
 
 /* The estimate counts the blocks' usable bytes, tails left unused

@@ -191,6 +191,23 @@ last_error_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
 }
 #endif
 
+#if MARENA_HAVE_GROWTH
+static int
+limit_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)p, (void)other;
+    return marena_limit(arena) == 0;
+}
+
+static int
+set_limit_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)p, (void)other;
+    marena_set_limit(arena, 1u << 20);
+    return marena_alloc(arena, 8) == NULL;
+}
+#endif
+
 /* ---- pointers that are not the arena's ---- */
 
 #if MARENA_HAVE_REALLOC
@@ -292,6 +309,11 @@ static const struct misuse misuses[] = {
 #if MARENA_HAVE_ERRORS
     {"destroyed/last-error", "*marena_last_error: the arena was destroyed*", 1,
      last_error_destroyed},
+#endif
+#if MARENA_HAVE_GROWTH
+    {"destroyed/limit", "*marena_limit: the arena was destroyed*", 1, limit_destroyed},
+    {"destroyed/set-limit", "*marena_set_limit: the arena was destroyed*", 1,
+     set_limit_destroyed},
 #endif
 #if MARENA_HAVE_REALLOC
     {"foreign/realloc-variable", "*marena_realloc: the pointer and size are not*", 0,

@@ -326,6 +326,66 @@ test_limit_of_buffer(const void *data)
     test_assert_size(counter.out, ==, 0);
 }
 
+/* A limit that leaves no room for another block (less than a header)
+ * allows no ordinary block: a request that a spare can hold gets the
+ * spare as a block of its own, with no backend call, and the current
+ * block stays current. */
+static void
+test_limit_full_spare(const void *data)
+{
+    struct counted c;
+
+    (void)data;
+    if (!pool_holds(16 << 10))
+        return;
+    open_counted(&c, BLOCK, 0, MARENA_GROW);
+    test_assert_size(next_block(c.arena), ==, 2 * BLOCK);
+    marena_reset_ex(c.arena, MARENA_RETAIN_ALL, 0);
+    marena_stats_t before = stats_of(c.arena);
+    test_assert_size(before.spare_blocks, ==, 1);
+    test_assert_size(marena_set_limit(c.arena, before.backend_bytes + 1), ==, 0);
+    test_assert_nonnull(marena_alloc_aligned(c.arena, BLOCK, 1));
+    test_assert_size(marena_remaining(c.arena), ==, 0);
+    test_assert_nonnull(marena_alloc_aligned(c.arena, 1, 1));
+    test_assert_size(marena_remaining(c.arena), ==, 0);
+    marena_stats_t after = stats_of(c.arena);
+    test_assert_size(after.spare_blocks, ==, 0);
+    test_assert_size(after.blocks, ==, 2);
+    test_assert_size(after.backend_calls, ==, before.backend_calls);
+    close_counted(&c);
+}
+
+/* MARENA_RETAIN_ADAPTIVE keeps a spare while the estimate exceeds the
+ * first block's usable bytes by as little as one: a cycle of 16 F + 16
+ * usable bytes (F: the first block's) halves to F + 1 after four cycles
+ * within the first block, which still keep the spare; the fifth gives it
+ * back. */
+static void
+test_adaptive_one_byte_beyond(const void *data)
+{
+    struct counted c;
+
+    (void)data;
+    if (!pool_holds(64 << 10))
+        return;
+    open_counted(&c, BLOCK, 0, MARENA_GROW);
+    size_t first = marena_capacity(c.arena);
+    test_assert_nonnull(marena_alloc(c.arena, 15 * first + 16)); /* its own */
+    test_assert_size(marena_capacity(c.arena), ==, 16 * first + 16);
+    marena_reset(c.arena);
+    test_assert_size(stats_of(c.arena).spare_blocks, ==, 1);
+    for (int cycle = 1; cycle <= 4; cycle++) {
+        test_assert_nonnull(marena_alloc_aligned(c.arena, 1, 1));
+        marena_reset(c.arena);
+        test_assert_size(stats_of(c.arena).spare_blocks, ==, 1);
+    }
+    test_assert_nonnull(marena_alloc_aligned(c.arena, 1, 1));
+    marena_reset(c.arena);
+    test_assert_size(stats_of(c.arena).spare_blocks, ==, 0);
+    test_assert_size(marena_capacity(c.arena), ==, first);
+    close_counted(&c);
+}
+
 #if MARENA_HAVE_MARKS
 /* A rewind keeps a block of exactly max_block_size as a spare, and gives
  * a larger one (of its own) back. */
@@ -345,6 +405,42 @@ test_rewind_keeps_max_size(const void *data)
     marena_stats_t stats = stats_of(c.arena);
     test_assert_size(stats.spare_blocks, ==, 1);
     test_assert_size(stats.capacity, ==, BLOCK + 2 * BLOCK);
+    close_counted(&c);
+}
+
+/* Growth after a rewind reuses the spares in the order it took them: with
+ * blocks of one size (the cap), a scope's second pass through the same
+ * requests gets the very addresses of its first. */
+static void
+test_rewind_reuses_in_order(const void *data)
+{
+    unsigned char *first_pass[4];
+    struct counted c;
+
+    (void)data;
+    if (!pool_holds(32 << 10))
+        return;
+    open_counted(&c, BLOCK, 2 * BLOCK, MARENA_GROW);
+    test_assert_nonnull(marena_alloc_aligned(c.arena, 10, 1));
+    marena_mark_t mark = marena_mark(c.arena);
+    for (int pass = 0; pass < 2; pass++) {
+        size_t calls = c.counter.calls;
+
+        for (size_t i = 0; i < 4; i++) {
+            test_assert_nonnull(
+                marena_alloc_aligned(c.arena, marena_remaining(c.arena), 1));
+            unsigned char *p = marena_alloc_aligned(c.arena, BLOCK, 1);
+            test_assert_nonnull(p);
+            if (pass == 0)
+                first_pass[i] = p;
+            else
+                test_assert_addr(p, ==, first_pass[i]);
+        }
+        if (pass == 1)
+            test_assert_size(c.counter.calls, ==, calls);
+        marena_rewind(c.arena, mark);
+        test_assert_size(stats_of(c.arena).spare_blocks, ==, 4);
+    }
     close_counted(&c);
 }
 #endif
@@ -369,8 +465,12 @@ main(int argc, char **argv)
     test_add(test_largest_block, NULL, "/policy/grow/largest-block");
     test_add(test_refused_grant_calls, NULL, "/policy/grow/refused-grant-calls");
     test_add(test_limit_of_buffer, NULL, "/policy/limit/buffer");
+    test_add(test_limit_full_spare, NULL, "/policy/limit/full-spare");
+    test_add(test_adaptive_one_byte_beyond, NULL,
+             "/policy/reset/adaptive-one-byte-beyond");
 #if MARENA_HAVE_MARKS
     test_add(test_rewind_keeps_max_size, NULL, "/policy/rewind/keeps-max-size");
+    test_add(test_rewind_reuses_in_order, NULL, "/policy/rewind/reuses-in-order");
 #endif
     return test_run();
 }

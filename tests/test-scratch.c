@@ -29,6 +29,7 @@ test_begin_end(const void *data)
     test_assert_nonnull(scope.arena);
     used = marena_used(scope.arena);
     test_assert_size(used, ==, 0); /* a fresh thread's scratch */
+    test_assert_size(marena_capacity(scope.arena), >=, SCRATCH_FIRST_BLOCK);
 
     char *text = marena_strdup(scope.arena, "scratch");
     test_assert_nonnull(text);
@@ -273,6 +274,24 @@ test_release(const void *data)
     test_assert_size(marena_used(scope.arena), ==, 0);
     marena_scope_end(scope);
     marena_scratch_release();
+    marena_scratch_release();
+
+    /* Both arenas go, the second too: each comes back fresh. */
+    scope = marena_scratch_begin(NULL, 0);
+    marena_scope_t second = marena_scratch_begin(&scope.arena, 1);
+    test_assert_nonnull(second.arena);
+    marena_scope_end(second);
+    test_assert_nonnull(marena_alloc(second.arena, 100)); /* left in use */
+    test_assert_nonnull(marena_alloc(scope.arena, 100));
+    marena_scope_end(scope);
+    marena_scratch_release();
+    scope = marena_scratch_begin(NULL, 0);
+    second = marena_scratch_begin(&scope.arena, 1);
+    test_assert_nonnull(second.arena);
+    test_assert_size(marena_used(scope.arena), ==, 0);
+    test_assert_size(marena_used(second.arena), ==, 0);
+    marena_scope_end(second);
+    marena_scope_end(scope);
     marena_scratch_release();
 }
 
