@@ -293,6 +293,34 @@ test_abandon(const void *data)
     subject_close(&s);
 }
 
+/* An append larger than any block fails as a request the fixed arena has
+ * no room for (one failure), changing neither the builder nor the arena;
+ * one whose length with the NUL overflows fails too. The library function
+ * is called (not the macro): the data is never read. */
+static void
+test_too_large(const void *data)
+{
+    marena_builder_t b;
+    struct subject s;
+
+    subject_open(&s, data, CAPACITY);
+    marena_builder_begin(&b, s.arena);
+    test_assert_size(marena_builder_append(&b, "abc", 3), ==, 0);
+    struct snapshot before = snapshot_of(s.arena);
+    size_t failed = stats_of(s.arena).failed;
+    test_assert_size((marena_builder_append)(&b, "x", SIZE_MAX - 1 - 3), ==, -1);
+    assert_unchanged(s.arena, before);
+    test_assert_size(marena_last_error(s.arena), ==, MARENA_EFULL);
+    test_assert_size(stats_of(s.arena).failed, ==, failed + 1);
+    test_assert_size((marena_builder_append)(&b, "x", SIZE_MAX - 3), ==, -1);
+    test_assert_size((marena_builder_append)(&b, "x", SIZE_MAX), ==, -1);
+    assert_unchanged(s.arena, before);
+    test_assert_size(marena_builder_length(&b), ==, 3);
+    char *text = marena_builder_finish(&b, NULL);
+    test_assert(strcmp(text, "abc") == 0);
+    subject_close(&s);
+}
+
 static void
 count_oom(marena_t *arena, size_t size, size_t align, void *data)
 {
@@ -473,6 +501,7 @@ main(int argc, char **argv)
         {"builder/moves-taking-the-request", test_moves_taking_the_request},
         {"builder/finish-not-last", test_finish_not_last},
         {"builder/failed-move", test_failed_move},
+        {"builder/too-large", test_too_large},
         {"builder/abandon-not-last", test_abandon_not_last},
 #if MARENA_HAVE_STDIO
         {"builder/appendf", test_appendf},
