@@ -352,6 +352,34 @@ test_valid_after_retreats(const void *data)
     subject_close(&s);
 }
 
+/* A mark made stale by a rewind stays refused while the rewinds after it
+ * nest up to 8 deep (each one going back less far than the one after it,
+ * all above the rewind that made it stale). */
+static void
+test_stale_under_nested_rewinds(const void *data)
+{
+    struct subject s;
+
+    if (!pool_holds(8 << 10))
+        return;
+    open_growing(&s, data);
+    marena_mark_t first = marena_mark(s.arena);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 100, 1));
+    marena_mark_t stale = marena_mark(s.arena);
+    marena_rewind(s.arena, first); /* below stale: it is stale now */
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 200, 1));
+    for (int i = 1; i < 8; i++) {
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 10, 1));
+        marena_mark_t mark = marena_mark(s.arena);
+        test_assert_size(mark.used, >, stale.used);
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 10, 1));
+        marena_rewind(s.arena, mark);
+        test_assert_size(marena_used(s.arena), ==, mark.used);
+    }
+    assert_refused(s.arena, stale);
+    subject_close(&s);
+}
+
 static void
 test_null_mark(const void *data)
 {
@@ -381,6 +409,7 @@ main(int argc, char **argv)
         {"mark/invalid/shrunk-below", test_shrunk_below},
         {"mark/invalid/after-many-resets", test_after_many_resets},
         {"mark/valid-after-retreats", test_valid_after_retreats},
+        {"mark/invalid/stale-under-nested-rewinds", test_stale_under_nested_rewinds},
         {"mark/invalid/null", test_null_mark},
     };
 
