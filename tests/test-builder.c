@@ -264,6 +264,20 @@ test_finish_not_last(const void *data)
     test_assert_addr(other, ==, text + 256);
     test_assert(strcmp(other, "XYZ") == 0);
     test_assert_addr(marena_alloc_aligned(s.arena, 1, 1), ==, other + 4);
+
+    /* A single byte moves with the object too. */
+    char big[300];
+    memset(big, 'b', sizeof(big));
+    marena_builder_begin(&b, s.arena);
+    test_assert_size(marena_builder_append(&b, "a", 1), ==, 0);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 1, 1));
+    test_assert_size(marena_builder_append(&b, big, sizeof(big)), ==, 0); /* moves */
+    text = marena_builder_finish(&b, &length);
+    test_assert_size(length, ==, 1 + sizeof(big));
+    test_assert_size(text[0], ==, 'a');
+    test_assert_size(text[1], ==, 'b');
+    test_assert_size(text[sizeof(big)], ==, 'b');
+    test_assert_size(text[length], ==, 0);
     subject_close(&s);
 }
 
