@@ -118,6 +118,17 @@ mark(marena_t *arena, unsigned char *p, unsigned char *other)
     marena_rewind(arena, marena_mark(arena));
     return marena_used(arena) == 0;
 }
+
+/* A mark test_misuse() took before the arena was destroyed. */
+static marena_mark_t taken;
+
+static int
+rewind_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)p, (void)other;
+    marena_rewind(arena, taken);
+    return marena_used(arena) == 0;
+}
 #endif
 
 #if MARENA_HAVE_REALLOC
@@ -260,6 +271,7 @@ static const struct misuse misuses[] = {
     {"destroyed/capacity", "*marena_capacity: the arena was destroyed*", 1, capacity},
 #if MARENA_HAVE_MARKS
     {"destroyed/mark", "*marena_mark: the arena was destroyed*", 1, mark},
+    {"destroyed/rewind", "*marena_rewind: the arena was destroyed*", 1, rewind_destroyed},
 #endif
 #if MARENA_HAVE_REALLOC
     {"destroyed/realloc", "*marena_realloc: the arena was destroyed*", 1,
@@ -321,6 +333,9 @@ test_misuse(const void *data)
     q = marena_alloc(other, 16);
     test_assert_nonnull(p);
     test_assert_nonnull(q);
+#if MARENA_HAVE_MARKS
+    taken = marena_mark(arena);
+#endif
     if (misuse->destroyed)
         marena_destroy(arena);
 #if MARENA_DEBUG
