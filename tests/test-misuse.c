@@ -349,6 +349,11 @@ test_misuse(const void *data)
 
     test_assert_message(misuse->run(arena, p, q), misuse->path);
     assert_unchanged(arena, before);
+#if MARENA_HAVE_ERRORS
+    /* A pointer that is not the arena's is bad input. */
+    if (!misuse->destroyed)
+        test_assert_size(marena_last_error(arena), ==, MARENA_EINVAL);
+#endif
 #endif
     if (!misuse->destroyed)
         marena_destroy(arena);
