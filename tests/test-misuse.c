@@ -181,6 +181,15 @@ add_cleanup_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
 }
 #endif
 
+#if MARENA_HAVE_INTROSPECTION
+static int
+owns_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)other;
+    return marena_owns(arena, p) == 0;
+}
+#endif
+
 #if MARENA_HAVE_STATS
 static int
 stats_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
@@ -288,6 +297,9 @@ static const struct misuse misuses[] = {
 #if MARENA_HAVE_CLEANUPS
     {"destroyed/add-cleanup", "*marena_add_cleanup: the arena was destroyed*", 1,
      add_cleanup_destroyed},
+#endif
+#if MARENA_HAVE_INTROSPECTION
+    {"destroyed/owns", "*marena_owns: the arena was destroyed*", 1, owns_destroyed},
 #endif
 #if MARENA_HAVE_STATS
     {"destroyed/stats", "*marena_stats: the arena was destroyed*", 1, stats_destroyed},

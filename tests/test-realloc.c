@@ -13,6 +13,21 @@
 
 #define CAPACITY 4096u
 
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifndef TEST_ASAN
+#define TEST_ASAN 0
+#endif
+/* The redzone build option (tests/meson.build passes it). */
+#ifndef TEST_REDZONE
+#define TEST_REDZONE 0
+#endif
+
 static void
 assert_filled(const unsigned char *p, size_t size, unsigned char value)
 {
@@ -392,6 +407,34 @@ test_pop_not_last(const void *data)
     subject_close(&s);
 }
 
+#if MARENA_HAVE_MMAP_BACKEND && MARENA_HAVE_GROWTH
+/* An allocation that moves gives the new one its old bytes and reads
+ * nothing past them: the last allocation of a full block, before a guard
+ * page, moves to a new block without a fault. */
+static void
+test_move_reads_no_further(const void *data)
+{
+    marena_options_t options = {0};
+
+    (void)data;
+    options.backend = &marena_backend_mmap_guarded;
+    options.block_size = 1000;
+    options.flags = MARENA_GROW;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    /* A tracked arena keeps its red zone after the allocation. */
+    size_t size = marena_remaining(arena) - (TEST_ASAN ? TEST_REDZONE : 0);
+    unsigned char *p = marena_alloc_aligned(arena, size, 1);
+    test_assert_nonnull(p);
+    memset(p, 0x3c, size);
+    unsigned char *q = marena_realloc(arena, p, size, 2 * size);
+    test_assert_nonnull(q);
+    test_assert_addr(q, !=, p);
+    assert_filled(q, size, 0x3c);
+    marena_destroy(arena);
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -412,6 +455,10 @@ main(int argc, char **argv)
 
     test_init(&argc, &argv);
     TEST_ADD_PER_KIND(cases);
+#if MARENA_HAVE_MMAP_BACKEND && MARENA_HAVE_GROWTH
+    test_add(test_move_reads_no_further, NULL,
+             "/mmap-guarded/realloc/move-reads-no-further");
+#endif
 #if MARENA_HAVE_GROWTH
     test_add(test_grow_in_reservation, NULL, "/reserving/realloc/grow-in-reservation");
 #endif
