@@ -188,6 +188,23 @@ owns_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
     (void)other;
     return marena_owns(arena, p) == 0;
 }
+
+/* A destroyed arena holds nothing: whatever it shows has no room. */
+static int
+visit_empty(void *ctx, const marena_block_info_t *block)
+{
+    (void)ctx;
+    test_assert_size(block->filled, ==, 0);
+    test_assert_size(block->size, ==, 0);
+    return 0;
+}
+
+static int
+walk_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)p, (void)other;
+    return marena_walk(arena, visit_empty, NULL) == 0;
+}
 #endif
 
 #if MARENA_HAVE_STATS
@@ -300,6 +317,7 @@ static const struct misuse misuses[] = {
 #endif
 #if MARENA_HAVE_INTROSPECTION
     {"destroyed/owns", "*marena_owns: the arena was destroyed*", 1, owns_destroyed},
+    {"destroyed/walk", "*marena_walk: the arena was destroyed*", 1, walk_destroyed},
 #endif
 #if MARENA_HAVE_STATS
     {"destroyed/stats", "*marena_stats: the arena was destroyed*", 1, stats_destroyed},
