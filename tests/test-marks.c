@@ -380,6 +380,34 @@ test_stale_under_nested_rewinds(const void *data)
     subject_close(&s);
 }
 
+/* A realloc to the same size does not go back: with 8 rewinds nesting
+ * after a mark made stale, it leaves every record in place, and the mark
+ * is still refused. */
+static void
+test_stale_after_same_size_realloc(const void *data)
+{
+    struct subject s;
+
+    if (!pool_holds(8 << 10))
+        return;
+    open_growing(&s, data);
+    marena_mark_t first = marena_mark(s.arena);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 100, 1));
+    marena_mark_t stale = marena_mark(s.arena);
+    marena_rewind(s.arena, first); /* 1: below stale */
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 200, 1));
+    for (int i = 1; i < 8; i++) { /* 2..8, above stale */
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 10, 1));
+        marena_mark_t mark = marena_mark(s.arena);
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 10, 1));
+        marena_rewind(s.arena, mark);
+    }
+    unsigned char *p = marena_alloc_aligned(s.arena, 40, 1);
+    test_assert_addr(marena_realloc(s.arena, p, 40, 40), ==, p);
+    assert_refused(s.arena, stale);
+    subject_close(&s);
+}
+
 /* Allocates `size` bytes (alignment 1) and takes a mark after them. */
 static marena_mark_t
 mark_after(marena_t *arena, size_t size)
@@ -530,6 +558,8 @@ main(int argc, char **argv)
         {"mark/valid-after-retreats", test_valid_after_retreats},
         {"mark/invalid/stale-under-nested-rewinds", test_stale_under_nested_rewinds},
         {"mark/invalid/stale-after-reset", test_stale_after_reset},
+        {"mark/invalid/stale-after-same-size-realloc",
+         test_stale_after_same_size_realloc},
         {"mark/invalid/stale-between-scopes", test_stale_between_scopes},
         {"mark/invalid/stale-under-loop", test_stale_under_loop},
         {"mark/invalid/second-retreat-kept", test_second_retreat_kept},
