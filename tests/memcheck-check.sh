@@ -12,10 +12,10 @@
 set -u
 valgrind=$1
 probe=$2
-misuses="after-reset past-last after-rewind shrunk-tail popped"
+misuses="after-reset past-last after-rewind shrunk-tail shrunk-other popped"
 clean="clean shrink-older shrink-middle pop-tail rewind-grown tracked"
 tools="callgrind cachegrind massif helgrind drd"
-echo "1..16"
+echo "1..17"
 n=0
 for how in $misuses; do
     n=$((n + 1))

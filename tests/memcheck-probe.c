@@ -4,7 +4,8 @@
  * memcheck-check.sh to run under Valgrind:
  *
  * - misuses, each of which must be an "Invalid read": after-reset,
- *   past-last, after-rewind, shrunk-tail, popped;
+ *   past-last, after-rewind, shrunk-tail, shrunk-other (the tail of an
+ *   allocation that is not the last), popped;
  * - correct uses, which must be no error at all: clean, and the paths
  *   where memcheck's mempool requests are easy to get wrong: shrink-older
  *   (a shrinking realloc in an older block), shrink-middle (through a
@@ -86,9 +87,15 @@ misuse(marena_t *arena, const char *how)
         marena_pop(arena, (void *)p, 10);
     else if (strcmp(how, "shrunk-tail") == 0)
         marena_realloc(arena, (void *)p, 10, 2);
-    else if (strcmp(how, "past-last") != 0 && strcmp(how, "clean") != 0)
+    else if (strcmp(how, "shrunk-other") == 0) { /* not the last allocation */
+        if (marena_alloc_aligned(arena, 1, 1) == NULL)
+            return 2;
+        marena_realloc(arena, (void *)p, 10, 2);
+    } else if (strcmp(how, "past-last") != 0 && strcmp(how, "clean") != 0)
         return 2;
-    index = strcmp(how, "past-last") == 0 ? 10 : strcmp(how, "shrunk-tail") == 0 ? 5 : 0;
+    index = strcmp(how, "past-last") == 0                                         ? 10
+            : strcmp(how, "shrunk-tail") == 0 || strcmp(how, "shrunk-other") == 0 ? 5
+                                                                                  : 0;
     printf("read %u\n", sum(p + index, 1));
     return 0;
 }

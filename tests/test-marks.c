@@ -352,6 +352,181 @@ test_valid_after_retreats(const void *data)
     subject_close(&s);
 }
 
+/* A mark made stale by a rewind stays refused while the rewinds after it
+ * nest up to 8 deep (each one going back less far than the one after it,
+ * all above the rewind that made it stale). */
+static void
+test_stale_under_nested_rewinds(const void *data)
+{
+    struct subject s;
+
+    if (!pool_holds(8 << 10))
+        return;
+    open_growing(&s, data);
+    marena_mark_t first = marena_mark(s.arena);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 100, 1));
+    marena_mark_t stale = marena_mark(s.arena);
+    marena_rewind(s.arena, first); /* below stale: it is stale now */
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 200, 1));
+    for (int i = 1; i < 8; i++) {
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 10, 1));
+        marena_mark_t mark = marena_mark(s.arena);
+        test_assert_size(mark.used, >, stale.used);
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 10, 1));
+        marena_rewind(s.arena, mark);
+        test_assert_size(marena_used(s.arena), ==, mark.used);
+    }
+    assert_refused(s.arena, stale);
+    subject_close(&s);
+}
+
+/* A realloc to the same size does not go back: with 8 rewinds nesting
+ * after a mark made stale, it leaves every record in place, and the mark
+ * is still refused. */
+static void
+test_stale_after_same_size_realloc(const void *data)
+{
+    struct subject s;
+
+    if (!pool_holds(8 << 10))
+        return;
+    open_growing(&s, data);
+    marena_mark_t first = marena_mark(s.arena);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 100, 1));
+    marena_mark_t stale = marena_mark(s.arena);
+    marena_rewind(s.arena, first); /* 1: below stale */
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 200, 1));
+    for (int i = 1; i < 8; i++) { /* 2..8, above stale */
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 10, 1));
+        marena_mark_t mark = marena_mark(s.arena);
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 10, 1));
+        marena_rewind(s.arena, mark);
+    }
+    unsigned char *p = marena_alloc_aligned(s.arena, 40, 1);
+    test_assert_addr(marena_realloc(s.arena, p, 40, 40), ==, p);
+    assert_refused(s.arena, stale);
+    subject_close(&s);
+}
+
+/* Allocates `size` bytes (alignment 1) and takes a mark after them. */
+static marena_mark_t
+mark_after(marena_t *arena, size_t size)
+{
+    test_assert_nonnull(marena_alloc_aligned(arena, size, 1));
+    return marena_mark(arena);
+}
+
+/* Rewinds go on being recorded after a reset: a mark the arena went back
+ * below since the reset is refused. */
+static void
+test_stale_after_reset(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    marena_rewind(s.arena, mark_after(s.arena, 10)); /* a retreat, then a reset */
+    marena_reset(s.arena);
+    marena_mark_t early = mark_after(s.arena, 10);
+    marena_mark_t late = mark_after(s.arena, 100);
+    marena_rewind(s.arena, early);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 300, 1));
+    assert_refused(s.arena, late);
+    subject_close(&s);
+}
+
+/* An inner scope rewound, then the outer one: a mark taken between the
+ * two is stale (the outer rewind went below it). */
+static void
+test_stale_between_scopes(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    marena_mark_t outer = mark_after(s.arena, 50);
+    marena_mark_t between = mark_after(s.arena, 50);
+    marena_mark_t inner = mark_after(s.arena, 50);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 50, 1));
+    marena_rewind(s.arena, inner);
+    marena_rewind(s.arena, outer);
+    test_assert_size(marena_used(s.arena), ==, outer.used);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 300, 1));
+    assert_refused(s.arena, between);
+    subject_close(&s);
+}
+
+/* A stale mark stays refused however often a mark above it is rewound to
+ * since (a scope in a loop is one level of nesting). */
+static void
+test_stale_under_loop(const void *data)
+{
+    struct subject s;
+
+    open_growing(&s, data);
+    marena_mark_t first = mark_after(s.arena, 10);
+    marena_mark_t stale = mark_after(s.arena, 50);
+    marena_rewind(s.arena, first);
+    marena_mark_t loop = mark_after(s.arena, 100);
+    test_assert_size(loop.used, >, stale.used);
+    for (int i = 0; i < 2 * 8; i++) {
+        test_assert_nonnull(marena_alloc_aligned(s.arena, 20, 1));
+        marena_rewind(s.arena, loop);
+    }
+    assert_refused(s.arena, stale);
+    subject_close(&s);
+}
+
+/* Nine rewinds nesting, the oldest record is the one dropped: a mark made
+ * stale by the second rewind (`second`), or by the eighth (`eighth`), is
+ * still refused. One refusal a test: a death test's child goes on. */
+static void
+nine_rewinds(marena_t *arena, marena_mark_t *second, marena_mark_t *eighth)
+{
+    marena_rewind(arena, mark_after(arena, 10)); /* 1: at 10 */
+    marena_mark_t b = mark_after(arena, 20);
+    *second = mark_after(arena, 40); /* at 70 */
+    test_assert_nonnull(marena_alloc_aligned(arena, 10, 1));
+    marena_rewind(arena, b); /* 2: at 30, below second */
+    test_assert_nonnull(marena_alloc_aligned(arena, 70, 1));
+    for (int i = 3; i <= 7; i++) { /* 3..7: at 110..150 */
+        marena_mark_t x = mark_after(arena, 10);
+        test_assert_nonnull(marena_alloc_aligned(arena, 10, 1));
+        marena_rewind(arena, x);
+    }
+    marena_mark_t c = mark_after(arena, 10);
+    *eighth = mark_after(arena, 20); /* at 180 */
+    test_assert_nonnull(marena_alloc_aligned(arena, 10, 1));
+    marena_rewind(arena, c); /* 8: at 160, below eighth */
+    marena_mark_t d = mark_after(arena, 30);
+    test_assert_nonnull(marena_alloc_aligned(arena, 10, 1));
+    marena_rewind(arena, d); /* 9: at 190 */
+    test_assert_size(marena_used(arena), ==, d.used);
+    test_assert_size(d.used, >, eighth->used);
+}
+
+static void
+test_second_retreat_kept(const void *data)
+{
+    marena_mark_t second, eighth;
+    struct subject s;
+
+    open_growing(&s, data);
+    nine_rewinds(s.arena, &second, &eighth);
+    assert_refused(s.arena, second);
+    subject_close(&s);
+}
+
+static void
+test_eighth_retreat_kept(const void *data)
+{
+    marena_mark_t second, eighth;
+    struct subject s;
+
+    open_growing(&s, data);
+    nine_rewinds(s.arena, &second, &eighth);
+    assert_refused(s.arena, eighth);
+    subject_close(&s);
+}
+
 static void
 test_null_mark(const void *data)
 {
@@ -381,6 +556,14 @@ main(int argc, char **argv)
         {"mark/invalid/shrunk-below", test_shrunk_below},
         {"mark/invalid/after-many-resets", test_after_many_resets},
         {"mark/valid-after-retreats", test_valid_after_retreats},
+        {"mark/invalid/stale-under-nested-rewinds", test_stale_under_nested_rewinds},
+        {"mark/invalid/stale-after-reset", test_stale_after_reset},
+        {"mark/invalid/stale-after-same-size-realloc",
+         test_stale_after_same_size_realloc},
+        {"mark/invalid/stale-between-scopes", test_stale_between_scopes},
+        {"mark/invalid/stale-under-loop", test_stale_under_loop},
+        {"mark/invalid/second-retreat-kept", test_second_retreat_kept},
+        {"mark/invalid/eighth-retreat-kept", test_eighth_retreat_kept},
         {"mark/invalid/null", test_null_mark},
     };
 

@@ -118,6 +118,17 @@ mark(marena_t *arena, unsigned char *p, unsigned char *other)
     marena_rewind(arena, marena_mark(arena));
     return marena_used(arena) == 0;
 }
+
+/* A mark test_misuse() took before the arena was destroyed. */
+static marena_mark_t taken;
+
+static int
+rewind_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)p, (void)other;
+    marena_rewind(arena, taken);
+    return marena_used(arena) == 0;
+}
 #endif
 
 #if MARENA_HAVE_REALLOC
@@ -167,6 +178,32 @@ add_cleanup_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
 {
     (void)p, (void)other;
     return marena_add_cleanup(arena, never, NULL) == -1;
+}
+#endif
+
+#if MARENA_HAVE_INTROSPECTION
+static int
+owns_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)other;
+    return marena_owns(arena, p) == 0;
+}
+
+/* A destroyed arena holds nothing: whatever it shows has no room. */
+static int
+visit_empty(void *ctx, const marena_block_info_t *block)
+{
+    (void)ctx;
+    test_assert_size(block->filled, ==, 0);
+    test_assert_size(block->size, ==, 0);
+    return 0;
+}
+
+static int
+walk_destroyed(marena_t *arena, unsigned char *p, unsigned char *other)
+{
+    (void)p, (void)other;
+    return marena_walk(arena, visit_empty, NULL) == 0;
 }
 #endif
 
@@ -286,6 +323,7 @@ static const struct misuse misuses[] = {
     {"destroyed/capacity", "*marena_capacity: the arena was destroyed*", 1, capacity},
 #if MARENA_HAVE_MARKS
     {"destroyed/mark", "*marena_mark: the arena was destroyed*", 1, mark},
+    {"destroyed/rewind", "*marena_rewind: the arena was destroyed*", 1, rewind_destroyed},
 #endif
 #if MARENA_HAVE_REALLOC
     {"destroyed/realloc", "*marena_realloc: the arena was destroyed*", 1,
@@ -302,6 +340,10 @@ static const struct misuse misuses[] = {
 #if MARENA_HAVE_CLEANUPS
     {"destroyed/add-cleanup", "*marena_add_cleanup: the arena was destroyed*", 1,
      add_cleanup_destroyed},
+#endif
+#if MARENA_HAVE_INTROSPECTION
+    {"destroyed/owns", "*marena_owns: the arena was destroyed*", 1, owns_destroyed},
+    {"destroyed/walk", "*marena_walk: the arena was destroyed*", 1, walk_destroyed},
 #endif
 #if MARENA_HAVE_STATS
     {"destroyed/stats", "*marena_stats: the arena was destroyed*", 1, stats_destroyed},
@@ -356,6 +398,9 @@ test_misuse(const void *data)
     q = marena_alloc(other, 16);
     test_assert_nonnull(p);
     test_assert_nonnull(q);
+#if MARENA_HAVE_MARKS
+    taken = marena_mark(arena);
+#endif
     if (misuse->destroyed)
         marena_destroy(arena);
 #if MARENA_DEBUG
@@ -369,6 +414,11 @@ test_misuse(const void *data)
 
     test_assert_message(misuse->run(arena, p, q), misuse->path);
     assert_unchanged(arena, before);
+#if MARENA_HAVE_ERRORS
+    /* A pointer that is not the arena's is bad input. */
+    if (!misuse->destroyed)
+        test_assert_size(marena_last_error(arena), ==, MARENA_EINVAL);
+#endif
 #endif
     if (!misuse->destroyed)
         marena_destroy(arena);
