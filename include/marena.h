@@ -1062,15 +1062,16 @@ marena_builder_begin(marena_builder_t *b, marena_t *arena);
 
 /** Appends @p n bytes from @p data. Returns 0; or -1, changing neither
  * the builder nor the arena, when @p b or its arena is NULL, when @p data
- * is NULL and @p n is not 0, or when there is no memory. Appending 0 bytes
+ * is NULL and @p n is not 0, when the length would overflow (a failed call
+ * of reason #MARENA_EINVAL), or when there is no memory. Appending 0 bytes
  * to a builder on an arena succeeds and changes nothing. */
 MARENA_API int
 marena_builder_append(marena_builder_t *b, const void *data, size_t n);
 
 #if MARENA_HAVE_STDIO
 /** Appends text formatted as by printf(). Returns 0, or -1 (nothing
- * appended) for a NULL @p fmt, an encoding error, or as
- * marena_builder_append(). */
+ * appended) for a NULL @p fmt, an encoding error (a failed call of reason
+ * #MARENA_EINVAL), or as marena_builder_append(). */
 MARENA_API int
 marena_builder_appendf(marena_builder_t *b, const char *fmt, ...) MARENA_PRINTF(2, 3);
 #endif

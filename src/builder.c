@@ -62,8 +62,12 @@ reserve(marena_builder_t *b, size_t extra)
     char *data;
     int last;
 
-    if (b == NULL || b->arena == NULL || extra > SIZE_MAX - 1 - b->length)
+    if (b == NULL || b->arena == NULL)
         return -1;
+    if (extra > SIZE_MAX - 1 - b->length) {
+        marena__fail(b->arena, SIZE_MAX, 1, ARENA_EINVAL); /* the length overflows */
+        return -1;
+    }
     need = b->length + extra + 1;
     if (need <= b->capacity)
         return 0;
@@ -118,7 +122,12 @@ marena_builder_appendf(marena_builder_t *b, const char *fmt, ...)
     va_start(args, fmt);
     length = vsnprintf(NULL, 0, fmt, args);
     va_end(args);
-    if (length < 0 || reserve(b, (size_t)length) != 0)
+    if (length < 0) {
+        if (b != NULL && b->arena != NULL)
+            marena__fail(b->arena, 0, 1, ARENA_EINVAL); /* does not encode */
+        return -1;
+    }
+    if (reserve(b, (size_t)length) != 0)
         return -1;
     va_start(args, fmt);
     vsnprintf(b->data + b->length, (size_t)length + 1, fmt, args);

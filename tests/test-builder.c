@@ -309,8 +309,9 @@ test_abandon(const void *data)
 
 /* An append larger than any block fails as a request the fixed arena has
  * no room for (one failure), changing neither the builder nor the arena;
- * one whose length with the NUL overflows fails too. The library function
- * is called (not the macro): the data is never read. */
+ * one whose length with the NUL overflows is bad input (one failure each,
+ * MARENA_EINVAL). The library function is called (not the macro): the
+ * data is never read. */
 static void
 test_too_large(const void *data)
 {
@@ -327,7 +328,10 @@ test_too_large(const void *data)
     test_assert_size(marena_last_error(s.arena), ==, MARENA_EFULL);
     test_assert_size(stats_of(s.arena).failed, ==, failed + 1);
     test_assert_size((marena_builder_append)(&b, "x", SIZE_MAX - 3), ==, -1);
+    test_assert_size(marena_last_error(s.arena), ==, MARENA_EINVAL);
+    test_assert_size(stats_of(s.arena).failed, ==, failed + 2);
     test_assert_size((marena_builder_append)(&b, "x", SIZE_MAX), ==, -1);
+    test_assert_size(stats_of(s.arena).failed, ==, failed + 3);
     assert_unchanged(s.arena, before);
     test_assert_size(marena_builder_length(&b), ==, 3);
     char *text = marena_builder_finish(&b, NULL);
@@ -463,8 +467,12 @@ test_appendf(const void *data)
     /* A format that does not encode (a wide character the C locale has no
      * byte for, where the C library says so) fails, appending nothing. */
     if (snprintf(NULL, 0, "%ls", L"\x100") < 0) {
+        size_t failed = stats_of(s.arena).failed;
+
         test_assert_size(marena_builder_appendf(&b, "%ls", L"\x100"), ==, -1);
         test_assert_size(marena_builder_length(&b), ==, 10);
+        test_assert_size(marena_last_error(s.arena), ==, MARENA_EINVAL);
+        test_assert_size(stats_of(s.arena).failed, ==, failed + 1);
     }
     test_assert_size(marena_builder_appendf(&b, "%c", '!'), ==, 0);
     size_t length;
