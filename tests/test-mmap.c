@@ -36,6 +36,19 @@ unmapped(const void *p, size_t size)
     return 1;
 }
 
+/* Can unmapped() see a page go? Not under qemu-user for a 32-bit guest,
+ * which keeps the guest's whole address space mapped on the host. */
+static int
+can_see_unmapping(void)
+{
+    void *page = mmap(NULL, page_size(), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    test_assert(page != MAP_FAILED);
+    test_assert(!unmapped(page, page_size()));
+    munmap(page, page_size());
+    return unmapped(page, page_size());
+}
+
 /* The backends' own calls: grants are whole pages, exactly the request
  * rounded up; release unmaps all of it (the guard page too); impossible
  * sizes fail. */
@@ -46,6 +59,7 @@ test_backend_calls(const void *data)
                                                        &marena_backend_mmap_guarded};
     const size_t page = page_size();
     const size_t sizes[] = {1, page - 1, page, page + 1, 3 * page, 5 * page + 17};
+    const int probe = can_see_unmapping();
 
     (void)data;
     for (size_t b = 0; b < 2; b++) {
@@ -62,7 +76,7 @@ test_backend_calls(const void *data)
             memset(block, 0x5c, granted);
             test_assert(!unmapped(block, granted + guard));
             backend->release(NULL, block, granted);
-            test_assert(unmapped(block, granted + guard));
+            test_assert(!probe || unmapped(block, granted + guard));
         }
         size_t granted = 0;
         test_assert_null(backend->acquire(NULL, SIZE_MAX, &granted));
@@ -80,6 +94,10 @@ test_nothing_left_mapped(const void *data)
     marena_options_t options = {0};
 
     (void)data;
+    if (!can_see_unmapping()) {
+        test_skip("this system cannot tell an unmapped page (qemu-user?)");
+        return;
+    }
     options.backend = &marena_backend_mmap_guarded;
     options.block_size = 100;
     options.flags = MARENA_GROW;
