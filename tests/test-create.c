@@ -9,6 +9,17 @@
 #include "harness.h"
 #include "subjects.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifndef TEST_ASAN
+#define TEST_ASAN 0
+#endif
+
 /* Everything but the NULL answers needs backends (a static-only build
  * without custom_backends has none). */
 #if MARENA_HAVE_BACKENDS
@@ -242,6 +253,41 @@ test_lying_grants(const void *data)
 #endif
 }
 
+#if MARENA_HAVE_GROWTH
+/* The contract's largest block is PTRDIFF_MAX bytes: a grant of exactly
+ * that is kept. The backend says so of a
+ * small real buffer, whose start alone is used. (Where the tools track
+ * arenas, the whole block would be poisoned: skipped there.) */
+static void
+test_largest_grant(const void *data)
+{
+    static _Alignas(MARENA_ALIGNMENT) unsigned char first[MARENA_CONTROL_SIZE + 256];
+    static _Alignas(MARENA_ALIGNMENT) unsigned char block[4096];
+    struct liar liar = {block, (size_t)PTRDIFF_MAX, NULL, 0, first};
+    marena_options_t options = {0};
+
+    (void)data;
+    if (TEST_ASAN || under_valgrind()) {
+        test_skip("tracked arenas poison the whole block");
+        return;
+    }
+    options.backend = &lying_backend;
+    options.backend_ctx = &liar;
+    options.block_size = 256;
+    options.flags = MARENA_GROW;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    unsigned char *p = marena_alloc(arena, 1000);
+    test_assert_nonnull(p);
+    test_assert_addr(p, >, block);
+    test_assert_addr(p + 1000, <=, block + sizeof(block));
+    test_assert_null(liar.released);
+    test_assert_size(marena_capacity(arena), >, (size_t)PTRDIFF_MAX / 2);
+    marena_destroy(arena);
+    test_assert_addr(liar.released, ==, first);
+}
+#endif
+
 /* What acquire is asked for: the capacity rounded up to MARENA_ALIGNMENT
  * (ends stay aligned) plus the control block; what the arena offers:
  * everything granted minus the control block. */
@@ -334,6 +380,9 @@ main(int argc, char **argv)
     test_add(test_misaligned_block, NULL, "/create/backend/misaligned-block");
     test_add(test_bad_backend, NULL, "/create/backend/invalid");
     test_add(test_lying_grants, NULL, "/create/backend/lying-grants");
+#if MARENA_HAVE_GROWTH
+    test_add(test_largest_grant, NULL, "/create/backend/largest-grant");
+#endif
     test_add(test_without_release, NULL, "/create/backend/without-release");
     test_add(test_two_arenas, NULL, "/create/backend/two-arenas");
 #endif

@@ -58,6 +58,28 @@ test_bad_input(const void *data)
     marena_destroy(arena);
 }
 
+/* count * size of exactly PTRDIFF_MAX does not overflow: it is a size no
+ * block can hold (EFULL in a fixed arena), not bad input; one more is. */
+static void
+test_calloc_largest(const void *data)
+{
+    marena_options_t options = {0};
+    marena_t *arena = open_fixed(options);
+    const size_t largest = (size_t)PTRDIFF_MAX;
+
+    (void)data;
+    test_assert_null(marena_calloc(arena, 1, largest));
+    test_assert_size(marena_last_error(arena), ==, MARENA_EFULL);
+    test_assert_null(marena_calloc(arena, 1, largest + 1));
+    test_assert_size(marena_last_error(arena), ==, MARENA_EINVAL);
+    test_assert_null(marena_calloc_aligned(arena, largest, 1, 16));
+    test_assert_size(marena_last_error(arena), ==, MARENA_EFULL);
+    test_assert_null(marena_calloc_aligned(arena, 2, largest / 2 + 1, 16));
+    test_assert_size(marena_last_error(arena), ==, MARENA_EINVAL);
+    test_assert_size(marena_used(arena), ==, 0);
+    marena_destroy(arena);
+}
+
 struct seen {
     marena_t *arena;
     marena_error_t error;
@@ -180,6 +202,7 @@ main(int argc, char **argv)
 {
     test_init(&argc, &argv);
     test_add(test_bad_input, NULL, "/errors/bad-input-and-full");
+    test_add(test_calloc_largest, NULL, "/errors/calloc-largest");
     test_add(test_growing, NULL, "/errors/growing");
     test_add(test_reserve, NULL, "/errors/reserve");
     test_add(test_strerror, NULL, "/errors/strerror");

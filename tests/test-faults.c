@@ -416,6 +416,46 @@ test_odd_reservation(const void *data)
     }
 }
 
+/* An alignment larger than the commit step: the request's padding is
+ * committed for, however far the cursor stands from the next aligned
+ * address (here just past one, so the padding is almost the alignment). */
+static void
+test_large_alignment_commit(const void *data)
+{
+    const size_t align = 4 * MARENA_COMMIT_STEP;
+    const size_t reserve = 4 * align;
+    struct reserving_backend reserving;
+    marena_options_t options = {0};
+
+    (void)data;
+    if (!pool_holds(reserve + MARENA_COMMIT_STEP))
+        return;
+    reserving_init(&reserving, 0);
+    options.backend = &reserving_backend;
+    options.backend_ctx = &reserving;
+    options.block_size = reserve;
+    options.flags = MARENA_RESERVE;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    /* Move the cursor to 16 bytes past a multiple of align. */
+    unsigned char *p = marena_alloc_aligned(arena, 1, 1);
+    test_assert_nonnull(p);
+    size_t past = (size_t)((uintptr_t)(p + 1) & (align - 1));
+    size_t filler = (16 + align - past) & (align - 1);
+    if (filler != 0)
+        test_assert_nonnull(marena_alloc_aligned(arena, filler, 1));
+    unsigned char *q = marena_alloc_aligned(arena, 100, align);
+    test_assert_nonnull(q);
+    test_assert(is_aligned(q, align));
+    test_assert_addr(q, >, p + filler);
+    test_assert_size((size_t)(q - (p + 1 + filler)), <, align);
+    memset(q, 0x5a, 100);
+    test_assert_size(reserving.committed, >=,
+                     (size_t)(q + 100 - (unsigned char *)reserving.reservation));
+    marena_destroy(arena);
+    test_assert_size(reserving.counter.out, ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -446,5 +486,6 @@ main(int argc, char **argv)
     test_add(test_concurrent_faults, NULL, "/faults/walk/concurrent");
 #endif
     test_add(test_odd_reservation, NULL, "/faults/reserve/odd-size");
+    test_add(test_large_alignment_commit, NULL, "/faults/reserve/large-alignment");
     return test_run();
 }
