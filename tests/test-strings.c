@@ -18,6 +18,10 @@
 
 #if MARENA_HAVE_STDIO
 #include <stdio.h>
+#include <wchar.h>
+#if defined(__GLIBC__)
+#include <printf.h>
+#endif
 #endif
 
 #define CAPACITY 4096u
@@ -581,6 +585,140 @@ test_sprintf_exact_fit_growing(const void *data)
     subject_close(&s);
 }
 
+/* A format that does not encode (a wide string no multibyte character
+ * stands for) fails like any bad request: NULL, MARENA_EINVAL, counted as
+ * failed, and the arena unchanged. */
+static void
+test_sprintf_encoding_error(const void *data)
+{
+    static const wchar_t lone_surrogate[] = {(wchar_t)0xD800, 0};
+    struct subject s;
+    struct snapshot before;
+
+    if (snprintf(NULL, 0, "%ls", lone_surrogate) >= 0)
+        return; /* this C library writes something for it */
+    subject_open(&s, data, CAPACITY);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 3, 1));
+    before = snapshot_of(s.arena);
+#if MARENA_HAVE_STATS
+    size_t failed = stats_of(s.arena).failed;
+#endif
+    test_assert_null(marena_sprintf(s.arena, "x%lsy", lone_surrogate));
+#if MARENA_HAVE_ERRORS
+    test_assert_size(marena_last_error(s.arena), ==, MARENA_EINVAL);
+#endif
+#if MARENA_HAVE_STATS
+    test_assert_size(stats_of(s.arena).failed, ==, failed + 1);
+#endif
+    test_assert_null(format_v(s.arena, "%d%ls", 1, lone_surrogate));
+#if MARENA_HAVE_STATS
+    test_assert_size(stats_of(s.arena).failed, ==, failed + 2);
+#endif
+    assert_unchanged(s.arena, before);
+    /* The arena goes on serving. */
+    assert_string(marena_sprintf(s.arena, "%s", "ok"), "ok");
+    subject_close(&s);
+}
+
+#if defined(__GLIBC__)
+/* A result that fits is formatted once (the documented one pass), one
+ * that does not fit twice: counted with a conversion of our own
+ * (glibc's register_printf_specifier). */
+static int passes;
+
+static int
+count_pass(FILE *stream, const struct printf_info *info, const void *const *args)
+{
+    (void)info;
+    (void)args;
+    passes++;
+    return fputs("pass", stream) < 0 ? -1 : 4;
+}
+
+static int
+count_pass_arginfo(const struct printf_info *info, size_t n, int *types, int *sizes)
+{
+    (void)info;
+    if (n > 0) {
+        types[0] = PA_INT;
+        sizes[0] = (int)sizeof(int);
+    }
+    return 1;
+}
+
+static void
+test_sprintf_one_pass(const void *data)
+{
+    /* Not a literal: the compiler does not know the conversion. */
+    const char *volatile counted = "<%Y>";
+    struct subject s;
+    char *text;
+
+    if (register_printf_specifier('Y', count_pass, count_pass_arginfo) != 0)
+        return;
+    subject_open(&s, data, CAPACITY);
+    passes = 0;
+    text = marena_sprintf(s.arena, counted, 0);
+    assert_string(text, "<pass>");
+    test_assert_size(passes, ==, 1);
+    passes = 0;
+    assert_string(format_v(s.arena, counted, 0), "<pass>");
+    test_assert_size(passes, ==, 1);
+
+    /* Exactly filling the block: still one pass. */
+    leave_remaining(s.arena, 7);
+    passes = 0;
+    text = marena_sprintf(s.arena, counted, 0);
+    assert_string(text, "<pass>");
+    test_assert_size(passes, ==, 1);
+    test_assert_size(marena_remaining(s.arena), ==, 0);
+    subject_close(&s);
+
+    /* One byte short in a growing arena: formatted again elsewhere. */
+    open_growing(&s, data);
+    leave_remaining(s.arena, 6);
+    passes = 0;
+    assert_string(marena_sprintf(s.arena, counted, 0), "<pass>");
+    test_assert_size(passes, ==, 2);
+    subject_close(&s);
+}
+#endif /* __GLIBC__ */
+
+#if MARENA_HAVE_MMAP_BACKEND && MARENA_HAVE_GROWTH
+/* A reserve/commit arena grows in place: a result longer than what is
+ * committed is committed for and packed right after the last allocation,
+ * odd address and all. */
+static void
+test_sprintf_reserve(const void *data)
+{
+    marena_options_t options = {0};
+    size_t used;
+
+    (void)data;
+    options.backend = &marena_backend_mmap;
+    options.block_size = (size_t)8 * MARENA_COMMIT_STEP;
+    options.flags = MARENA_RESERVE;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    char *first = marena_alloc_aligned(arena, 1, 1);
+    test_assert_nonnull(first);
+    used = marena_used(arena);
+    char *text = marena_sprintf(arena, "%0*d", (int)MARENA_COMMIT_STEP + 10, 5);
+    test_assert_addr(text, ==, first + 1);
+    test_assert_size(strlen(text), ==, MARENA_COMMIT_STEP + 10);
+    test_assert_size(text[MARENA_COMMIT_STEP + 9], ==, '5');
+    test_assert_size(marena_used(arena), ==, used + MARENA_COMMIT_STEP + 11);
+    /* And the next one right after it. */
+    text = format_v(arena, "%s", "next");
+    test_assert_addr(text, ==, first + 1 + MARENA_COMMIT_STEP + 11);
+    assert_string(text, "next");
+#if MARENA_HAVE_STATS
+    test_assert_size(stats_of(arena).blocks, ==, 1);
+#endif
+    marena_destroy(arena);
+}
+#endif
+
 /* marena_stats_format(): the full length whatever the buffer, always
  * NUL-terminated within it, and the counts it reports. */
 static void
@@ -706,6 +844,10 @@ main(int argc, char **argv)
         {"strings/sprintf-too-small", test_sprintf_too_small},
         {"strings/sprintf-exact-fit", test_sprintf_exact_fit},
         {"strings/sprintf-exact-fit-growing", test_sprintf_exact_fit_growing},
+        {"strings/sprintf-encoding-error", test_sprintf_encoding_error},
+#if defined(__GLIBC__)
+        {"strings/sprintf-one-pass", test_sprintf_one_pass},
+#endif
         {"strings/stats-format", test_stats_format},
 #endif
     };
@@ -714,6 +856,9 @@ main(int argc, char **argv)
     TEST_ADD_PER_KIND(cases);
 #if MARENA_HAVE_STDIO
     test_add(test_stats_format_text, NULL, "/strings/stats-format-text");
+#if MARENA_HAVE_MMAP_BACKEND && MARENA_HAVE_GROWTH
+    test_add(test_sprintf_reserve, NULL, "/strings/sprintf-reserve");
+#endif
 #endif
     return test_run();
 }
