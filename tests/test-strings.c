@@ -819,6 +819,75 @@ test_stats_format_text(const void *data)
     marena_destroy(arena);
 #endif
 }
+
+/* Sizes on either side of each step of the human form: libbsd's
+ * humanize_number() writes whole bytes up to 9999 and scales by 1024 from
+ * there; the built-in format scales from 1024 and keeps one decimal below
+ * 10 of a unit. */
+static void
+test_stats_format_sizes(const void *data)
+{
+    static _Alignas(
+        MARENA_ALIGNMENT) unsigned char buffer[MARENA_CONTROL_SIZE + (2u << 20)];
+    static const struct {
+        size_t used;
+        const char *human;
+    } steps[] = {
+        {1, "1"},
+        {1023, "1023"},
+#if TEST_HAVE_LIBBSD
+        {1024, "1024"},
+        {1536, "1536"},
+        {9999, "9999"},
+        {10000, "9.8K"},
+        {10239, "10K"},
+        {10240, "10K"},
+        {10752, "11K"},
+        {102400, "100K"},
+        {1048575, "1024K"},
+        {1048576, "1024K"},
+        {1572864, "1536K"},
+#else
+        {1024, "1.0K"},
+        {1536, "1.5K"},
+        {9999, "9.8K"},
+        {10239, "10.0K"},
+        {10240, "10K"},
+        {11264, "11K"},
+        {102400, "100K"},
+        {1048575, "1024K"},
+        {1048576, "1.0M"},
+        {1572864, "1.5M"},
+#endif
+    };
+    char text[200], want[200];
+
+    (void)data;
+    if (!pool_holds((size_t)3 << 20))
+        return;
+    marena_options_t options = {0};
+
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    test_assert_size(marena_capacity(arena), ==, (size_t)2 << 20);
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        size_t used = marena_used(arena);
+
+        test_assert_size(steps[i].used, >, used);
+        test_assert_nonnull(marena_alloc_aligned(arena, steps[i].used - used, 1));
+        snprintf(want, sizeof(want),
+                 "used %s of %s in 1 blocks (0 spare), peak %s; "
+                 "%zu allocations, 0 failed; backend 0, 0 calls",
+                 steps[i].human, TEST_HAVE_LIBBSD ? "2048K" : "2.0M", steps[i].human,
+                 i + 1);
+        test_assert_size(marena_stats_format(arena, text, sizeof(text)), ==,
+                         strlen(want));
+        test_assert_message(strcmp(text, want) == 0, text);
+    }
+    marena_destroy(arena);
+}
 #endif /* MARENA_HAVE_STDIO */
 
 int
@@ -856,6 +925,7 @@ main(int argc, char **argv)
     TEST_ADD_PER_KIND(cases);
 #if MARENA_HAVE_STDIO
     test_add(test_stats_format_text, NULL, "/strings/stats-format-text");
+    test_add(test_stats_format_sizes, NULL, "/strings/stats-format-sizes");
 #if MARENA_HAVE_MMAP_BACKEND && MARENA_HAVE_GROWTH
     test_add(test_sprintf_reserve, NULL, "/strings/sprintf-reserve");
 #endif
