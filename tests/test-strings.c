@@ -623,15 +623,17 @@ test_sprintf_encoding_error(const void *data)
 #if defined(__GLIBC__)
 /* A result that fits is formatted once (the documented one pass), one
  * that does not fit twice: counted with a conversion of our own
- * (glibc's register_printf_specifier). */
+ * (glibc's register_printf_specifier), %Y, which writes "pass", or
+ * nothing for a 0. */
 static int passes;
 
 static int
 count_pass(FILE *stream, const struct printf_info *info, const void *const *args)
 {
     (void)info;
-    (void)args;
     passes++;
+    if (*(const int *)args[0] == 0)
+        return 0; /* an empty conversion */
     return fputs("pass", stream) < 0 ? -1 : 4;
 }
 
@@ -651,6 +653,7 @@ test_sprintf_one_pass(const void *data)
 {
     /* Not a literal: the compiler does not know the conversion. */
     const char *volatile counted = "<%Y>";
+    const char *volatile alone = "%Y";
     struct subject s;
     char *text;
 
@@ -658,17 +661,22 @@ test_sprintf_one_pass(const void *data)
         return;
     subject_open(&s, data, CAPACITY);
     passes = 0;
-    text = marena_sprintf(s.arena, counted, 0);
+    text = marena_sprintf(s.arena, counted, 1);
     assert_string(text, "<pass>");
     test_assert_size(passes, ==, 1);
     passes = 0;
-    assert_string(format_v(s.arena, counted, 0), "<pass>");
+    assert_string(format_v(s.arena, counted, 1), "<pass>");
     test_assert_size(passes, ==, 1);
+    /* The empty string too. */
+    passes = 0;
+    assert_string(marena_sprintf(s.arena, counted, 0), "<>");
+    assert_string(marena_sprintf(s.arena, alone, 0), "");
+    test_assert_size(passes, ==, 2);
 
     /* Exactly filling the block: still one pass. */
     leave_remaining(s.arena, 7);
     passes = 0;
-    text = marena_sprintf(s.arena, counted, 0);
+    text = marena_sprintf(s.arena, counted, 1);
     assert_string(text, "<pass>");
     test_assert_size(passes, ==, 1);
     test_assert_size(marena_remaining(s.arena), ==, 0);
@@ -678,7 +686,7 @@ test_sprintf_one_pass(const void *data)
     open_growing(&s, data);
     leave_remaining(s.arena, 6);
     passes = 0;
-    assert_string(marena_sprintf(s.arena, counted, 0), "<pass>");
+    assert_string(marena_sprintf(s.arena, counted, 1), "<pass>");
     test_assert_size(passes, ==, 2);
     subject_close(&s);
 }
