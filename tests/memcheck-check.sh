@@ -3,6 +3,8 @@
 # Runs memcheck-probe under Valgrind, as TAP (see memcheck-probe.c):
 # - each misuse must end in an "Invalid read" (and valgrind's error exit
 #   code);
+# - each read of allocated bytes never written must be an "uninitialised
+#   value" error;
 # - each correct use must be no error at all;
 # - under memcheck the arena must be tracked, under other tools
 #   (callgrind, cachegrind, massif, helgrind, DRD) it must not be: they
@@ -13,9 +15,10 @@ set -u
 valgrind=$1
 probe=$2
 misuses="after-reset past-last after-rewind shrunk-tail popped"
-clean="clean shrink-older shrink-middle pop-tail rewind-grown tracked"
+undefined="uninitialised uninitialised-after-cut"
+clean="clean shrink-older shrink-middle pop-tail rewind-grown packed cut-below-last tracked"
 tools="callgrind cachegrind massif helgrind drd"
-echo "1..16"
+echo "1..20"
 n=0
 for how in $misuses; do
     n=$((n + 1))
@@ -23,6 +26,17 @@ for how in $misuses; do
     rc=$?
     if [ "$rc" = 42 ] && printf '%s\n' "$log" | grep -q "Invalid read"; then
         echo "ok $n - $how is an Invalid read"
+    else
+        echo "not ok $n - $how: exit $rc"
+        printf '%s\n' "$log" | sed 's/^/# /'
+    fi
+done
+for how in $undefined; do
+    n=$((n + 1))
+    log=$("$valgrind" -q --error-exitcode=42 "$probe" "$how" 2>&1)
+    rc=$?
+    if [ "$rc" = 42 ] && printf '%s\n' "$log" | grep -q "uninitialised value"; then
+        echo "ok $n - $how is an uninitialised value"
     else
         echo "not ok $n - $how: exit $rc"
         printf '%s\n' "$log" | sed 's/^/# /'

@@ -12,6 +12,13 @@
  *   allocation), rewind-grown (to a mark inside an allocation that grew in
  *   place after it: memcheck 3.19's MEMPOOL_TRIM would mark memory past
  *   the arena's buffer inaccessible, and writing there is checked);
+ * - reads of allocated bytes never written, each of which must be an
+ *   "uninitialised value" error: uninitialised (a fresh allocation),
+ *   uninitialised-after-cut (one made after a pop below the last chunk,
+ *   which starts the block's chunks over);
+ * - more correct uses: packed (allocations back to back, each read to its
+ *   last byte: no red zone between them), cut-below-last (a pop in the
+ *   allocation before a popped one, then reads of what is left);
  * - tracked / untracked: exit 0 when an arena is (not) tracked, i.e. when
  *   its inline fast path is trapped (marena_head.h). Under memcheck every
  *   arena must be tracked; under any other tool none may be.
@@ -154,6 +161,57 @@ rewind_grown(marena_t *arena)
     return 0;
 }
 
+/* Allocations of 1-byte alignment back to back, each written and read
+ * whole. */
+static int
+packed(marena_t *arena)
+{
+    unsigned char *p[4];
+
+    for (int i = 0; i < 4; i++) {
+        p[i] = marena_alloc_aligned(arena, 10, 1);
+        if (p[i] == NULL || (i > 0 && p[i] != p[i - 1] + 10))
+            return 2;
+        memset(p[i], i + 1, 10);
+    }
+    unsigned total = 0;
+
+    for (int i = 0; i < 4; i++)
+        total += sum(p[i], 10);
+    printf("read %u\n", total);
+    return total == 100 ? 0 : 2;
+}
+
+/* `a` then `b`, packed; b is popped whole, then the tail of a (below the
+ * last chunk the arena knows). With `fresh`, a new allocation follows,
+ * whose never-written bytes decide a branch; else what is left of a is
+ * read and written, and the new allocation is written before it is read. */
+static int
+cut_below_last(marena_t *arena, int fresh)
+{
+    unsigned char *a = marena_alloc_aligned(arena, 100, 1);
+    unsigned char *b = marena_alloc_aligned(arena, 50, 1);
+
+    if (a == NULL || b != a + 100)
+        return 2;
+    memset(a, 1, 100);
+    memset(b, 2, 50);
+    if (marena_pop(arena, b, 50) != 1 || marena_pop(arena, a + 60, 40) != 1)
+        return 2;
+    volatile unsigned char *c = marena_alloc_aligned(arena, 16, 1);
+
+    if (c != a + 60)
+        return 2;
+    if (fresh) {
+        printf("read %s\n", c[3] != 0 ? "nonzero" : "zero");
+        return 0;
+    }
+    memset((void *)c, 3, 16);
+    printf("read %u\n", sum(a, 60) + sum(c, 16));
+    memset(a, 4, 60);
+    return 0;
+}
+
 /* Is the arena's inline fast path trapped (marena_head.h: a tracked arena
  * keeps end == cursor)? */
 static int
@@ -181,7 +239,18 @@ main(int argc, char **argv)
         result = cut_middle(arena, strcmp(how, "pop-tail") == 0);
     else if (strcmp(how, "rewind-grown") == 0)
         result = rewind_grown(arena);
-    else
+    else if (strcmp(how, "packed") == 0)
+        result = packed(arena);
+    else if (strcmp(how, "cut-below-last") == 0 ||
+             strcmp(how, "uninitialised-after-cut") == 0)
+        result = cut_below_last(arena, strcmp(how, "cut-below-last") != 0);
+    else if (strcmp(how, "uninitialised") == 0) {
+        volatile unsigned char *p = marena_alloc_aligned(arena, 16, 1);
+
+        result = p == NULL ? 2 : 0;
+        if (p != NULL)
+            printf("read %s\n", p[3] != 0 ? "nonzero" : "zero");
+    } else
         result = misuse(arena, how);
     marena_destroy(arena);
     return result;
