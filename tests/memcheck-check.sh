@@ -16,9 +16,9 @@ valgrind=$1
 probe=$2
 misuses="after-reset past-last after-rewind shrunk-tail popped"
 undefined="uninitialised uninitialised-after-cut"
-clean="clean shrink-older shrink-middle pop-tail rewind-grown packed cut-below-last tracked"
+clean="clean shrink-older shrink-middle pop-tail rewind-grown packed cut-below-last sprintf tracked"
 tools="callgrind cachegrind massif helgrind drd"
-echo "1..20"
+echo "1..21"
 n=0
 for how in $misuses; do
     n=$((n + 1))

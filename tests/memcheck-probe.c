@@ -18,7 +18,8 @@
  *   which starts the block's chunks over);
  * - more correct uses: packed (allocations back to back, each read to its
  *   last byte: no red zone between them), cut-below-last (a pop in the
- *   allocation before a popped one, then reads of what is left);
+ *   allocation before a popped one, then reads of what is left),
+ *   sprintf (strings formatted in the arena's free space, read whole);
  * - tracked / untracked: exit 0 when an arena is (not) tracked, i.e. when
  *   its inline fast path is trapped (marena_head.h). Under memcheck every
  *   arena must be tracked; under any other tool none may be.
@@ -212,6 +213,32 @@ cut_below_last(marena_t *arena, int fresh)
     return 0;
 }
 
+/* marena_sprintf() writes into free space before it commits the result
+ * (the free space must be writable then), and the result's bytes hold
+ * values. A result too long for what is left fails, and the space still
+ * serves. */
+static int
+formatted(marena_t *arena)
+{
+#if MARENA_HAVE_STDIO
+    char *first = marena_sprintf(arena, "%d-%s", 42, "probe");
+    char *second = marena_sprintf(arena, "<%s>", first != NULL ? first : "");
+
+    if (first == NULL || second == NULL || strcmp(second, "<42-probe>") != 0)
+        return 2;
+    if (marena_sprintf(arena, "%0*d", 2 * CAPACITY, 1) != NULL)
+        return 2;
+    char *third = marena_sprintf(arena, "%s", "after");
+
+    if (third == NULL || strcmp(third, "after") != 0)
+        return 2;
+    printf("read %s %s %s\n", first, second, third);
+#else
+    (void)arena;
+#endif
+    return 0;
+}
+
 /* Is the arena's inline fast path trapped (marena_head.h: a tracked arena
  * keeps end == cursor)? */
 static int
@@ -239,6 +266,8 @@ main(int argc, char **argv)
         result = cut_middle(arena, strcmp(how, "pop-tail") == 0);
     else if (strcmp(how, "rewind-grown") == 0)
         result = rewind_grown(arena);
+    else if (strcmp(how, "sprintf") == 0)
+        result = formatted(arena);
     else if (strcmp(how, "packed") == 0)
         result = packed(arena);
     else if (strcmp(how, "cut-below-last") == 0 ||
