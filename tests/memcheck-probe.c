@@ -4,7 +4,9 @@
  * memcheck-check.sh to run under Valgrind:
  *
  * - misuses, each of which must be an "Invalid read": after-reset,
- *   past-last, after-rewind, shrunk-tail, popped;
+ *   past-last, after-rewind, shrunk-tail, popped, past-sprintf (past the
+ *   last marena_sprintf() result), past-cut (past the last allocation
+ *   after a pop below the last chunk);
  * - correct uses, which must be no error at all: clean, and the paths
  *   where memcheck's mempool requests are easy to get wrong: shrink-older
  *   (a shrinking realloc in an older block), shrink-middle (through a
@@ -184,11 +186,14 @@ packed(marena_t *arena)
 }
 
 /* `a` then `b`, packed; b is popped whole, then the tail of a (below the
- * last chunk the arena knows). With `fresh`, a new allocation follows,
- * whose never-written bytes decide a branch; else what is left of a is
- * read and written, and the new allocation is written before it is read. */
+ * last chunk the arena knows), and a new allocation follows. CUT_CLEAN:
+ * what is left of a is read and written, the new allocation is written
+ * before it is read; CUT_FRESH: its never-written bytes decide a branch;
+ * CUT_PAST: a read past it, where the popped allocations were. */
+enum { CUT_CLEAN, CUT_FRESH, CUT_PAST };
+
 static int
-cut_below_last(marena_t *arena, int fresh)
+cut_below_last(marena_t *arena, int mode)
 {
     unsigned char *a = marena_alloc_aligned(arena, 100, 1);
     unsigned char *b = marena_alloc_aligned(arena, 50, 1);
@@ -203,11 +208,15 @@ cut_below_last(marena_t *arena, int fresh)
 
     if (c != a + 60)
         return 2;
-    if (fresh) {
+    if (mode == CUT_FRESH) {
         printf("read %s\n", c[3] != 0 ? "nonzero" : "zero");
         return 0;
     }
     memset((void *)c, 3, 16);
+    if (mode == CUT_PAST) {
+        printf("read %u\n", sum(a + 120, 1));
+        return 0;
+    }
     printf("read %u\n", sum(a, 60) + sum(c, 16));
     memset(a, 4, 60);
     return 0;
@@ -216,9 +225,9 @@ cut_below_last(marena_t *arena, int fresh)
 /* marena_sprintf() writes into free space before it commits the result
  * (the free space must be writable then), and the result's bytes hold
  * values. A result too long for what is left fails, and the space still
- * serves. */
+ * serves. With `past`, a read past the last result follows. */
 static int
-formatted(marena_t *arena)
+formatted(marena_t *arena, int past)
 {
 #if MARENA_HAVE_STDIO
     char *first = marena_sprintf(arena, "%d-%s", 42, "probe");
@@ -233,8 +242,11 @@ formatted(marena_t *arena)
     if (third == NULL || strcmp(third, "after") != 0)
         return 2;
     printf("read %s %s %s\n", first, second, third);
+    if (past)
+        printf("read %u\n", sum((unsigned char *)third + 6, 1));
 #else
     (void)arena;
+    (void)past;
 #endif
     return 0;
 }
@@ -266,13 +278,16 @@ main(int argc, char **argv)
         result = cut_middle(arena, strcmp(how, "pop-tail") == 0);
     else if (strcmp(how, "rewind-grown") == 0)
         result = rewind_grown(arena);
-    else if (strcmp(how, "sprintf") == 0)
-        result = formatted(arena);
+    else if (strcmp(how, "sprintf") == 0 || strcmp(how, "past-sprintf") == 0)
+        result = formatted(arena, strcmp(how, "past-sprintf") == 0);
     else if (strcmp(how, "packed") == 0)
         result = packed(arena);
     else if (strcmp(how, "cut-below-last") == 0 ||
-             strcmp(how, "uninitialised-after-cut") == 0)
-        result = cut_below_last(arena, strcmp(how, "cut-below-last") != 0);
+             strcmp(how, "uninitialised-after-cut") == 0 || strcmp(how, "past-cut") == 0)
+        result = cut_below_last(arena, strcmp(how, "cut-below-last") == 0 ? CUT_CLEAN
+                                       : strcmp(how, "uninitialised-after-cut") == 0
+                                           ? CUT_FRESH
+                                           : CUT_PAST);
     else if (strcmp(how, "uninitialised") == 0) {
         volatile unsigned char *p = marena_alloc_aligned(arena, 16, 1);
 
