@@ -6,7 +6,9 @@
  * - misuses, each of which must be an "Invalid read": after-reset,
  *   past-last, after-rewind, shrunk-tail, popped, past-sprintf (past the
  *   last marena_sprintf() result), past-cut (past the last allocation
- *   after a pop below the last chunk);
+ *   after a pop below the last chunk), spare-after-cut (in a block that
+ *   a reset sent to the spare list, after such a pop had left its bytes
+ *   plain defined memory);
  * - correct uses, which must be no error at all: clean, and the paths
  *   where memcheck's mempool requests are easy to get wrong: shrink-older
  *   (a shrinking realloc in an older block), shrink-middle (through a
@@ -21,7 +23,9 @@
  * - more correct uses: packed (allocations back to back, each read to its
  *   last byte: no red zone between them), cut-below-last (a pop in the
  *   allocation before a popped one, then reads of what is left),
- *   sprintf (strings formatted in the arena's free space, read whole);
+ *   sprintf (strings formatted in the arena's free space, read whole),
+ *   spare-reuse (blocks retired to the spare list by a reset serve
+ *   again, their allocations written and read);
  * - tracked / untracked: exit 0 when an arena is (not) tracked, i.e. when
  *   its inline fast path is trapped (marena_head.h). Under memcheck every
  *   arena must be tracked; under any other tool none may be.
@@ -222,6 +226,73 @@ cut_below_last(marena_t *arena, int mode)
     return 0;
 }
 
+/* A growing arena whose blocks go to the spare list at reset and serve
+ * again, three times over. */
+static int
+spare_reuse(void)
+{
+    marena_options_t options = {
+        .backend = &heap, .block_size = 256, .flags = MARENA_GROW};
+    marena_t *arena = marena_create_ex(&options);
+    unsigned total = 0;
+
+    if (arena == NULL)
+        return 2;
+    for (int round = 0; round < 3; round++) {
+        unsigned char *p[12];
+
+        for (int i = 0; i < 12; i++) {
+            p[i] = marena_alloc_aligned(arena, 100, 1);
+            if (p[i] == NULL)
+                return 2;
+            memset(p[i], i, 100);
+        }
+        for (int i = 0; i < 12; i++)
+            total += sum(p[i], 100);
+        marena_reset(arena);
+    }
+    printf("read %u\n", total);
+    marena_destroy(arena);
+    return 0;
+}
+
+/* In the second block of a growing arena: `a` then `b`, b popped whole,
+ * then the tail of a (so what is below is plain defined memory); a reset
+ * sends the block to the spare list; then a read of a. */
+static int
+spare_after_cut(void)
+{
+    marena_options_t options = {
+        .backend = &heap, .block_size = 256, .flags = MARENA_GROW};
+    marena_t *arena = marena_create_ex(&options);
+    unsigned char *first = arena != NULL ? marena_alloc_aligned(arena, 8, 1) : NULL;
+    unsigned char *a = NULL;
+
+    if (first == NULL)
+        return 2;
+    /* Fill the first block until an allocation lands in another. */
+    for (int i = 0; i < 64 && a == NULL; i++) {
+        unsigned char *p = marena_alloc_aligned(arena, 100, 1);
+
+        if (p == NULL)
+            return 2;
+        if (p < first || p > first + 256)
+            a = p;
+    }
+    unsigned char *b = marena_alloc_aligned(arena, 50, 1);
+
+    if (a == NULL || b != a + 100)
+        return 2;
+    memset(a, 1, 100);
+    memset(b, 2, 50);
+    if (marena_pop(arena, b, 50) != 1 || marena_pop(arena, a + 60, 40) != 1)
+        return 2;
+    marena_reset(arena);
+    printf("read %u\n", sum(a, 1));
+    marena_destroy(arena);
+    return 0;
+}
+
 /* marena_sprintf() writes into free space before it commits the result
  * (the free space must be writable then), and the result's bytes hold
  * values. A result too long for what is left fails, and the space still
@@ -280,6 +351,10 @@ main(int argc, char **argv)
         result = rewind_grown(arena);
     else if (strcmp(how, "sprintf") == 0 || strcmp(how, "past-sprintf") == 0)
         result = formatted(arena, strcmp(how, "past-sprintf") == 0);
+    else if (strcmp(how, "spare-after-cut") == 0)
+        result = spare_after_cut();
+    else if (strcmp(how, "spare-reuse") == 0)
+        result = spare_reuse();
     else if (strcmp(how, "packed") == 0)
         result = packed(arena);
     else if (strcmp(how, "cut-below-last") == 0 ||
