@@ -16,9 +16,9 @@ valgrind=$1
 probe=$2
 misuses="after-reset past-last after-rewind shrunk-tail popped past-sprintf past-cut spare-after-cut"
 undefined="uninitialised uninitialised-after-cut"
-clean="clean shrink-older shrink-middle pop-tail rewind-grown packed cut-below-last sprintf spare-reuse tracked"
+clean="clean shrink-older shrink-middle pop-tail rewind-grown packed cut-below-last sprintf spare-reuse buffer-after-destroy tracked"
 tools="callgrind cachegrind massif helgrind drd"
-echo "1..25"
+echo "1..26"
 n=0
 for how in $misuses; do
     n=$((n + 1))

@@ -25,7 +25,8 @@
  *   allocation before a popped one, then reads of what is left),
  *   sprintf (strings formatted in the arena's free space, read whole),
  *   spare-reuse (blocks retired to the spare list by a reset serve
- *   again, their allocations written and read);
+ *   again, their allocations written and read), buffer-after-destroy
+ *   (the caller's buffer, all of it read and written after destroy);
  * - tracked / untracked: exit 0 when an arena is (not) tracked, i.e. when
  *   its inline fast path is trapped (marena_head.h). Under memcheck every
  *   arena must be tracked; under any other tool none may be.
@@ -369,8 +370,17 @@ main(int argc, char **argv)
         result = p == NULL ? 2 : 0;
         if (p != NULL)
             printf("read %s\n", p[3] != 0 ? "nonzero" : "zero");
-    } else
+    } else if (strcmp(how, "buffer-after-destroy") == 0)
+        result = misuse(arena, "clean");
+    else
         result = misuse(arena, how);
     marena_destroy(arena);
+    if (strcmp(how, "buffer-after-destroy") == 0) {
+        /* The buffer is the caller's again: every byte readable and
+         * holding a value (what the arena left there), and writable. */
+        printf("buffer %s\n",
+               sum(memory.buffer, sizeof(memory.buffer)) % 2 ? "odd" : "even");
+        memset(memory.buffer, 5, sizeof(memory.buffer));
+    }
     return result;
 }
