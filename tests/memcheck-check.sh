@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Runs memcheck-probe under Valgrind, as TAP (see memcheck-probe.c):
 # - each misuse must end in an "Invalid read" (and valgrind's error exit
-#   code);
+#   code), of a freed block where the arena gave the allocation back;
 # - each read of allocated bytes never written must be an "uninitialised
 #   value" error;
 # - each correct use must be no error at all;
@@ -14,17 +14,24 @@
 set -u
 valgrind=$1
 probe=$2
-misuses="after-reset past-last after-rewind shrunk-tail popped past-sprintf past-cut spare-after-cut"
+misuses="after-reset past-last after-rewind shrunk-tail popped past-sprintf past-cut spare-after-cut rewound-after-cut"
+# Given back: memcheck names the allocation a freed block.
+freed="after-reset after-rewind popped"
 undefined="uninitialised uninitialised-after-cut"
 clean="clean shrink-older shrink-middle pop-tail rewind-grown packed cut-below-last sprintf spare-reuse buffer-after-destroy tracked"
 tools="callgrind cachegrind massif helgrind drd"
-echo "1..26"
+echo "1..27"
 n=0
 for how in $misuses; do
     n=$((n + 1))
     log=$("$valgrind" -q --error-exitcode=42 "$probe" "$how" 2>&1)
     rc=$?
-    if [ "$rc" = 42 ] && printf '%s\n' "$log" | grep -q "Invalid read"; then
+    case " $freed " in
+        *" $how "*) named="free'd" ;;
+        *) named="Invalid read" ;;
+    esac
+    if [ "$rc" = 42 ] && printf '%s\n' "$log" | grep -q "Invalid read" &&
+        printf '%s\n' "$log" | grep -q "$named"; then
         echo "ok $n - $how is an Invalid read"
     else
         echo "not ok $n - $how: exit $rc"

@@ -8,7 +8,9 @@
  *   last marena_sprintf() result), past-cut (past the last allocation
  *   after a pop below the last chunk), spare-after-cut (in a block that
  *   a reset sent to the spare list, after such a pop had left its bytes
- *   plain defined memory);
+ *   plain defined memory), rewound-after-cut (after such a pop and a
+ *   rewind to before it); after-reset, after-rewind and popped must also
+ *   name the allocation a freed block;
  * - correct uses, which must be no error at all: clean, and the paths
  *   where memcheck's mempool requests are easy to get wrong: shrink-older
  *   (a shrinking realloc in an older block), shrink-middle (through a
@@ -194,12 +196,14 @@ packed(marena_t *arena)
  * last chunk the arena knows), and a new allocation follows. CUT_CLEAN:
  * what is left of a is read and written, the new allocation is written
  * before it is read; CUT_FRESH: its never-written bytes decide a branch;
- * CUT_PAST: a read past it, where the popped allocations were. */
-enum { CUT_CLEAN, CUT_FRESH, CUT_PAST };
+ * CUT_PAST: a read past it, where the popped allocations were;
+ * CUT_REWOUND: a rewind to before a, then a read of a. */
+enum { CUT_CLEAN, CUT_FRESH, CUT_PAST, CUT_REWOUND };
 
 static int
 cut_below_last(marena_t *arena, int mode)
 {
+    marena_mark_t mark = marena_mark(arena);
     unsigned char *a = marena_alloc_aligned(arena, 100, 1);
     unsigned char *b = marena_alloc_aligned(arena, 50, 1);
 
@@ -220,6 +224,11 @@ cut_below_last(marena_t *arena, int mode)
     memset((void *)c, 3, 16);
     if (mode == CUT_PAST) {
         printf("read %u\n", sum(a + 120, 1));
+        return 0;
+    }
+    if (mode == CUT_REWOUND) {
+        marena_rewind(arena, mark);
+        printf("read %u\n", sum(a, 1));
         return 0;
     }
     printf("read %u\n", sum(a, 60) + sum(c, 16));
@@ -359,11 +368,13 @@ main(int argc, char **argv)
     else if (strcmp(how, "packed") == 0)
         result = packed(arena);
     else if (strcmp(how, "cut-below-last") == 0 ||
-             strcmp(how, "uninitialised-after-cut") == 0 || strcmp(how, "past-cut") == 0)
-        result = cut_below_last(arena, strcmp(how, "cut-below-last") == 0 ? CUT_CLEAN
-                                       : strcmp(how, "uninitialised-after-cut") == 0
-                                           ? CUT_FRESH
-                                           : CUT_PAST);
+             strcmp(how, "uninitialised-after-cut") == 0 ||
+             strcmp(how, "past-cut") == 0 || strcmp(how, "rewound-after-cut") == 0)
+        result = cut_below_last(arena,
+                                strcmp(how, "cut-below-last") == 0            ? CUT_CLEAN
+                                : strcmp(how, "uninitialised-after-cut") == 0 ? CUT_FRESH
+                                : strcmp(how, "rewound-after-cut") == 0 ? CUT_REWOUND
+                                                                        : CUT_PAST);
     else if (strcmp(how, "uninitialised") == 0) {
         volatile unsigned char *p = marena_alloc_aligned(arena, 16, 1);
 
