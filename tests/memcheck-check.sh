@@ -18,9 +18,9 @@ misuses="after-reset past-last after-rewind shrunk-tail popped past-sprintf past
 # Given back: memcheck names the allocation a freed block.
 freed="after-reset after-rewind popped"
 undefined="uninitialised uninitialised-after-cut"
-clean="clean shrink-older shrink-middle pop-tail rewind-grown packed cut-below-last sprintf spare-reuse buffer-after-destroy tracked"
+clean="clean shrink-older shrink-middle pop-tail rewind-grown rewind-shrunk packed cut-below-last sprintf spare-reuse buffer-after-destroy tracked"
 tools="callgrind cachegrind massif helgrind drd"
-echo "1..27"
+echo "1..28"
 n=0
 for how in $misuses; do
     n=$((n + 1))

@@ -17,7 +17,9 @@
  *   pointer into the last allocation), pop-tail (the tail of the last
  *   allocation), rewind-grown (to a mark inside an allocation that grew in
  *   place after it: memcheck 3.19's MEMPOOL_TRIM would mark memory past
- *   the arena's buffer inaccessible, and writing there is checked);
+ *   the arena's buffer inaccessible, and writing there is checked),
+ *   rewind-shrunk (the same after the last allocation shrank, which
+ *   must shrink its chunk);
  * - reads of allocated bytes never written, each of which must be an
  *   "uninitialised value" error: uninitialised (a fresh allocation),
  *   uninitialised-after-cut (one made after a pop below the last chunk,
@@ -167,6 +169,32 @@ rewind_grown(marena_t *arena)
     memset(last, 1, size + 8);
     marena_rewind(arena, mark);
     printf("read %u\n", sum(last, size));
+    memset(memory.after, 3, sizeof(memory.after));
+    return 0;
+}
+
+/* The last allocation fills the arena to the end and shrinks by 8; a mark
+ * there, an allocation of those 8 bytes, a rewind to the mark. Then the
+ * program writes the memory that follows the arena's buffer. */
+static int
+rewind_shrunk(marena_t *arena)
+{
+    unsigned char *first = marena_alloc(arena, 1024);
+    size_t size = marena_remaining(arena);
+    unsigned char *last = marena_alloc_aligned(arena, size, 1);
+
+    if (first == NULL || last == NULL ||
+        marena_realloc(arena, last, size, size - 8) != last)
+        return 2;
+    marena_mark_t mark = marena_mark(arena);
+    unsigned char *tail = marena_alloc_aligned(arena, 8, 1);
+
+    if (tail != last + size - 8)
+        return 2;
+    memset(last, 1, size - 8);
+    memset(tail, 2, 8);
+    marena_rewind(arena, mark);
+    printf("read %u\n", sum(last, size - 8));
     memset(memory.after, 3, sizeof(memory.after));
     return 0;
 }
@@ -361,6 +389,8 @@ main(int argc, char **argv)
         result = rewind_grown(arena);
     else if (strcmp(how, "sprintf") == 0 || strcmp(how, "past-sprintf") == 0)
         result = formatted(arena, strcmp(how, "past-sprintf") == 0);
+    else if (strcmp(how, "rewind-shrunk") == 0)
+        result = rewind_shrunk(arena);
     else if (strcmp(how, "spare-after-cut") == 0)
         result = spare_after_cut();
     else if (strcmp(how, "spare-reuse") == 0)
