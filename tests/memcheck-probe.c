@@ -23,7 +23,9 @@
  * - reads of allocated bytes never written, each of which must be an
  *   "uninitialised value" error: uninitialised (a fresh allocation),
  *   uninitialised-after-cut (one made after a pop below the last chunk,
- *   which starts the block's chunks over);
+ *   which starts the block's chunks over), uninitialised-after-shrink and
+ *   uninitialised-after-pop (an allocation before one that shrinks or is
+ *   popped whole);
  * - more correct uses: packed (allocations back to back, each read to its
  *   last byte: no red zone between them), cut-below-last (a pop in the
  *   allocation before a popped one, then reads of what is left),
@@ -405,7 +407,22 @@ main(int argc, char **argv)
                                 : strcmp(how, "uninitialised-after-cut") == 0 ? CUT_FRESH
                                 : strcmp(how, "rewound-after-cut") == 0 ? CUT_REWOUND
                                                                         : CUT_PAST);
-    else if (strcmp(how, "uninitialised") == 0) {
+    else if (strcmp(how, "uninitialised-after-shrink") == 0 ||
+             strcmp(how, "uninitialised-after-pop") == 0) {
+        /* Bytes never written stay uninitialised when the allocation
+         * shrinks, or when the one after it is popped whole. */
+        volatile unsigned char *p = marena_alloc_aligned(arena, 16, 1);
+        unsigned char *q = marena_alloc_aligned(arena, 8, 1);
+
+        result = p == NULL || q == NULL ? 2 : 0;
+        if (strcmp(how, "uninitialised-after-pop") == 0) {
+            if (marena_pop(arena, q, 8) != 1)
+                result = 2;
+        } else if (marena_realloc(arena, q, 8, 4) != q)
+            result = 2;
+        if (result == 0)
+            printf("read %s\n", p[3] != 0 ? "nonzero" : "zero");
+    } else if (strcmp(how, "uninitialised") == 0) {
         volatile unsigned char *p = marena_alloc_aligned(arena, 16, 1);
 
         result = p == NULL ? 2 : 0;
