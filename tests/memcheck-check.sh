@@ -17,10 +17,10 @@ probe=$2
 misuses="after-reset past-last after-rewind shrunk-tail popped past-sprintf past-cut spare-after-cut rewound-after-cut"
 # Given back: memcheck names the allocation a freed block.
 freed="after-reset after-rewind popped"
-undefined="uninitialised uninitialised-after-cut uninitialised-after-shrink uninitialised-after-pop"
+undefined="uninitialised uninitialised-after-cut uninitialised-after-shrink uninitialised-after-pop uninitialised-after-grow uninitialised-after-shrinks"
 clean="clean shrink-older shrink-middle pop-tail rewind-grown rewind-shrunk packed cut-below-last sprintf spare-reuse buffer-after-destroy tracked"
 tools="callgrind cachegrind massif helgrind drd"
-echo "1..30"
+echo "1..32"
 n=0
 for how in $misuses; do
     n=$((n + 1))

@@ -25,7 +25,9 @@
  *   uninitialised-after-cut (one made after a pop below the last chunk,
  *   which starts the block's chunks over), uninitialised-after-shrink and
  *   uninitialised-after-pop (an allocation before one that shrinks or is
- *   popped whole);
+ *   popped whole), uninitialised-after-grow (one that grows in place, then
+ *   shrinks within what it grew by), uninitialised-after-shrinks (one that
+ *   shrinks twice);
  * - more correct uses: packed (allocations back to back, each read to its
  *   last byte: no red zone between them), cut-below-last (a pop in the
  *   allocation before a popped one, then reads of what is left),
@@ -419,6 +421,20 @@ main(int argc, char **argv)
             if (marena_pop(arena, q, 8) != 1)
                 result = 2;
         } else if (marena_realloc(arena, q, 8, 4) != q)
+            result = 2;
+        if (result == 0)
+            printf("read %s\n", p[3] != 0 ? "nonzero" : "zero");
+    } else if (strcmp(how, "uninitialised-after-grow") == 0 ||
+               strcmp(how, "uninitialised-after-shrinks") == 0) {
+        /* The same when the one after it grew in place and then shrank
+         * within what it grew by, or shrank twice. */
+        volatile unsigned char *p = marena_alloc_aligned(arena, 16, 1);
+        unsigned char *q = marena_alloc_aligned(arena, 16, 1);
+        int grow = strcmp(how, "uninitialised-after-grow") == 0;
+
+        result = p == NULL || q == NULL ? 2 : 0;
+        if (result == 0 && (marena_realloc(arena, q, 16, grow ? 32 : 12) != q ||
+                            marena_realloc(arena, q, grow ? 32 : 12, grow ? 24 : 8) != q))
             result = 2;
         if (result == 0)
             printf("read %s\n", p[3] != 0 ? "nonzero" : "zero");
