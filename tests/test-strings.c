@@ -18,6 +18,10 @@
 
 #if MARENA_HAVE_STDIO
 #include <stdio.h>
+#include <wchar.h>
+#if defined(__GLIBC__)
+#include <printf.h>
+#endif
 #endif
 
 #define CAPACITY 4096u
@@ -581,6 +585,148 @@ test_sprintf_exact_fit_growing(const void *data)
     subject_close(&s);
 }
 
+/* A format that does not encode (a wide string no multibyte character
+ * stands for) fails like any bad request: NULL, MARENA_EINVAL, counted as
+ * failed, and the arena unchanged. */
+static void
+test_sprintf_encoding_error(const void *data)
+{
+    static const wchar_t lone_surrogate[] = {(wchar_t)0xD800, 0};
+    struct subject s;
+    struct snapshot before;
+
+    if (snprintf(NULL, 0, "%ls", lone_surrogate) >= 0)
+        return; /* this C library writes something for it */
+    subject_open(&s, data, CAPACITY);
+    test_assert_nonnull(marena_alloc_aligned(s.arena, 3, 1));
+    before = snapshot_of(s.arena);
+#if MARENA_HAVE_STATS
+    size_t failed = stats_of(s.arena).failed;
+#endif
+    test_assert_null(marena_sprintf(s.arena, "x%lsy", lone_surrogate));
+#if MARENA_HAVE_ERRORS
+    test_assert_size(marena_last_error(s.arena), ==, MARENA_EINVAL);
+#endif
+#if MARENA_HAVE_STATS
+    test_assert_size(stats_of(s.arena).failed, ==, failed + 1);
+#endif
+    test_assert_null(format_v(s.arena, "%d%ls", 1, lone_surrogate));
+#if MARENA_HAVE_STATS
+    test_assert_size(stats_of(s.arena).failed, ==, failed + 2);
+#endif
+    assert_unchanged(s.arena, before);
+    /* The arena goes on serving. */
+    assert_string(marena_sprintf(s.arena, "%s", "ok"), "ok");
+    subject_close(&s);
+}
+
+#if defined(__GLIBC__)
+/* A result that fits is formatted once (the documented one pass), one
+ * that does not fit twice: counted with a conversion of our own
+ * (glibc's register_printf_specifier), %Y, which writes "pass", or
+ * nothing for a 0. */
+static int passes;
+
+static int
+count_pass(FILE *stream, const struct printf_info *info, const void *const *args)
+{
+    (void)info;
+    passes++;
+    if (*(const int *)args[0] == 0)
+        return 0; /* an empty conversion */
+    return fputs("pass", stream) < 0 ? -1 : 4;
+}
+
+static int
+count_pass_arginfo(const struct printf_info *info, size_t n, int *types, int *sizes)
+{
+    (void)info;
+    if (n > 0) {
+        types[0] = PA_INT;
+        sizes[0] = (int)sizeof(int);
+    }
+    return 1;
+}
+
+static void
+test_sprintf_one_pass(const void *data)
+{
+    /* Not a literal: the compiler does not know the conversion. */
+    const char *volatile counted = "<%Y>";
+    const char *volatile alone = "%Y";
+    struct subject s;
+    char *text;
+
+    if (register_printf_specifier('Y', count_pass, count_pass_arginfo) != 0)
+        return;
+    subject_open(&s, data, CAPACITY);
+    passes = 0;
+    text = marena_sprintf(s.arena, counted, 1);
+    assert_string(text, "<pass>");
+    test_assert_size(passes, ==, 1);
+    passes = 0;
+    assert_string(format_v(s.arena, counted, 1), "<pass>");
+    test_assert_size(passes, ==, 1);
+    /* The empty string too. */
+    passes = 0;
+    assert_string(marena_sprintf(s.arena, counted, 0), "<>");
+    assert_string(marena_sprintf(s.arena, alone, 0), "");
+    test_assert_size(passes, ==, 2);
+
+    /* Exactly filling the block: still one pass. */
+    leave_remaining(s.arena, 7);
+    passes = 0;
+    text = marena_sprintf(s.arena, counted, 1);
+    assert_string(text, "<pass>");
+    test_assert_size(passes, ==, 1);
+    test_assert_size(marena_remaining(s.arena), ==, 0);
+    subject_close(&s);
+
+    /* One byte short in a growing arena: formatted again elsewhere. */
+    open_growing(&s, data);
+    leave_remaining(s.arena, 6);
+    passes = 0;
+    assert_string(marena_sprintf(s.arena, counted, 1), "<pass>");
+    test_assert_size(passes, ==, 2);
+    subject_close(&s);
+}
+#endif /* __GLIBC__ */
+
+#if MARENA_HAVE_MMAP_BACKEND && MARENA_HAVE_GROWTH
+/* A reserve/commit arena grows in place: a result longer than what is
+ * committed is committed for and packed right after the last allocation,
+ * odd address and all. */
+static void
+test_sprintf_reserve(const void *data)
+{
+    marena_options_t options = {0};
+    size_t used;
+
+    (void)data;
+    options.backend = &marena_backend_mmap;
+    options.block_size = (size_t)8 * MARENA_COMMIT_STEP;
+    options.flags = MARENA_RESERVE;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    char *first = marena_alloc_aligned(arena, 1, 1);
+    test_assert_nonnull(first);
+    used = marena_used(arena);
+    char *text = marena_sprintf(arena, "%0*d", (int)MARENA_COMMIT_STEP + 10, 5);
+    test_assert_addr(text, ==, first + 1);
+    test_assert_size(strlen(text), ==, MARENA_COMMIT_STEP + 10);
+    test_assert_size(text[MARENA_COMMIT_STEP + 9], ==, '5');
+    test_assert_size(marena_used(arena), ==, used + MARENA_COMMIT_STEP + 11);
+    /* And the next one right after it. */
+    text = format_v(arena, "%s", "next");
+    test_assert_addr(text, ==, first + 1 + MARENA_COMMIT_STEP + 11);
+    assert_string(text, "next");
+#if MARENA_HAVE_STATS
+    test_assert_size(stats_of(arena).blocks, ==, 1);
+#endif
+    marena_destroy(arena);
+}
+#endif
+
 /* marena_stats_format(): the full length whatever the buffer, always
  * NUL-terminated within it, and the counts it reports. */
 static void
@@ -681,6 +827,77 @@ test_stats_format_text(const void *data)
     marena_destroy(arena);
 #endif
 }
+
+/* Sizes on either side of each step of the human form: libbsd's
+ * humanize_number() writes whole bytes up to 9999 and scales by 1024 from
+ * there; the built-in format scales from 1024 and keeps one decimal below
+ * 10 of a unit. */
+static void
+test_stats_format_sizes(const void *data)
+{
+    static _Alignas(
+        MARENA_ALIGNMENT) unsigned char buffer[MARENA_CONTROL_SIZE + (2u << 20)];
+    static const struct {
+        size_t used;
+        const char *human;
+    } steps[] = {
+        {1, "1"},
+        {1023, "1023"},
+#if TEST_HAVE_LIBBSD
+        {1024, "1024"},
+        {1536, "1536"},
+        {9999, "9999"},
+        {10000, "9.8K"},
+        {10239, "10K"},
+        {10240, "10K"},
+        {10752, "11K"},
+        {102400, "100K"},
+        {1048575, "1024K"},
+        {1048576, "1024K"},
+        {1100905, "1075K"},
+        {1572864, "1536K"},
+#else
+        {1024, "1.0K"},
+        {1536, "1.5K"},
+        {9999, "9.8K"},
+        {10239, "10.0K"},
+        {10240, "10K"},
+        {11264, "11K"},
+        {102400, "100K"},
+        {1048575, "1024K"},
+        {1048576, "1.0M"},
+        {1100905, "1.0M"}, /* 1.04990 MiB */
+        {1572864, "1.5M"},
+#endif
+    };
+    char text[200], want[200];
+
+    (void)data;
+    if (!pool_holds((size_t)3 << 20))
+        return;
+    marena_options_t options = {0};
+
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    test_assert_size(marena_capacity(arena), ==, (size_t)2 << 20);
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        size_t used = marena_used(arena);
+
+        test_assert_size(steps[i].used, >, used);
+        test_assert_nonnull(marena_alloc_aligned(arena, steps[i].used - used, 1));
+        snprintf(want, sizeof(want),
+                 "used %s of %s in 1 blocks (0 spare), peak %s; "
+                 "%zu allocations, 0 failed; backend 0, 0 calls",
+                 steps[i].human, TEST_HAVE_LIBBSD ? "2048K" : "2.0M", steps[i].human,
+                 i + 1);
+        test_assert_size(marena_stats_format(arena, text, sizeof(text)), ==,
+                         strlen(want));
+        test_assert_message(strcmp(text, want) == 0, text);
+    }
+    marena_destroy(arena);
+}
 #endif /* MARENA_HAVE_STDIO */
 
 int
@@ -706,6 +923,10 @@ main(int argc, char **argv)
         {"strings/sprintf-too-small", test_sprintf_too_small},
         {"strings/sprintf-exact-fit", test_sprintf_exact_fit},
         {"strings/sprintf-exact-fit-growing", test_sprintf_exact_fit_growing},
+        {"strings/sprintf-encoding-error", test_sprintf_encoding_error},
+#if defined(__GLIBC__)
+        {"strings/sprintf-one-pass", test_sprintf_one_pass},
+#endif
         {"strings/stats-format", test_stats_format},
 #endif
     };
@@ -714,6 +935,10 @@ main(int argc, char **argv)
     TEST_ADD_PER_KIND(cases);
 #if MARENA_HAVE_STDIO
     test_add(test_stats_format_text, NULL, "/strings/stats-format-text");
+    test_add(test_stats_format_sizes, NULL, "/strings/stats-format-sizes");
+#if MARENA_HAVE_MMAP_BACKEND && MARENA_HAVE_GROWTH
+    test_add(test_sprintf_reserve, NULL, "/strings/sprintf-reserve");
+#endif
 #endif
     return test_run();
 }
