@@ -10,10 +10,13 @@
 #   (callgrind, cachegrind, massif, helgrind, DRD) it must not be: they
 #   need no tracking, and it would send every allocation down the slow
 #   path and falsify their profiles.
-# usage: memcheck-check.sh VALGRIND PROBE
+# The cases of marena_sprintf() need the stdio option: with no-stdio they
+# are reported as skipped.
+# usage: memcheck-check.sh VALGRIND PROBE stdio|no-stdio
 set -u
 valgrind=$1
 probe=$2
+stdio=$3
 misuses="after-reset past-last after-rewind shrunk-tail shrunk-other popped past-sprintf past-cut spare-after-cut rewound-after-cut"
 # Given back: memcheck names the allocation a freed block.
 freed="after-reset after-rewind popped"
@@ -22,8 +25,17 @@ clean="clean shrink-older shrink-middle pop-tail rewind-grown rewind-shrunk pack
 tools="callgrind cachegrind massif helgrind drd"
 echo "1..33"
 n=0
+# skipped HOW: the case needs what this build lacks (prints its TAP line).
+skipped() {
+    case $1 in
+        *sprintf) [ "$stdio" = no-stdio ] || return 1 ;;
+        *) return 1 ;;
+    esac
+    echo "ok $n - $1 # SKIP the build has no stdio helpers"
+}
 for how in $misuses; do
     n=$((n + 1))
+    skipped "$how" && continue
     log=$("$valgrind" -q --error-exitcode=42 "$probe" "$how" 2>&1)
     rc=$?
     case " $freed " in
@@ -51,6 +63,7 @@ for how in $undefined; do
 done
 for how in $clean; do
     n=$((n + 1))
+    skipped "$how" && continue
     log=$("$valgrind" -q --error-exitcode=42 "$probe" "$how" 2>&1)
     rc=$?
     if [ "$rc" = 0 ]; then
