@@ -473,6 +473,12 @@ test_appendf(const void *data)
         test_assert_size(marena_builder_length(&b), ==, 10);
         test_assert_size(marena_last_error(s.arena), ==, MARENA_EINVAL);
         test_assert_size(stats_of(s.arena).failed, ==, failed + 1);
+        /* With no builder, or one on no arena, there is nothing to note. */
+        marena_builder_t none;
+
+        marena_builder_begin(&none, NULL);
+        test_assert_size(marena_builder_appendf(&none, "%ls", L"\x100"), ==, -1);
+        test_assert_size(marena_builder_appendf(NULL, "%ls", L"\x100"), ==, -1);
     }
     test_assert_size(marena_builder_appendf(&b, "%c", '!'), ==, 0);
     size_t length;
