@@ -27,6 +27,11 @@ test_append_finish(const void *data)
     test_assert_size(marena_builder_length(&b), ==, 0);
     test_assert_size(marena_builder_append(&b, "hello", 5), ==, 0);
     test_assert_size(marena_builder_append(&b, NULL, 0), ==, 0);
+    /* NULL data that the inline append cannot see coming: refused,
+     * though it would fit the room. */
+    const char *volatile nothing = NULL;
+    test_assert_size(marena_builder_append(&b, nothing, 2), ==, -1);
+    test_assert_size(marena_builder_length(&b), ==, 5);
     test_assert_size(marena_builder_append(&b, ", ", 2), ==, 0);
     test_assert_size(marena_builder_append(&b, "world", 5), ==, 0);
     test_assert_size(marena_builder_length(&b), ==, 12);
@@ -436,6 +441,9 @@ test_bad_input(const void *data)
     marena_builder_begin(NULL, NULL);
     marena_builder_begin(&nowhere, NULL);
     test_assert_size(marena_builder_append(NULL, "x", 1), ==, -1);
+    /* The same with a NULL the compiler cannot see. */
+    marena_builder_t *volatile no_builder = NULL;
+    test_assert_size(marena_builder_append(no_builder, "x", 1), ==, -1);
     test_assert_size(marena_builder_append(&nowhere, "x", 1), ==, -1);
     test_assert_size(marena_builder_append(&nowhere, "x", 0), ==, -1);
     test_assert_null(marena_builder_finish(NULL, NULL));
