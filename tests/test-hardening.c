@@ -347,6 +347,40 @@ test_redzone_sprintf(const void *data)
     marena_destroy(arena);
 }
 
+#if MARENA_HAVE_REALLOC
+/* [p, p + size) is addressable and the red zone after it is not. */
+static void
+assert_redzone_after(const unsigned char *p, size_t size)
+{
+    test_assert_null(__asan_region_is_poisoned((void *)p, size));
+    for (size_t i = 0; i < TEST_REDZONE; i++)
+        test_assert_size(__asan_address_is_poisoned(p + size + i), ==, 1);
+}
+
+/* The last allocation resized in place keeps a red zone after its new
+ * end: grown past where its red zone was, grown within it after a
+ * shrink, shrunk. */
+static void
+test_redzone_realloc(const void *data)
+{
+    marena_t *arena = open_in_buffer(0);
+
+    (void)data;
+    unsigned char *p = marena_alloc_aligned(arena, 16, 1);
+    test_assert_nonnull(p);
+    assert_redzone_after(p, 16);
+    test_assert_addr(marena_realloc(arena, p, 16, 40), ==, p);
+    assert_redzone_after(p, 40);
+    test_assert_addr(marena_realloc(arena, p, 40, 8), ==, p);
+    assert_redzone_after(p, 8);
+    test_assert_addr(marena_realloc(arena, p, 8, 12), ==, p);
+    assert_redzone_after(p, 12);
+    test_assert_addr(marena_realloc(arena, p, 12, 12 + 2 * TEST_REDZONE), ==, p);
+    assert_redzone_after(p, 12 + 2 * TEST_REDZONE);
+    marena_destroy(arena);
+}
+#endif
+
 #if MARENA_HAVE_GROWTH
 /* Growth takes the block the red zone needs too: a request that fits the
  * next ordinary block only without its red zone gets a block of its own
@@ -426,6 +460,9 @@ main(int argc, char **argv)
 #endif
 #if TEST_ASAN && TEST_REDZONE > 0
     test_add(test_redzone_sprintf, NULL, "/hardening/redzone/after-each-allocation");
+#if MARENA_HAVE_REALLOC
+    test_add(test_redzone_realloc, NULL, "/hardening/redzone/realloc-in-place");
+#endif
 #if MARENA_HAVE_GROWTH
     test_add(test_redzone_growth, NULL, "/hardening/redzone/growth");
     test_add(test_redzone_reserve, NULL, "/hardening/redzone/reserve-commit");
