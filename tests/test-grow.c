@@ -527,10 +527,11 @@ three_block_cycle(marena_t *arena, size_t first)
 
 /* After a three-block cycle and its reset, the small cycles (within the
  * first block) it takes until the spares go back; after a large cycle
- * reset with RETAIN_FIRST and `one_block` resets of one block (inline
- * ones, where the fast path is on) first, when `one_block` > 0. */
+ * (`large` allocations of 500 bytes) reset with RETAIN_FIRST and
+ * `one_block` resets of one block (inline ones, where the fast path is on)
+ * first, when `one_block` > 0. */
 static size_t
-cycles_to_release(const void *data, int one_block)
+cycles_to_release_after(const void *data, int one_block, int large)
 {
     struct subject s;
     size_t cycles = 0;
@@ -538,7 +539,7 @@ cycles_to_release(const void *data, int one_block)
     subject_open_ex(&s, data, growing(BLOCK, 0, 0));
     size_t first = marena_capacity(s.arena);
     if (one_block > 0) {
-        for (int i = 0; i < 60; i++)
+        for (int i = 0; i < large; i++)
             test_assert_nonnull(marena_alloc_aligned(s.arena, 500, 1));
         marena_reset_ex(s.arena, MARENA_RETAIN_FIRST, 0);
         test_assert_size(marena_capacity(s.arena), ==, first);
@@ -562,6 +563,12 @@ cycles_to_release(const void *data, int one_block)
     return cycles;
 }
 
+static size_t
+cycles_to_release(const void *data, int one_block)
+{
+    return cycles_to_release_after(data, one_block, 60);
+}
+
 /* Resets of one block (the inline marena_reset()'s) halve the
  * MARENA_RETAIN_ADAPTIVE estimate as others do: after them, a large cycle
  * long ago keeps no memory longer than if it had never been. */
@@ -576,6 +583,23 @@ test_reset_adaptive_inline(const void *data)
     test_assert_size(cycles_to_release(data, 64), ==, fresh);
     test_assert_size(cycles_to_release(data, 65), ==, fresh);
     test_assert_size(cycles_to_release(data, 200), ==, fresh);
+}
+
+/* Each reset of one block halves the estimate once, as a cycle's reset
+ * does: after a cycle much larger than the three-block one, every such
+ * reset spares one small cycle later. */
+static void
+test_reset_adaptive_inline_counts(const void *data)
+{
+    if (!pool_holds(512 << 10))
+        return;
+    size_t after_one = cycles_to_release_after(data, 1, 600);
+    size_t fresh = cycles_to_release(data, 0);
+
+    test_assert_size(after_one, >, fresh + 2);
+    for (int k = 2; (size_t)k <= after_one - fresh; k++)
+        test_assert_size(cycles_to_release_after(data, k, 600), ==,
+                         after_one - (size_t)(k - 1));
 }
 
 /* The estimate counts the blocks' usable bytes, tails left unused
@@ -740,6 +764,7 @@ main(int argc, char **argv)
         {"reset/retain-largest", test_reset_retain_largest},
         {"reset/adaptive", test_reset_adaptive},
         {"reset/adaptive-inline", test_reset_adaptive_inline},
+        {"reset/adaptive-inline-counts", test_reset_adaptive_inline_counts},
         {"reset/adaptive-tails", test_reset_adaptive_tails},
         {"oom/callback", test_oom_callback},
         {"oom/alloc-or-abort", test_alloc_or_abort},
