@@ -15,6 +15,11 @@
 
 #define CAPACITY 4096u
 
+/* Bytes to append, shared by the tests that need many (Cortex-M0 RAM is
+ * 16 KiB); each fills what it uses first. */
+static char bytes[CAPACITY];
+#define FAILED_MOVE_PIECE ((size_t)2000)
+
 static void
 test_append_finish(const void *data)
 {
@@ -175,10 +180,9 @@ test_takes_just_the_request(const void *data)
 {
     marena_builder_t b;
     struct subject s;
-    static char piece[CAPACITY];
 
     subject_open(&s, data, CAPACITY);
-    memset(piece, 'p', sizeof(piece));
+    memset(bytes, 'p', sizeof(bytes));
     if (marena_remaining(s.arena) % 2 != 0)
         test_assert_nonnull(marena_alloc_aligned(s.arena, 1, 1));
     size_t base = marena_used(s.arena), room = marena_remaining(s.arena);
@@ -187,9 +191,9 @@ test_takes_just_the_request(const void *data)
     /* Doubling would pass the end: the request is taken. */
     marena_builder_begin(&b, s.arena);
     size_t first = room / 2 + 9; /* capacity first + 1 */
-    test_assert_size(marena_builder_append(&b, piece, first), ==, 0);
+    test_assert_size(marena_builder_append(&b, bytes, first), ==, 0);
     test_assert_size(marena_used(s.arena), ==, base + first + 1);
-    test_assert_size(marena_builder_append(&b, piece, 1), ==, 0);
+    test_assert_size(marena_builder_append(&b, bytes, 1), ==, 0);
     test_assert_size(marena_used(s.arena), ==, base + first + 2);
     test_assert_size(marena_remaining(s.arena), ==, room - first - 2);
     test_assert_size(marena_builder_length(&b), ==, first + 1);
@@ -198,9 +202,9 @@ test_takes_just_the_request(const void *data)
 
     /* Doubling to exactly the end of the block: doubled. */
     size_t half = room / 2;
-    test_assert_size(marena_builder_append(&b, piece, half - 1), ==, 0);
+    test_assert_size(marena_builder_append(&b, bytes, half - 1), ==, 0);
     test_assert_size(marena_used(s.arena), ==, base + half);
-    test_assert_size(marena_builder_append(&b, piece, 1), ==, 0);
+    test_assert_size(marena_builder_append(&b, bytes, 1), ==, 0);
     test_assert_size(marena_remaining(s.arena), ==, 0);
     test_assert_size(marena_used(s.arena), ==, base + room);
     size_t length;
@@ -220,14 +224,13 @@ test_moves_taking_the_request(const void *data)
 {
     marena_builder_t b;
     struct subject s;
-    static char piece[CAPACITY];
 
     subject_open(&s, data, CAPACITY);
-    memset(piece, 'q', sizeof(piece));
+    memset(bytes, 'q', sizeof(bytes));
     size_t room = marena_remaining(s.arena);
     size_t first = room / 3;
     marena_builder_begin(&b, s.arena);
-    test_assert_size(marena_builder_append(&b, piece, first), ==, 0);
+    test_assert_size(marena_builder_append(&b, bytes, first), ==, 0);
     char *other = marena_alloc_aligned(s.arena, 1, 1); /* now it is not last */
     test_assert_nonnull(other);
     *other = 'O';
@@ -365,7 +368,6 @@ test_failed_move(const void *data)
     marena_builder_t b;
     struct subject s;
     size_t oom_calls = 0;
-    static char piece[2000];
 
     if (kind->backend != &counting_backend && !kind->buffered)
         return; /* only the counting backend can be made to refuse */
@@ -374,14 +376,14 @@ test_failed_move(const void *data)
     options.on_oom = count_oom;
     options.oom_data = &oom_calls;
     subject_open_ex(&s, kind, options);
-    memset(piece, 'm', sizeof(piece));
+    memset(bytes, 'm', FAILED_MOVE_PIECE);
     marena_builder_begin(&b, s.arena);
     test_assert_size(marena_builder_append(&b, "start", 5), ==, 0);
     s.counter.fail_from = s.counter.calls + 1;
     marena_stats_t before = stats_of(s.arena);
     size_t calls = s.counter.calls;
 
-    test_assert_size(marena_builder_append(&b, piece, sizeof(piece)), ==, -1);
+    test_assert_size(marena_builder_append(&b, bytes, FAILED_MOVE_PIECE), ==, -1);
     test_assert_size(s.counter.calls, ==, calls + 1);
     test_assert_size(oom_calls, ==, 1);
     test_assert_size(marena_last_error(s.arena), ==, MARENA_ENOMEM);
@@ -393,11 +395,11 @@ test_failed_move(const void *data)
     test_assert_size(marena_builder_length(&b), ==, 5);
 
     s.counter.fail_from = 0;
-    test_assert_size(marena_builder_append(&b, piece, sizeof(piece)), ==, 0);
+    test_assert_size(marena_builder_append(&b, bytes, FAILED_MOVE_PIECE), ==, 0);
     test_assert_size(stats_of(s.arena).allocations, ==, before.allocations + 1);
     size_t length;
     char *text = marena_builder_finish(&b, &length);
-    test_assert_size(length, ==, 5 + sizeof(piece));
+    test_assert_size(length, ==, 5 + FAILED_MOVE_PIECE);
     test_assert(memcmp(text, "start", 5) == 0);
     for (size_t i = 5; i < length; i++)
         test_assert_size(text[i], ==, 'm');
