@@ -13,6 +13,18 @@
 #include "harness.h"
 #include "marena.h"
 
+/* Is this an AddressSanitizer build (gcc's macro, clang's feature)? */
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifndef TEST_ASAN
+#define TEST_ASAN 0
+#endif
+
 #define COUNTING_MAX_BLOCKS 64
 
 /*

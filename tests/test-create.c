@@ -9,17 +9,6 @@
 #include "harness.h"
 #include "subjects.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TEST_ASAN 1
-#endif
-#endif
-#ifndef TEST_ASAN
-#define TEST_ASAN 0
-#endif
-
 /* Everything but the NULL answers needs backends (a static-only build
  * without custom_backends has none). */
 #if MARENA_HAVE_BACKENDS

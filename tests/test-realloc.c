@@ -13,16 +13,6 @@
 
 #define CAPACITY 4096u
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TEST_ASAN 1
-#endif
-#endif
-#ifndef TEST_ASAN
-#define TEST_ASAN 0
-#endif
 /* The redzone build option (tests/meson.build passes it). */
 #ifndef TEST_REDZONE
 #define TEST_REDZONE 0
