@@ -108,7 +108,8 @@
 
 /**
  * @defgroup concurrent Concurrent arenas
- * A fixed-size arena that many threads allocate from at once, lock-free.
+ * An arena that many threads allocate from at once, lock-free, and the
+ * backend that makes ordinary per-thread arenas its children.
  *
  * Manual page: `man marena_concurrent_create`.
  */
@@ -1532,46 +1533,130 @@ marena_stats_format(const marena_t *arena, char *buffer, size_t size);
 
 #if MARENA_HAVE_CONCURRENT
 /**
- * A concurrent arena (struct marena_concurrent): a fixed-size arena that
- * many threads may allocate from at once, without locks: allocation is a
- * compare-and-swap on the cursor (C11 atomics). The ordinary marena_t has
- * no atomics at all. Opaque.
+ * A concurrent arena (struct marena_concurrent): an arena that many
+ * threads may allocate from at once, without locks: allocation is a
+ * compare-and-swap on the current block's cursor (C11 atomics), and with
+ * #MARENA_GROW a full block is replaced by a new one that the thread which
+ * noticed installs with another compare-and-swap; no thread waits for
+ * another (only a backend call may block). The ordinary marena_t has no
+ * atomics at all. Opaque.
+ *
+ * Which to use when several threads allocate:
+ * - one ordinary arena per thread, when each thread's memory lives and
+ *   dies with that thread: no sharing, nothing to coordinate;
+ * - child arenas of a concurrent arena (#marena_backend_concurrent), when
+ *   the threads' allocations must all go at once (one reset or destroy for
+ *   every thread's memory): each thread allocates at single-thread speed
+ *   in its own arena, and takes one block at a time from the shared arena;
+ * - the concurrent arena itself, for a few allocations from many threads,
+ *   or when threads cannot each keep an arena: every allocation is an
+ *   atomic operation on a cache line that all threads share.
  */
 typedef struct marena_concurrent marena_concurrent_t;
 
 /**
- * Creates a concurrent arena of one fixed block, as marena_create_ex()
- * would, with at least block_size bytes of capacity (its own small record
- * is allocated on top). #MARENA_GROW and #MARENA_RESERVE are not supported
- * and give NULL; so does a buffer too small for the record plus one byte.
- * #MARENA_WIPE zeroes what was handed out at reset and destroy.
+ * Creates a concurrent arena, as marena_create_ex() would create an
+ * ordinary one, whose first block has at least block_size bytes of
+ * capacity (its own small record is allocated on top).
+ *
+ * Without #MARENA_GROW it is that one block. With it, a thread whose
+ * request does not fit takes a new block (double the current one's
+ * usable bytes, up to max_block_size; a request larger than that gets a
+ * block of its own) from a block kept at the last reset, or from the
+ * backend, within the limit, which racing threads never pass together. A
+ * thread that loses the race to install its block allocates in the
+ * winner's and keeps its own as the next spare. The backend is then called
+ * from whichever thread grows the arena, so it must be thread-safe (the
+ * heap and mmap backends are). #MARENA_WIPE zeroes what was handed out at
+ * reset and destroy.
+ *
+ * @param options As for marena_create_ex(); NULL means all defaults.
+ * @returns The arena, or NULL for the reasons marena_create_ex() gives,
+ *          and when: #MARENA_RESERVE is set (not supported); a buffer is
+ *          too small for the record plus one byte.
  */
 MARENA_API marena_concurrent_t *
 marena_concurrent_create(const marena_options_t *options);
 
-/** Destroys it; no allocation may be in progress. NULL does nothing. */
+/**
+ * Destroys it: every block goes back to the backend (the first block as
+ * marena_destroy() gives it back), after a wipe with #MARENA_WIPE. No
+ * thread may be allocating, and child arenas must be destroyed (or
+ * abandoned) first. NULL does nothing.
+ */
 MARENA_API void
 marena_concurrent_destroy(marena_concurrent_t *arena);
 
 /**
  * Allocates @p size bytes aligned to @p align; safe to call from any number
  * of threads at once, lock-free. NULL for the same inputs as
- * marena_alloc_aligned(), and when the block is full.
+ * marena_alloc_aligned(), and when the arena cannot serve the request (a
+ * full block without #MARENA_GROW; the limit; the backend failed). A
+ * failed call changes nothing but the failure count.
  */
 MARENA_API void *
 marena_concurrent_alloc(marena_concurrent_t *arena, size_t size, size_t align);
 
-/** Forgets every allocation; no allocation may be in progress. */
+/**
+ * Forgets every allocation, child arenas' blocks included. Keeps the first
+ * block, and the other ordinary blocks the cycle since the last reset used
+ * (for the next cycle, in the order they were used); gives back blocks
+ * of their own for large requests, and the blocks kept at the last reset
+ * that this cycle did not need. No thread may be allocating, and child
+ * arenas must be destroyed or abandoned first (their memory is gone). NULL
+ * does nothing.
+ */
 MARENA_API void
 marena_concurrent_reset(marena_concurrent_t *arena);
 
-/** Bytes handed out, padding included; NULL gives 0. */
+/** Bytes handed out, padding included (child arenas' blocks count whole);
+ * NULL gives 0. */
 MARENA_API size_t
 marena_concurrent_used(const marena_concurrent_t *arena);
 
-/** Usable bytes of its block; NULL gives 0. */
+/** Usable bytes of the blocks it holds, in use or kept; NULL gives 0. */
 MARENA_API size_t
 marena_concurrent_capacity(const marena_concurrent_t *arena);
+
+#if MARENA_HAVE_STATS
+/**
+ * Fills @p out with the arena's statistics, as marena_stats() does for an
+ * ordinary arena: used, capacity, peak (highest used since creation),
+ * blocks and spare_blocks (kept at a reset, not in use), backend_bytes
+ * (never above the limit), backend_calls and failed. allocations is 0:
+ * counting them would cost every allocation a second atomic operation on
+ * a shared cache line. Safe while threads allocate, when it is a snapshot
+ * that each figure may take at a slightly different moment.
+ *
+ * @param arena The arena; NULL fills zeros.
+ * @param out   Where to write; NULL does nothing.
+ */
+MARENA_API void
+marena_concurrent_stats(const marena_concurrent_t *arena, marena_stats_t *out);
+#endif
+
+/**
+ * A backend whose blocks are allocations of a concurrent arena: its
+ * context is the #marena_concurrent_t. An ordinary arena on it, a child,
+ * e.g. `marena_create_ex()` with this backend, the concurrent arena as
+ * backend_ctx and #MARENA_GROW, allocates with the ordinary inline fast
+ * path (no atomic operation per allocation), and takes each block from
+ * the shared arena with one atomic operation (more only when the shared
+ * arena grows). All the single-thread API works in a child; a child is
+ * used by one thread at a time.
+ *
+ * A child's blocks belong to the shared arena: destroying or resetting a
+ * child gives nothing back (release is NULL), and the shared arena's reset
+ * or destroy frees every child's memory at once. So a child must be
+ * destroyed, or abandoned, before its shared arena is reset or destroyed,
+ * and never used after. A debug build (#MARENA_DEBUG) checks this
+ * wherever a child enters the library (anything but the inline allocation
+ * and reset, which cannot check it): each block it takes carries the
+ * shared arena's count of resets, and a child created before the last
+ * reset aborts with a message. After the shared arena's destroy the
+ * child's memory is gone, and nothing can be checked reliably (ASan can).
+ */
+MARENA_API extern const marena_backend_t marena_backend_concurrent;
 #endif
 /** @} */
 

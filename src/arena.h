@@ -548,6 +548,24 @@ marena__misuse(const char *function, const char *problem);
 #define marena__misuse(function, problem) ((void)0)
 #endif
 
+/* ---- concurrent.c, backends/concurrent.c ---- */
+
+#if MARENA_HAVE_CONCURRENT
+/* How many times the concurrent arena was reset. */
+uint64_t
+marena__concurrent_epoch(const marena_concurrent_t *shared);
+#endif
+
+/* Debug builds: a child of a concurrent arena (marena_backend_concurrent)
+ * whose concurrent arena was reset since the child was created is misuse. */
+#if MARENA_DEBUG && MARENA_HAVE_CONCURRENT
+void
+marena__check_child(const struct marena_arena *arena, const char *function);
+#define CHECK_CHILD(arena, function) marena__check_child((arena), (function))
+#else
+#define CHECK_CHILD(arena, function) ((void)0)
+#endif
+
 /* Every exported function that takes an arena checks, in debug builds,
  * that it is one that lives (not destroyed, not some other memory). The
  * inline allocation path does not (it would cost every allocation); a
@@ -558,6 +576,7 @@ marena__misuse(const char *function, const char *problem);
     do { \
         if ((arena)->magic != ARENA_MAGIC) \
             marena__misuse((function), "the arena was destroyed, or is not an arena"); \
+        CHECK_CHILD((arena), (function)); \
     } while (0)
 #else
 #define CHECK_LIVE(arena, function) ((void)0)
