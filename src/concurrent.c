@@ -104,7 +104,7 @@ marena_concurrent_create(const marena_options_t *options)
         return NULL;
     /* Straight from the block: a buffer too small for the record and a
      * byte is an invalid option, not an out-of-memory condition for on_oom. */
-    shared = bump(arena, sizeof(*shared), _Alignof(struct marena_concurrent));
+    shared = bump(arena, RECORD_SIZE, _Alignof(struct marena_concurrent));
     if (shared == NULL || arena_cursor(arena) == arena->current->end) {
         marena_destroy(arena);
         return NULL;
@@ -248,20 +248,21 @@ pop_ready(struct marena_concurrent *shared, size_t usable)
     return NULL;
 }
 
-/* An empty block with `usable` bytes at least: the spare, a kept block, or
- * a new one; NULL on failure. */
+/* An empty block for a request of `worst` bytes: the spare or a kept
+ * block if it has room, else a new one of `ordinary` bytes; NULL on
+ * failure. */
 static struct cblock *
-obtain(struct marena_concurrent *shared, size_t usable)
+obtain(struct marena_concurrent *shared, size_t ordinary, size_t worst)
 {
     struct cblock *block = atomic_exchange_explicit(&shared->spare, NULL,
                                                     memory_order_acquire);
 
-    if (block != NULL && usable_of(block) >= usable)
+    if (block != NULL && usable_of(block) >= worst)
         return block;
     if (block != NULL)
         give_back(shared, block);
-    block = pop_ready(shared, usable);
-    return block != NULL ? block : acquire(shared, usable);
+    block = pop_ready(shared, worst);
+    return block != NULL ? block : acquire(shared, ordinary);
 }
 
 /* A block this thread took but did not need: the spare slot, if empty. */
@@ -271,6 +272,7 @@ leave_spare(struct marena_concurrent *shared, struct cblock *block)
     struct cblock *empty = NULL;
 
     atomic_store_explicit(&block->cursor, block->base, memory_order_relaxed);
+    atomic_store_explicit(&block->next, NULL, memory_order_relaxed);
     if (!atomic_compare_exchange_strong_explicit(&shared->spare, &empty, block,
                                                  memory_order_release,
                                                  memory_order_relaxed))
@@ -329,17 +331,18 @@ grow(struct marena_concurrent *shared, struct cblock *seen, size_t size, size_t 
      * can need padding there. */
     size_t padding = align > MARENA_ALIGNMENT ? align - MARENA_ALIGNMENT : 0;
     struct cblock *fresh = NULL;
-    size_t ordinary;
+    size_t ordinary, worst;
     void *memory;
 
     if (!(shared->arena->flags & MARENA_GROW) || size > SIZE_MAX - padding)
         return NULL;
+    worst = size + padding;
     ordinary = next_block_size(shared, seen);
-    if (size + padding > ordinary)
-        return alloc_large(shared, size, align, size + padding);
+    if (worst > ordinary)
+        return alloc_large(shared, size, align, worst);
     for (;;) {
         if (fresh == NULL)
-            fresh = obtain(shared, ordinary);
+            fresh = obtain(shared, ordinary, worst);
         if (fresh != NULL) {
             /* Fits: the block is empty and has room for the worst case. */
             memory = carve(fresh, size, align);

@@ -18,17 +18,11 @@
 #include <string.h>
 
 #include "harness.h"
+#include "stress.h"
 #include "subjects.h"
 
 #define THREADS 4
 #define PER_THREAD 2000
-
-/* The concurrent arena's record is four words (src/concurrent.c). Where it
- * fits in one MARENA_ALIGNMENT unit (32-bit targets with 16-byte
- * alignment: i686, powerpc), the smallest arena a buffer can hold also
- * holds the record, so no buffer is "big enough for an arena but too small
- * for the record". */
-#define RECORD_CAN_MISS_SMALLEST (4 * sizeof(void *) > MARENA_ALIGNMENT)
 
 static marena_concurrent_t *
 open_concurrent(struct counting_backend *counter, size_t block_size)
@@ -144,8 +138,7 @@ test_create_in_buffer(const void *data)
     /* Room for an arena (at most MARENA_ALIGNMENT bytes of capacity) but
      * not for the concurrent arena's own record. */
     options.buffer_size = MARENA_CONTROL_SIZE + 2 * MARENA_ALIGNMENT - 1;
-    if (RECORD_CAN_MISS_SMALLEST)
-        test_assert_null(marena_concurrent_create(&options));
+    test_assert_null(marena_concurrent_create(&options));
 }
 
 /* Every buffer size: an arena with room for at least one byte, or NULL;
@@ -206,7 +199,7 @@ test_wipe(const void *data)
 }
 #endif
 
-/* GROW and RESERVE are refused before any backend call; so are invalid
+/* RESERVE (with GROW or not) is refused before any backend call; so are invalid
  * options; a failing backend gives NULL; the record comes on top of even
  * the smallest block size; a buffer too small for it gives NULL without
  * calling on_oom. */
@@ -223,7 +216,6 @@ static void
 test_create_fails(const void *data)
 {
     static const unsigned bad_flags[] = {
-        MARENA_GROW,
         MARENA_RESERVE,
         MARENA_GROW | MARENA_RESERVE,
         0x80u,
@@ -279,8 +271,7 @@ test_create_fails(const void *data)
     options.buffer_size = sizeof(small);
     options.on_oom = count_oom;
     options.oom_data = &oom_calls;
-    if (RECORD_CAN_MISS_SMALLEST)
-        test_assert_null(marena_concurrent_create(&options));
+    test_assert_null(marena_concurrent_create(&options));
     test_assert_size(oom_calls, ==, 0);
 }
 
@@ -755,6 +746,455 @@ test_threads_fill(const void *data)
     close_concurrent(arena, &counter);
 }
 
+/* ---------------------------------------------------------------- growth */
+
+#if MARENA_HAVE_GROWTH
+static marena_concurrent_t *
+open_growing(struct counting_backend *counter, size_t block_size, size_t max_block_size,
+             size_t limit, unsigned flags)
+{
+    marena_options_t options = {0};
+    marena_concurrent_t *arena;
+
+    counting_init(counter);
+    options.backend = &counting_backend;
+    options.backend_ctx = counter;
+    options.block_size = block_size;
+    options.max_block_size = max_block_size;
+    options.limit = limit;
+    options.flags = MARENA_GROW | flags;
+    arena = marena_concurrent_create(&options);
+    test_assert_nonnull(arena);
+    return arena;
+}
+
+/* Is [p, p + size) inside the block the counting backend granted last? */
+static int
+in_last_block(const struct counting_backend *counter, const void *p, size_t size)
+{
+    uintptr_t start = (uintptr_t)counter->block;
+
+    return (uintptr_t)p >= start && (uintptr_t)p + size <= start + counter->granted;
+}
+
+/* Fills what is left of the current block (alignment 1: no padding). */
+static void
+fill_current(marena_concurrent_t *arena, size_t left)
+{
+    test_assert_nonnull(marena_concurrent_alloc(arena, left, 1));
+}
+
+/* A full block is followed by a new one twice as large, up to
+ * max_block_size; each is asked of the backend once, holds the request,
+ * and counts in capacity and used. */
+static void
+test_grow_sizes(const void *data)
+{
+    struct counting_backend counter;
+    marena_stats_t stats;
+    size_t capacity = 1024, expected_used = 1024;
+    static const size_t next[] = {2048, 4096, 4096};
+
+    (void)data;
+    marena_concurrent_t *arena = open_growing(&counter, 1024, 4096, 0, 0);
+    test_assert_size(marena_concurrent_capacity(arena), ==, 1024);
+    fill_current(arena, 1024);
+    for (size_t i = 0; i < sizeof(next) / sizeof(next[0]); i++) {
+        unsigned char *p = marena_concurrent_alloc(arena, 16, 1);
+
+        test_assert_nonnull(p);
+        test_assert_size(counter.acquires, ==, i + 2);
+        test_assert(in_last_block(&counter, p, 16));
+        capacity += next[i];
+        expected_used += 16;
+        test_assert_size(marena_concurrent_capacity(arena), ==, capacity);
+        test_assert_size(marena_concurrent_used(arena), ==, expected_used);
+        /* The rest of the new block, contiguous. */
+        test_assert_addr(marena_concurrent_alloc(arena, next[i] - 16, 1), ==, p + 16);
+        expected_used += next[i] - 16;
+    }
+    marena_concurrent_stats(arena, &stats);
+    test_assert_size(stats.blocks, ==, 4);
+    test_assert_size(stats.spare_blocks, ==, 0);
+    test_assert_size(stats.used, ==, expected_used);
+    test_assert_size(stats.peak, ==, expected_used);
+    test_assert_size(stats.capacity, ==, capacity);
+    test_assert_size(stats.backend_bytes, ==, counter.bytes_acquired);
+    test_assert_size(stats.backend_calls, ==, 4);
+    test_assert_size(stats.allocations, ==, 0);
+    test_assert_size(stats.failed, ==, 0);
+    close_concurrent(arena, &counter);
+}
+
+/* A request larger than the next ordinary block gets a block of its own;
+ * the current block goes on serving small requests where it was. */
+static void
+test_grow_large(const void *data)
+{
+    struct counting_backend counter;
+    marena_stats_t stats;
+    unsigned char *a, *big, *b;
+
+    (void)data;
+    marena_concurrent_t *arena = open_growing(&counter, 1024, 4096, 0, 0);
+    a = marena_concurrent_alloc(arena, 10, 1);
+    test_assert_nonnull(a);
+    /* 2048 (the next block) + 1: too large for it. */
+    big = marena_concurrent_alloc(arena, 2049, 1);
+    test_assert_nonnull(big);
+    test_assert(in_last_block(&counter, big, 2049));
+    test_assert_size(counter.granted, <, 2049 + 256);
+    b = marena_concurrent_alloc(arena, 10, 1);
+    test_assert_addr(b, ==, a + 10);
+    /* An alignment larger than a block's start gets room for it. */
+    big = marena_concurrent_alloc(arena, 2048, 4096);
+    test_assert_nonnull(big);
+    test_assert(is_aligned(big, 4096));
+    test_assert(in_last_block(&counter, big, 2048));
+    test_assert_addr(marena_concurrent_alloc(arena, 10, 1), ==, b + 10);
+    marena_concurrent_stats(arena, &stats);
+    test_assert_size(stats.blocks, ==, 3);
+    /* The large blocks count from their start to their allocation's end. */
+    test_assert_size(stats.used, >=, 30 + 2049 + 2048);
+    test_assert_size(stats.used, <, 30 + 2049 + 2048 + 4096);
+    test_assert_size(counter.acquires, ==, 3);
+    close_concurrent(arena, &counter);
+}
+
+/* The limit: growth takes the largest block the limit allows, then fails,
+ * changing nothing but the count of failures; backend_bytes never passes
+ * it. */
+static void
+test_grow_limit(const void *data)
+{
+    struct counting_backend counter;
+    marena_stats_t stats;
+    size_t first_bytes, limit, used;
+
+    (void)data;
+    marena_concurrent_t *arena = open_growing(&counter, 1024, 4096, 0, 0);
+    first_bytes = counter.bytes_acquired;
+    close_concurrent(arena, &counter);
+
+    /* Room for the first block, and a second one smaller than 2048. */
+    limit = first_bytes + 1500;
+    arena = open_growing(&counter, 1024, 4096, limit, 0);
+    fill_current(arena, 1024);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 1000, 1));
+    test_assert_size(counter.acquires, ==, 2);
+    test_assert_size(counter.bytes_acquired, <=, limit);
+    test_assert_size(counter.bytes_acquired, >, limit - MARENA_ALIGNMENT);
+    used = marena_concurrent_used(arena);
+    test_assert_null(marena_concurrent_alloc(arena, 1000, 1));
+    test_assert_null(marena_concurrent_alloc(arena, 100000, 1));
+    test_assert_size(counter.calls, ==, 2);
+    test_assert_size(marena_concurrent_used(arena), ==, used);
+    marena_concurrent_stats(arena, &stats);
+    test_assert_size(stats.failed, ==, 2);
+    test_assert_size(stats.backend_bytes, ==, counter.bytes_acquired);
+    test_assert_size(stats.backend_bytes, <=, limit);
+    close_concurrent(arena, &counter);
+}
+
+/* A backend that fails, or breaks its contract, gives NULL and leaves
+ * the arena as it was; the arena grows again when the backend recovers. */
+static void
+test_grow_backend_fails(const void *data)
+{
+    struct counting_backend counter;
+    marena_stats_t stats;
+
+    (void)data;
+    marena_concurrent_t *arena = open_growing(&counter, 1024, 4096, 0, 0);
+    fill_current(arena, 1024);
+    counter.fail_from = 2;
+    test_assert_null(marena_concurrent_alloc(arena, 16, 1));
+    counter.fail_from = 0;
+    counter.shortfall = 16;
+    test_assert_null(marena_concurrent_alloc(arena, 16, 1));
+    counter.shortfall = 0;
+    counter.misalignment = 8;
+    test_assert_null(marena_concurrent_alloc(arena, 16, 1));
+    counter.misalignment = 0;
+    test_assert_size(counter.out, ==, 1);
+    test_assert_size(counter.mismatches, ==, 0);
+    test_assert_size(marena_concurrent_used(arena), ==, 1024);
+    marena_concurrent_stats(arena, &stats);
+    test_assert_size(stats.failed, ==, 3);
+    test_assert_size(stats.blocks, ==, 1);
+    test_assert_size(stats.backend_bytes, ==, counter.bytes_acquired - counter.bytes_released);
+    /* acquire x3, release x2, and the first block's acquire. */
+    test_assert_size(stats.backend_calls, ==, 6);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 16, 1));
+    test_assert_size(counter.out, ==, 2);
+    close_concurrent(arena, &counter);
+}
+
+/* Without MARENA_GROW a full block is the end. */
+static void
+test_fixed_does_not_grow(const void *data)
+{
+    struct counting_backend counter;
+
+    (void)data;
+    marena_concurrent_t *arena = open_concurrent(&counter, 1024);
+    fill_current(arena, 1024);
+    test_assert_null(marena_concurrent_alloc(arena, 1, 1));
+    test_assert_size(counter.calls, ==, 1);
+    close_concurrent(arena, &counter);
+}
+
+/* A reset keeps the blocks the cycle used, and the next cycle takes them
+ * again in the same order (no backend call); blocks of their own go back;
+ * blocks kept that a cycle did not need go back at the reset after it. */
+static void
+test_grow_reset(const void *data)
+{
+    struct counting_backend counter;
+    marena_stats_t stats;
+    unsigned char *second, *third;
+
+    (void)data;
+    marena_concurrent_t *arena = open_growing(&counter, 1024, 4096, 0, 0);
+    fill_current(arena, 1024);
+    second = marena_concurrent_alloc(arena, 2048, 1);
+    third = marena_concurrent_alloc(arena, 100, 1);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 10000, 1)); /* its own */
+    test_assert_size(counter.acquires, ==, 4);
+    marena_concurrent_reset(arena);
+    test_assert_size(counter.releases, ==, 1);
+    marena_concurrent_stats(arena, &stats);
+    test_assert_size(stats.used, ==, 0);
+    test_assert_size(stats.peak, ==, 1024 + 2048 + 100 + 10000);
+    test_assert_size(stats.blocks, ==, 3);
+    test_assert_size(stats.spare_blocks, ==, 2);
+    test_assert_size(stats.capacity, ==, 1024 + 2048 + 4096);
+    test_assert_size(stats.backend_bytes, ==, counter.bytes_acquired - counter.bytes_released);
+
+    fill_current(arena, 1024);
+    test_assert_addr(marena_concurrent_alloc(arena, 2048, 1), ==, second);
+    test_assert_addr(marena_concurrent_alloc(arena, 100, 1), ==, third);
+    test_assert_size(counter.acquires, ==, 4);
+    marena_concurrent_stats(arena, &stats);
+    test_assert_size(stats.spare_blocks, ==, 0);
+    test_assert_size(stats.blocks, ==, 3);
+
+    /* A cycle in the first block only: the others go at the next reset. */
+    marena_concurrent_reset(arena);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 10, 1));
+    marena_concurrent_reset(arena);
+    test_assert_size(counter.releases, ==, 3);
+    test_assert_size(marena_concurrent_capacity(arena), ==, 1024);
+    close_concurrent(arena, &counter);
+}
+
+#if MARENA_HAVE_WIPE
+/* MARENA_WIPE: what every block handed out reads 0 after a reset. */
+static void
+test_grow_wipe(const void *data)
+{
+    struct counting_backend counter;
+    unsigned char *p[3];
+
+    (void)data;
+    marena_concurrent_t *arena = open_growing(&counter, 1024, 4096, 0, MARENA_WIPE);
+    p[0] = marena_concurrent_alloc(arena, 1024, 1);
+    p[1] = marena_concurrent_alloc(arena, 2048, 1);
+    p[2] = marena_concurrent_alloc(arena, 5000, 1); /* its own block */
+    for (unsigned i = 0; i < 2; i++) {
+        test_assert_nonnull(p[i]);
+        memset(p[i], 0xab, 1024);
+    }
+    marena_concurrent_reset(arena);
+    for (unsigned i = 0; i < 2; i++) {
+        inspect_bytes(p[i], 1024);
+        for (size_t j = 0; j < 1024; j++)
+            test_assert_size(p[i][j], ==, 0);
+    }
+    close_concurrent(arena, &counter);
+}
+#endif
+
+/* Two threads find the block full at once and both take a block (the
+ * backend waits for both calls); one installs its block, the other
+ * allocates in it and keeps its own as the spare, which the next growth
+ * takes instead of calling the backend. */
+struct racer {
+    marena_concurrent_t *arena;
+    unsigned char *p;
+};
+
+static void *
+race(void *data)
+{
+    struct racer *racer = data;
+
+    racer->p = marena_concurrent_alloc(racer->arena, 100, 1);
+    return NULL;
+}
+
+static void
+test_grow_lost_race(const void *data)
+{
+    struct atomic_backend backend;
+    marena_options_t options = {0};
+    struct racer racers[2];
+    marena_stats_t stats;
+
+    (void)data;
+    atomic_backend_init(&backend);
+    options.backend = &atomic_backend;
+    options.backend_ctx = &backend;
+    options.block_size = 1024;
+    options.flags = MARENA_GROW;
+    marena_concurrent_t *arena = marena_concurrent_create(&options);
+    test_assert_nonnull(arena);
+    fill_current(arena, 1024);
+    backend.rendezvous = 3; /* the first block's call, and both threads' */
+    racers[0].arena = racers[1].arena = arena;
+    stress_run(race, racers, sizeof(racers[0]), 2);
+    test_assert_nonnull(racers[0].p);
+    test_assert_nonnull(racers[1].p);
+    test_assert_size(atomic_load(&backend.acquires), ==, 3);
+    /* In the same block, one after the other. */
+    test_assert_size(racers[0].p < racers[1].p ? (size_t)(racers[1].p - racers[0].p)
+                                               : (size_t)(racers[0].p - racers[1].p),
+                     ==, 100);
+    marena_concurrent_stats(arena, &stats);
+    test_assert_size(stats.blocks, ==, 3);
+    test_assert_size(stats.spare_blocks, ==, 1);
+    test_assert_size(stats.used, ==, 1024 + 200);
+    test_assert_size(stats.backend_bytes, ==, atomic_load(&backend.out_bytes));
+
+    backend.rendezvous = 0;
+    fill_current(arena, 2048 - 200);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 1, 1));
+    test_assert_size(atomic_load(&backend.acquires), ==, 3);
+    marena_concurrent_stats(arena, &stats);
+    test_assert_size(stats.spare_blocks, ==, 0);
+    test_assert_size(stats.blocks, ==, 3);
+    marena_concurrent_destroy(arena);
+    test_assert_size(atomic_load(&backend.releases), ==, 3);
+    test_assert_size(atomic_load(&backend.out_bytes), ==, 0);
+}
+
+/* Threads that grow the arena at once: every allocation is its own (no
+ * overlap, patterns intact), used accounts for each, and everything goes
+ * back at destroy. With a limit, the backend never holds more than it,
+ * however the threads race. */
+struct grower {
+    marena_concurrent_t *arena;
+    struct stress_log log;
+    size_t failures;
+};
+
+#define GROWER_ALLOCATIONS 3000
+
+static void *
+grow_work(void *data)
+{
+    struct grower *g = data;
+
+    for (unsigned i = 0; i < GROWER_ALLOCATIONS; i++) {
+        size_t size = 1 + stress_random(&g->log) % 300;
+        size_t align = (size_t)1 << stress_random(&g->log) % 7;
+        unsigned char *p = marena_concurrent_alloc(g->arena, size, align);
+
+        if (p == NULL)
+            g->failures++;
+        else
+            stress_record(&g->log, p, size, align);
+    }
+    return NULL;
+}
+
+static void
+test_threads_grow(const void *data)
+{
+    unsigned threads = (unsigned)(uintptr_t)data;
+    struct grower growers[STRESS_MAX_THREADS];
+    struct atomic_backend backend;
+    marena_options_t options = {0};
+    marena_stats_t stats;
+
+    for (int with_limit = 0; with_limit <= 1; with_limit++) {
+        size_t limit = with_limit ? 64 * 1024 : 0, sum, failures = 0;
+
+        atomic_backend_init(&backend);
+        options.backend = &atomic_backend;
+        options.backend_ctx = &backend;
+        options.block_size = 1024;
+        options.max_block_size = 16384;
+        options.limit = limit;
+        options.flags = MARENA_GROW;
+        marena_concurrent_t *arena = marena_concurrent_create(&options);
+        test_assert_nonnull(arena);
+        for (unsigned t = 0; t < threads; t++) {
+            growers[t].arena = arena;
+            growers[t].failures = 0;
+            stress_log_init(&growers[t].log, t, GROWER_ALLOCATIONS);
+        }
+        stress_run(grow_work, growers, sizeof(growers[0]), threads);
+        for (unsigned t = 0; t < threads; t++)
+            failures += growers[t].failures;
+        {
+            struct stress_log logs[STRESS_MAX_THREADS];
+
+            for (unsigned t = 0; t < threads; t++)
+                logs[t] = growers[t].log;
+            sum = stress_check(logs, threads);
+        }
+        marena_concurrent_stats(arena, &stats);
+        test_assert_size(stats.used, >=, sum);
+        test_assert_size(stats.used, <=, stats.capacity);
+        test_assert_size(stats.failed, ==, failures);
+        test_assert_size(stats.backend_bytes, ==, atomic_load(&backend.out_bytes));
+        if (with_limit) {
+            test_assert_size(atomic_load(&backend.peak_bytes), <=, limit);
+            test_assert_size(failures, >, 0);
+        } else {
+            test_assert_size(failures, ==, 0);
+            test_assert_size(stats.blocks, >, 2);
+        }
+        marena_concurrent_destroy(arena);
+        test_assert_size(atomic_load(&backend.releases), ==, atomic_load(&backend.acquires));
+        test_assert_size(atomic_load(&backend.out_bytes), ==, 0);
+        for (unsigned t = 0; t < threads; t++)
+            stress_log_free(&growers[t].log);
+    }
+}
+#endif /* MARENA_HAVE_GROWTH */
+
+#if MARENA_HAVE_STATS
+/* NULL arguments. */
+static void
+test_stats_null(const void *data)
+{
+    struct counting_backend counter;
+    marena_stats_t stats;
+
+    (void)data;
+    memset(&stats, 0xff, sizeof(stats));
+    marena_concurrent_stats(NULL, &stats);
+    test_assert_size(stats.used, ==, 0);
+    test_assert_size(stats.capacity, ==, 0);
+    test_assert_size(stats.blocks, ==, 0);
+    test_assert_size(stats.reserved[2], ==, 0);
+    marena_concurrent_t *arena = open_concurrent(&counter, 1024);
+    marena_concurrent_stats(arena, NULL);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 100, 1));
+    test_assert_null(marena_concurrent_alloc(arena, 0, 1));
+    marena_concurrent_stats(arena, &stats);
+    test_assert_size(stats.used, ==, 100);
+    test_assert_size(stats.capacity, ==, 1024);
+    test_assert_size(stats.blocks, ==, 1);
+    test_assert_size(stats.failed, ==, 1);
+    test_assert_size(stats.backend_calls, ==, 1);
+    test_assert_size(stats.backend_bytes, ==, counter.bytes_acquired);
+    close_concurrent(arena, &counter);
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -774,5 +1214,23 @@ main(int argc, char **argv)
     test_add(test_threads_contention, NULL, "/concurrent/threads-contention");
     test_add(test_threads_mixed_alignment, NULL, "/concurrent/threads-mixed-alignment");
     test_add(test_threads_fill, NULL, "/concurrent/threads-fill");
+#if MARENA_HAVE_GROWTH
+    test_add(test_grow_sizes, NULL, "/concurrent/grow/sizes");
+    test_add(test_grow_large, NULL, "/concurrent/grow/large");
+    test_add(test_grow_limit, NULL, "/concurrent/grow/limit");
+    test_add(test_grow_backend_fails, NULL, "/concurrent/grow/backend-fails");
+    test_add(test_grow_reset, NULL, "/concurrent/grow/reset");
+#if MARENA_HAVE_WIPE
+    test_add(test_grow_wipe, NULL, "/concurrent/grow/wipe");
+#endif
+    test_add(test_grow_lost_race, NULL, "/concurrent/grow/lost-race");
+    for (unsigned threads = 2; threads <= STRESS_MAX_THREADS; threads *= 2)
+        test_add(test_threads_grow, (const void *)(uintptr_t)threads,
+                 "/concurrent/grow/threads-%u", threads);
+#endif
+    test_add(test_fixed_does_not_grow, NULL, "/concurrent/fixed-does-not-grow");
+#if MARENA_HAVE_STATS
+    test_add(test_stats_null, NULL, "/concurrent/stats-null");
+#endif
     return test_run();
 }

@@ -4336,7 +4336,7 @@ run_concurrent(const unsigned *c, const unsigned *e)
     CHECK(in_buffer || capacity >= (size != 0 ? size : MARENA_DEFAULT_BLOCK_SIZE));
     S.cc_end = end;
     S.cc_base = S.cc_cursor = end - capacity;
-    CHECK(S.cc_base - (start + MARENA_CONTROL_SIZE) <= 64); /* the record */
+    CHECK(S.cc_base - (start + MARENA_CONTROL_SIZE) <= 256); /* the record */
     CHECK(marena_concurrent_used(concurrent) == 0);
     cc_run();
     S.nlive = 0;
@@ -4725,8 +4725,9 @@ hostile_real(unsigned which, unsigned p)
 }
 
 #if MARENA_HAVE_CONCURRENT
-/* The concurrent arena refuses growth, reservations and blocks too large
- * for its record; with NULL options it is the default backend's. */
+/* The concurrent arena refuses reservations (with growth or not) and
+ * blocks too large for its record; with NULL options it is the default
+ * backend's. */
 static void
 hostile_concurrent(unsigned p)
 {
@@ -4747,7 +4748,8 @@ hostile_concurrent(unsigned p)
         }
         return;
     case 1:
-        options.flags = MARENA_GROW;
+        options = valid_options(MARENA_RESERVE);
+        options.flags |= MARENA_GROW;
         break;
     case 2:
         options = valid_options(MARENA_RESERVE);
