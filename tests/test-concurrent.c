@@ -24,8 +24,11 @@
 #define THREADS 4
 #define PER_THREAD 2000
 
+/* A concurrent arena on the counting backend (block_size 0 and the rest:
+ * the defaults). */
 static marena_concurrent_t *
-open_concurrent(struct counting_backend *counter, size_t block_size)
+open_with(struct counting_backend *counter, size_t block_size, size_t max_block_size,
+          size_t limit, unsigned flags)
 {
     marena_options_t options = {0};
     marena_concurrent_t *arena;
@@ -34,10 +37,19 @@ open_concurrent(struct counting_backend *counter, size_t block_size)
     options.backend = &counting_backend;
     options.backend_ctx = counter;
     options.block_size = block_size;
+    options.max_block_size = max_block_size;
+    options.limit = limit;
+    options.flags = flags;
     arena = marena_concurrent_create(&options);
     test_assert_nonnull(arena);
     test_assert_size(counter->acquires, ==, 1);
     return arena;
+}
+
+static marena_concurrent_t *
+open_concurrent(struct counting_backend *counter, size_t block_size)
+{
+    return open_with(counter, block_size, 0, 0, 0);
 }
 
 static void
@@ -395,61 +407,29 @@ test_sequential(const void *data)
 
 /* ---------------------------------------------------------------- threads */
 
-struct allocation {
-    unsigned char *p;
-    size_t size;
-    size_t align;
-    unsigned thread;
-    unsigned index;
-};
-
 struct worker {
     marena_concurrent_t *arena;
-    atomic_int *start; /* threads wait for it to become nonzero */
-    unsigned id;
-    uint32_t state;          /* xorshift32 */
+    struct stress_log log;   /* its allocations */
     size_t max_size;         /* sizes are 1..max_size */
     unsigned max_align_log2; /* alignments are 1..2^this */
     int until_null;          /* keep going until the block is full */
-    size_t capacity;         /* of allocations[] */
-    struct allocation *allocations;
-    size_t count;       /* done */
-    size_t failures;    /* NULL results (not until_null) */
-    size_t failed_size; /* the request that ended an until_null run */
-    int overflow;       /* until_null ran out of allocations[] */
+    size_t failures;         /* NULL results (not until_null) */
+    size_t failed_size;      /* the request that ended an until_null run */
+    int overflow;            /* until_null ran out of room in the log */
 };
-
-static uint32_t
-next_random(uint32_t *state)
-{
-    uint32_t x = *state;
-
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *state = x;
-}
-
-static unsigned char
-pattern(unsigned thread, unsigned index, size_t offset)
-{
-    return (unsigned char)((thread + 1) * 0x3b + index * 0x11 + offset * 7);
-}
 
 static void *
 work(void *data)
 {
     struct worker *w = data;
 
-    while (!atomic_load(w->start))
-        test_thread_yield();
-    for (unsigned i = 0;; i++) {
-        if (i == w->capacity) {
+    for (;;) {
+        if (w->log.count == w->log.capacity) {
             w->overflow = w->until_null;
             break;
         }
-        size_t size = 1 + next_random(&w->state) % w->max_size;
-        size_t align = (size_t)1 << next_random(&w->state) % (w->max_align_log2 + 1);
+        size_t size = 1 + stress_random(&w->log) % w->max_size;
+        size_t align = (size_t)1 << stress_random(&w->log) % (w->max_align_log2 + 1);
         unsigned char *p = marena_concurrent_alloc(w->arena, size, align);
 
         if (p == NULL) {
@@ -460,41 +440,9 @@ work(void *data)
             w->failures++;
             continue;
         }
-        for (size_t j = 0; j < size; j++)
-            p[j] = pattern(w->id, i, j);
-        w->allocations[w->count].p = p;
-        w->allocations[w->count].size = size;
-        w->allocations[w->count].align = align;
-        w->allocations[w->count].thread = w->id;
-        w->allocations[w->count].index = i;
-        w->count++;
+        stress_record(&w->log, p, size, align);
     }
     return NULL;
-}
-
-static int
-by_address(const void *a, const void *b)
-{
-    uintptr_t x = (uintptr_t)((const struct allocation *)a)->p;
-    uintptr_t y = (uintptr_t)((const struct allocation *)b)->p;
-
-    return x < y ? -1 : x > y;
-}
-
-/* Runs THREADS workers to completion (they start together). */
-static void
-run_workers(struct worker *workers)
-{
-    test_thread *threads[THREADS];
-    atomic_int start = 0;
-
-    for (unsigned t = 0; t < THREADS; t++) {
-        workers[t].start = &start;
-        threads[t] = test_thread_start(work, &workers[t]);
-    }
-    atomic_store(&start, 1);
-    for (unsigned t = 0; t < THREADS; t++)
-        test_thread_join(threads[t]);
 }
 
 /* The checks after joining: inside the block, aligned, no overlap, every
@@ -502,33 +450,17 @@ run_workers(struct worker *workers)
 static size_t
 check_allocations(struct worker *workers, uintptr_t base, size_t capacity)
 {
-    size_t total = 0, count = 0, sum = 0;
-    struct allocation *all;
+    struct stress_log logs[THREADS];
 
-    for (unsigned t = 0; t < THREADS; t++)
-        total += workers[t].count;
-    all = malloc(sizeof(*all) * (total > 0 ? total : 1));
-    test_assert_nonnull(all);
-    for (unsigned t = 0; t < THREADS; t++)
-        for (size_t i = 0; i < workers[t].count; i++)
-            all[count++] = workers[t].allocations[i];
-    qsort(all, count, sizeof(*all), by_address);
-
-    for (size_t i = 0; i < count; i++) {
-        const struct allocation *a = &all[i];
-
-        test_assert_addr(a->p, >=, base);
-        test_assert_addr(a->p + a->size, <=, base + capacity);
-        test_assert(is_aligned(a->p, a->align));
-        if (i + 1 < count)
-            test_assert_addr(a->p + a->size, <=, all[i + 1].p);
-        for (size_t j = 0; j < a->size; j++)
-            if (a->p[j] != pattern(a->thread, a->index, j))
-                test_assert_size(a->p[j], ==, pattern(a->thread, a->index, j));
-        sum += a->size;
+    for (unsigned t = 0; t < THREADS; t++) {
+        logs[t] = workers[t].log;
+        for (size_t i = 0; i < logs[t].count; i++) {
+            test_assert_addr(logs[t].records[i].p, >=, base);
+            test_assert_addr(logs[t].records[i].p + logs[t].records[i].size, <=,
+                             base + capacity);
+        }
     }
-    free(all);
-    return sum;
+    return stress_check(logs, THREADS);
 }
 
 static void
@@ -538,22 +470,24 @@ init_workers(struct worker *workers, marena_concurrent_t *arena, size_t per_thre
     for (unsigned t = 0; t < THREADS; t++) {
         memset(&workers[t], 0, sizeof(workers[t]));
         workers[t].arena = arena;
-        workers[t].id = t;
-        workers[t].state = 0x9e3779b9u * (t + 1);
         workers[t].max_size = max_size;
         workers[t].max_align_log2 = max_align_log2;
         workers[t].until_null = until_null;
-        workers[t].capacity = per_thread;
-        workers[t].allocations = malloc(sizeof(struct allocation) * per_thread);
-        test_assert_nonnull(workers[t].allocations);
+        stress_log_init(&workers[t].log, t, per_thread);
     }
+}
+
+static void
+run_workers(struct worker *workers)
+{
+    stress_run(work, workers, sizeof(workers[0]), THREADS);
 }
 
 static void
 free_workers(struct worker *workers)
 {
     for (unsigned t = 0; t < THREADS; t++)
-        free(workers[t].allocations);
+        stress_log_free(&workers[t].log);
 }
 
 /* Alignment 1: no padding, so used is exactly the sum of the sizes. */
@@ -575,7 +509,7 @@ test_threads_align1(const void *data)
 
     for (unsigned t = 0; t < THREADS; t++) {
         test_assert_size(workers[t].failures, ==, 0);
-        test_assert_size(workers[t].count, ==, PER_THREAD);
+        test_assert_size(workers[t].log.count, ==, PER_THREAD);
     }
     sum = check_allocations(workers, base, capacity);
     test_assert_size(marena_concurrent_used(arena), ==, sum);
@@ -685,7 +619,7 @@ test_threads_mixed_alignment(const void *data)
 
     for (unsigned t = 0; t < THREADS; t++) {
         test_assert_size(workers[t].failures, ==, 0);
-        test_assert_size(workers[t].count, ==, PER_THREAD);
+        test_assert_size(workers[t].log.count, ==, PER_THREAD);
     }
     sum = check_allocations(workers, base, capacity);
     used = marena_concurrent_used(arena);
@@ -716,7 +650,7 @@ test_threads_fill(const void *data)
     for (int round = 0; round < 2; round++) {
         init_workers(workers, arena, 4096, MAX_SIZE, 0, 1);
         for (unsigned t = 0; t < THREADS; t++)
-            workers[t].state += (uint32_t)round * 0x1234567u;
+            workers[t].log.random += (uint32_t)round * 0x1234567u;
         run_workers(workers);
 
         smallest_failure = MAX_SIZE;
@@ -753,19 +687,7 @@ static marena_concurrent_t *
 open_growing(struct counting_backend *counter, size_t block_size, size_t max_block_size,
              size_t limit, unsigned flags)
 {
-    marena_options_t options = {0};
-    marena_concurrent_t *arena;
-
-    counting_init(counter);
-    options.backend = &counting_backend;
-    options.backend_ctx = counter;
-    options.block_size = block_size;
-    options.max_block_size = max_block_size;
-    options.limit = limit;
-    options.flags = MARENA_GROW | flags;
-    arena = marena_concurrent_create(&options);
-    test_assert_nonnull(arena);
-    return arena;
+    return open_with(counter, block_size, max_block_size, limit, MARENA_GROW | flags);
 }
 
 /* Is [p, p + size) inside the block the counting backend granted last? */
