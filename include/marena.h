@@ -1655,6 +1655,9 @@ marena_concurrent_stats(const marena_concurrent_t *arena, marena_stats_t *out);
  * shared arena's count of resets, and a child created before the last
  * reset aborts with a message. After the shared arena's destroy the
  * child's memory is gone, and nothing can be checked reliably (ASan can).
+ * Under Valgrind (the valgrind build option), memcheck reports the
+ * allocations of a child that was abandoned rather than destroyed as
+ * leaks: destroy children to keep its report clean.
  */
 MARENA_API extern const marena_backend_t marena_backend_concurrent;
 #endif
