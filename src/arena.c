@@ -317,7 +317,7 @@ marena_reset_ex(marena_t *arena, marena_retain_t retain, size_t bytes)
         return;
     CHECK_LIVE(arena, "marena_reset_ex");
     first = first_block(arena);
-    marena__run_cleanups(arena, 0);
+    marena__run_cleanups(arena, 0, 0);
     note_peak(arena);
     marena__note_cycle_capacity(arena);
     count_reset(arena);
@@ -360,7 +360,7 @@ marena_destroy(marena_t *arena)
         return;
     CHECK_LIVE(arena, "marena_destroy");
     first = first_block(arena);
-    marena__run_cleanups(arena, 0);
+    marena__run_cleanups(arena, 0, 0);
     empty_first_block(arena);
     marena__retain_blocks(arena, 0, 0);
 #if MARENA_TRACKING

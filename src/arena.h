@@ -469,16 +469,18 @@ arena_peak(const struct marena_arena *arena)
 /* ---- cleanups.c ---- */
 
 #if MARENA_HAVE_CLEANUPS
-/* Runs, newest first, the cleanups registered when used was at least
- * `from`, and forgets them. */
+/* Runs, newest first, the cleanups registered at or after the moment a
+ * mark with this serial and used would name (0, 0: all), and forgets
+ * them. */
 void
-marena__run_cleanups(struct marena_arena *arena, size_t from);
+marena__run_cleanups(struct marena_arena *arena, uint64_t serial, size_t used);
 #else
 static inline void
-marena__run_cleanups(struct marena_arena *arena, size_t from)
+marena__run_cleanups(struct marena_arena *arena, uint64_t serial, size_t used)
 {
     (void)arena;
-    (void)from;
+    (void)serial;
+    (void)used;
 }
 #endif
 

@@ -115,7 +115,7 @@ marena_rewind(marena_t *arena, marena_mark_t mark)
                                         "a reset, or the arena went back below it since");
         return;
     }
-    marena__run_cleanups(arena, mark.used);
+    marena__run_cleanups(arena, mark.serial, mark.used);
     note_peak(arena);
     marena__note_cycle_capacity(arena);
     /* What the target block handed out after the mark comes back. */

@@ -430,6 +430,59 @@ test_backend_fails(const void *data)
     ASSERT_LOG(&log, 1);
 }
 
+#if MARENA_HAVE_REALLOC
+/* A cleanup whose record went to another block (here: a spare, because
+ * the limit leaves no room for a new ordinary block) stays registered
+ * when marena_pop() takes back the allocation before it in the current
+ * block: used falls below where the cleanup was registered. A mark taken
+ * after that is newer than the cleanup, so rewinding to it must not run
+ * the cleanup (the library once compared positions only, and ran it). */
+static void
+test_rewind_after_pop(const void *data)
+{
+    enum { ID = 7 };
+    static struct entry entries[ID + 1];
+    static struct log log;
+    struct counting_backend counter;
+    marena_options_t options = {0};
+    marena_stats_t stats;
+    marena_mark_t mark;
+    marena_t *arena;
+    unsigned char *p;
+
+    (void)data;
+    log_init(&log, entries, ID + 1);
+    counting_init(&counter);
+    options.backend = &counting_backend;
+    options.backend_ctx = &counter;
+    options.block_size = 256;
+    options.flags = MARENA_GROW;
+    arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    /* Spares: an ordinary block and one of its own, kept by the reset. */
+    test_assert_nonnull(marena_alloc_aligned(arena, 256, 1));
+    test_assert_nonnull(marena_alloc_aligned(arena, 1000, 1));
+    test_assert_nonnull(marena_alloc_aligned(arena, 400, 1));
+    marena_reset_ex(arena, MARENA_RETAIN_ALL, 0);
+    marena_stats(arena, &stats);
+    test_assert_size(stats.spare_blocks, ==, 2);
+
+    p = marena_alloc_aligned(arena, 256, 1); /* fills the first block */
+    test_assert_nonnull(p);
+    test_assert_size(marena_set_limit(arena, stats.backend_bytes), ==, 0);
+    test_assert_size(marena_add_cleanup(arena, record, &entries[ID]), ==, 0);
+    test_assert_size(marena_remaining(arena), ==, 0); /* the record went elsewhere */
+    test_assert_size(marena_pop(arena, p, 256), ==, 1);
+    mark = marena_mark(arena);
+    test_assert_nonnull(marena_alloc_aligned(arena, 100, 1));
+    marena_rewind(arena, mark);
+    test_assert_size(log.count, ==, 0);
+    marena_reset(arena);
+    ASSERT_LOG(&log, ID);
+    close_arena(arena, &counter);
+}
+#endif
+
 /* A scope runs the cleanups registered inside it when it ends; those
  * registered before it wait. */
 static void
@@ -488,5 +541,8 @@ main(int argc, char **argv)
     test_add(test_full_arena, NULL, "/cleanups/full-arena");
     test_add(test_backend_fails, NULL, "/cleanups/backend-fails");
     test_add(test_scope, NULL, "/cleanups/scope");
+#if MARENA_HAVE_REALLOC
+    test_add(test_rewind_after_pop, NULL, "/cleanups/rewind-after-pop");
+#endif
     return test_run();
 }

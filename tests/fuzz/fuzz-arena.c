@@ -3326,6 +3326,7 @@ struct cleanup_record {
     void *next;
     marena_cleanup_fn fn;
     void *data;
+    uint64_t serial;
     size_t used;
 };
 
