@@ -248,11 +248,10 @@ pop_ready(struct marena_concurrent *shared, size_t usable)
     return NULL;
 }
 
-/* An empty block for a request of `worst` bytes: the spare or a kept
- * block if it has room, else a new one of `ordinary` bytes; NULL on
- * failure. */
+/* An empty block kept for reuse with room for `worst` bytes: the spare,
+ * or the next block kept at the last reset; NULL if neither fits. */
 static struct cblock *
-obtain(struct marena_concurrent *shared, size_t ordinary, size_t worst)
+take_kept(struct marena_concurrent *shared, size_t worst)
 {
     struct cblock *block = atomic_exchange_explicit(&shared->spare, NULL,
                                                     memory_order_acquire);
@@ -261,8 +260,7 @@ obtain(struct marena_concurrent *shared, size_t ordinary, size_t worst)
         return block;
     if (block != NULL)
         give_back(shared, block);
-    block = pop_ready(shared, worst);
-    return block != NULL ? block : acquire(shared, ordinary);
+    return pop_ready(shared, worst);
 }
 
 /* A block this thread took but did not need: the spare slot, if empty. */
@@ -271,7 +269,6 @@ leave_spare(struct marena_concurrent *shared, struct cblock *block)
 {
     struct cblock *empty = NULL;
 
-    atomic_store_explicit(&block->cursor, block->base, memory_order_relaxed);
     atomic_store_explicit(&block->next, NULL, memory_order_relaxed);
     if (!atomic_compare_exchange_strong_explicit(&shared->spare, &empty, block,
                                                  memory_order_release,
@@ -323,14 +320,17 @@ next_block_size(struct marena_concurrent *shared, const struct cblock *block)
 
 /* `seen`, the current block as this thread saw it, is full. Installs a new
  * block with the request in it; or, when another thread installed one
- * meanwhile, allocates there (and leaves the block it took as the spare). */
+ * meanwhile, allocates there (and leaves the block it took as the spare).
+ * A block kept for reuse serves any request it fits (its bytes are held
+ * already, whatever the limit says); a new block is an ordinary one, or
+ * one of its own for a request larger than that. */
 static void *
 grow(struct marena_concurrent *shared, struct cblock *seen, size_t size, size_t align)
 {
     /* Blocks start aligned to MARENA_ALIGNMENT: only a larger alignment
      * can need padding there. */
     size_t padding = align > MARENA_ALIGNMENT ? align - MARENA_ALIGNMENT : 0;
-    struct cblock *fresh = NULL;
+    struct cblock *fresh;
     size_t ordinary, worst;
     void *memory;
 
@@ -338,11 +338,14 @@ grow(struct marena_concurrent *shared, struct cblock *seen, size_t size, size_t 
         return NULL;
     worst = size + padding;
     ordinary = next_block_size(shared, seen);
-    if (worst > ordinary)
+    fresh = take_kept(shared, worst);
+    if (fresh == NULL && worst > ordinary)
         return alloc_large(shared, size, align, worst);
     for (;;) {
         if (fresh == NULL)
-            fresh = obtain(shared, ordinary, worst);
+            fresh = take_kept(shared, worst);
+        if (fresh == NULL)
+            fresh = acquire(shared, ordinary);
         if (fresh != NULL) {
             /* Fits: the block is empty and has room for the worst case. */
             memory = carve(fresh, size, align);

@@ -143,6 +143,11 @@ atomic_backend_init(struct atomic_backend *backend)
     atomic_init(&backend->fail_from, 0);
     atomic_init(&backend->calls, 0);
     backend->rendezvous = 0;
+    backend->watch = NULL;
+    backend->wait_capacity = 0;
+    backend->zero_from = NULL;
+    backend->zero_size = 0;
+    atomic_init(&backend->zero_checked, 0);
 }
 
 /* Waits (up to about ten seconds) until `rendezvous` calls have arrived. */
@@ -166,8 +171,13 @@ atomic_acquire(void *ctx, size_t size, size_t *granted)
 
     if (backend->rendezvous != 0)
         meet(backend, call);
-    if (fail_from != 0 && call >= fail_from)
+    if (fail_from != 0 && call >= fail_from) {
+        for (long spins = 0; backend->watch != NULL && spins < 10000000 &&
+                             marena_concurrent_capacity(backend->watch) < backend->wait_capacity;
+             spins++)
+            test_thread_yield();
         return NULL;
+    }
     block = malloc(size);
     if (block != NULL) {
         size_t out = atomic_fetch_add(&backend->out_bytes, size) + size;
@@ -186,6 +196,14 @@ atomic_release(void *ctx, void *block, size_t size)
 {
     struct atomic_backend *backend = ctx;
 
+    const unsigned char *start = block;
+
+    if (backend->zero_from != NULL && backend->zero_from >= start &&
+        backend->zero_size <= (size_t)(start + size - backend->zero_from)) {
+        for (size_t i = 0; i < backend->zero_size; i++)
+            test_assert_size(backend->zero_from[i], ==, 0);
+        atomic_fetch_add(&backend->zero_checked, 1);
+    }
     atomic_fetch_sub(&backend->out_bytes, size);
     atomic_fetch_add(&backend->releases, 1);
     free(block);

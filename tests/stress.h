@@ -67,6 +67,15 @@ struct atomic_backend {
     atomic_size_t calls;      /* acquire calls, failed ones included */
     size_t rendezvous;        /* nonzero: each acquire waits until this many
                                  calls have been made, then goes on */
+    /* Non-NULL: a failing acquire first waits until this arena's capacity
+     * reaches wait_capacity (another thread installed its block). */
+    marena_concurrent_t *watch;
+    size_t wait_capacity;
+    /* Non-NULL: a block released with [zero_from, zero_from + zero_size)
+     * inside must hold zeros there (counted in zero_checked). */
+    const unsigned char *zero_from;
+    size_t zero_size;
+    atomic_size_t zero_checked;
 };
 
 extern const marena_backend_t atomic_backend;

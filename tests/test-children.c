@@ -151,6 +151,39 @@ test_api(const void *data)
     close_shared(shared, &backend);
 }
 
+/* A child whose first block is a caller's buffer: it takes further
+ * blocks from the shared arena, and the library's checks of children
+ * leave it alone (its first block carries no stamp). */
+static void
+test_caller_buffer(const void *data)
+{
+    static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + 256];
+    struct atomic_backend backend;
+    marena_concurrent_t *shared = open_shared(&backend, 65536);
+    marena_options_t options = {0};
+    size_t before = marena_concurrent_used(shared);
+    marena_t *child;
+    unsigned char *p;
+
+    (void)data;
+    options.backend = &marena_backend_concurrent;
+    options.backend_ctx = shared;
+    options.buffer = buffer;
+    options.buffer_size = sizeof(buffer);
+    options.flags = MARENA_GROW;
+    child = marena_create_ex(&options);
+    test_assert_nonnull(child);
+    test_assert_size(marena_concurrent_used(shared), ==, before);
+    test_assert_nonnull(marena_alloc(child, 200));
+    p = marena_alloc(child, 1000);
+    test_assert_nonnull(p);
+    test_assert_size(marena_concurrent_used(shared), >, before + 1000);
+    test_assert(marena_owns(child, p));
+    test_assert_size(marena_used(child), ==, 1200);
+    marena_destroy(child);
+    close_shared(shared, &backend);
+}
+
 /* Bad contexts and sizes: NULL, not a crash. */
 static void
 test_bad_input(const void *data)
@@ -282,6 +315,7 @@ main(int argc, char **argv)
     test_add(test_grow, NULL, "/children/grow");
     test_add(test_api, NULL, "/children/api");
     test_add(test_bad_input, NULL, "/children/bad-input");
+    test_add(test_caller_buffer, NULL, "/children/caller-buffer");
 #if MARENA_DEBUG
     test_add(test_after_reset, (const void *)0, "/children/after-reset/grow");
     test_add(test_after_reset, (const void *)1, "/children/after-reset/used");

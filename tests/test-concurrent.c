@@ -151,6 +151,9 @@ test_create_in_buffer(const void *data)
      * not for the concurrent arena's own record. */
     options.buffer_size = MARENA_CONTROL_SIZE + 2 * MARENA_ALIGNMENT - 1;
     test_assert_null(marena_concurrent_create(&options));
+    /* The buffer is the caller's again, whole (ASan and memcheck builds
+     * would report a part still poisoned for an arena). */
+    memset(buffer, 0x5a, options.buffer_size);
 }
 
 /* Every buffer size: an arena with room for at least one byte, or NULL;
@@ -682,7 +685,7 @@ test_threads_fill(const void *data)
 
 /* ---------------------------------------------------------------- growth */
 
-#if MARENA_HAVE_GROWTH
+#if MARENA_HAVE_GROWTH && MARENA_HAVE_STATS
 static marena_concurrent_t *
 open_growing(struct counting_backend *counter, size_t block_size, size_t max_block_size,
              size_t limit, unsigned flags)
@@ -852,6 +855,99 @@ test_grow_backend_fails(const void *data)
     close_concurrent(arena, &counter);
 }
 
+/* Bytes of a growth block's header: what the counting backend granted
+ * for the first new block (2048 usable) beyond its usable bytes. */
+static size_t
+header_size(void)
+{
+    struct counting_backend counter;
+    marena_concurrent_t *arena = open_growing(&counter, 1024, 4096, 0, 0);
+    size_t header;
+
+    fill_current(arena, 1024);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 1, 1));
+    header = counter.granted - 2048;
+    test_assert_size(header % MARENA_ALIGNMENT, ==, 0);
+    close_concurrent(arena, &counter);
+    return header;
+}
+
+#define ROUND_UP(n) (((n) + MARENA_ALIGNMENT - 1) / MARENA_ALIGNMENT * MARENA_ALIGNMENT)
+
+/* An odd max_block_size: blocks double while they stay within it, and the
+ * last step is max_block_size itself (rounded up to MARENA_ALIGNMENT). */
+static void
+test_grow_odd_max(const void *data)
+{
+    struct counting_backend counter;
+    marena_concurrent_t *arena = open_growing(&counter, 1024, 4097, 0, 0);
+
+    (void)data;
+    fill_current(arena, 1024);
+    fill_current(arena, 2048);
+    test_assert_size(marena_concurrent_capacity(arena), ==, 1024 + 2048);
+    fill_current(arena, 4096);
+    test_assert_size(marena_concurrent_capacity(arena), ==, 1024 + 2048 + 4096);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 1, 1));
+    test_assert_size(marena_concurrent_capacity(arena), ==,
+                     1024 + 2048 + 4096 + ROUND_UP(4097));
+    close_concurrent(arena, &counter);
+}
+
+/* A limit that holds the next block exactly takes it; requests too large
+ * for any block are refused before the backend is called. */
+static void
+test_grow_exact_limit(const void *data)
+{
+    size_t header = header_size(), first_bytes;
+    struct counting_backend counter;
+    marena_concurrent_t *arena = open_growing(&counter, 1024, 4096, 0, 0);
+
+    (void)data;
+    first_bytes = counter.bytes_acquired;
+    close_concurrent(arena, &counter);
+    arena = open_growing(&counter, 1024, 4096, first_bytes + header + 2048, 0);
+    fill_current(arena, 1024);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 2048, 1));
+    test_assert_size(counter.bytes_acquired, ==, first_bytes + header + 2048);
+    test_assert_null(marena_concurrent_alloc(arena, 1, 1));
+    close_concurrent(arena, &counter);
+
+    arena = open_growing(&counter, 1024, 4096, 0, 0);
+    test_assert_null(marena_concurrent_alloc(arena, (size_t)PTRDIFF_MAX - header, 1));
+    test_assert_null(marena_concurrent_alloc(arena, (size_t)PTRDIFF_MAX, 1));
+    test_assert_null(marena_concurrent_alloc(arena, SIZE_MAX - 8, 16));
+    test_assert_null(marena_concurrent_alloc(arena, 1024, (size_t)1 << (sizeof(size_t) * 8 - 1)));
+    test_assert_size(counter.calls, ==, 1);
+    close_concurrent(arena, &counter);
+}
+
+/* With a limit reached, a reset keeps the blocks (they are held), and the
+ * next cycle reuses them: the same requests succeed again without a
+ * backend call, a request for a kept block's size included. */
+static void
+test_grow_limit_reuse(const void *data)
+{
+    struct counting_backend counter;
+    marena_concurrent_t *arena = open_growing(&counter, 1024, 4096, 0, 0);
+    size_t limit;
+
+    (void)data;
+    fill_current(arena, 1024);
+    fill_current(arena, 2048);
+    limit = counter.bytes_acquired;
+    close_concurrent(arena, &counter);
+    arena = open_growing(&counter, 1024, 4096, limit, 0);
+    for (int cycle = 0; cycle < 3; cycle++) {
+        fill_current(arena, 1024);
+        test_assert_nonnull(marena_concurrent_alloc(arena, 2048, 1));
+        test_assert_null(marena_concurrent_alloc(arena, 1, 1));
+        test_assert_size(counter.acquires, ==, 2);
+        marena_concurrent_reset(arena);
+    }
+    close_concurrent(arena, &counter);
+}
+
 /* Without MARENA_GROW a full block is the end. */
 static void
 test_fixed_does_not_grow(const void *data)
@@ -934,13 +1030,46 @@ test_grow_wipe(const void *data)
             test_assert_size(p[i][j], ==, 0);
     }
     close_concurrent(arena, &counter);
+
+    /* Blocks given back are wiped first: a large one at reset, the others
+     * at destroy (the backend checks at release). */
+    struct atomic_backend backend;
+    marena_options_t options = {0};
+
+    atomic_backend_init(&backend);
+    options.backend = &atomic_backend;
+    options.backend_ctx = &backend;
+    options.block_size = 1024;
+    options.flags = MARENA_GROW | MARENA_WIPE;
+    arena = marena_concurrent_create(&options);
+    test_assert_nonnull(arena);
+    fill_current(arena, 1024);
+    p[0] = marena_concurrent_alloc(arena, 5000, 1); /* its own */
+    p[1] = marena_concurrent_alloc(arena, 500, 1);  /* a new ordinary block */
+    test_assert_nonnull(p[0]);
+    test_assert_nonnull(p[1]);
+    memset(p[0], 0xab, 5000);
+    memset(p[1], 0xab, 500);
+    backend.zero_from = p[0];
+    backend.zero_size = 5000;
+    marena_concurrent_reset(arena);
+    test_assert_size(atomic_load(&backend.zero_checked), ==, 1);
+    p[1] = marena_concurrent_alloc(arena, 1024, 1);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 500, 1));
+    memset(p[1], 0xcd, 500);
+    backend.zero_from = p[1];
+    backend.zero_size = 500;
+    marena_concurrent_destroy(arena);
+    test_assert_size(atomic_load(&backend.zero_checked), ==, 2);
 }
 #endif
 
-/* Two threads find the block full at once and both take a block (the
- * backend waits for both calls); one installs its block, the other
- * allocates in it and keeps its own as the spare, which the next growth
- * takes instead of calling the backend. */
+/* Two or three threads find the block full at once and each takes a
+ * block (the backend waits for all their calls); one installs its block,
+ * the others allocate in it; the first loser keeps its block as the
+ * spare, a second one gives its block back (the slot is taken). The next
+ * growth takes the spare if it fits (here: exactly) instead of calling
+ * the backend; a reset gives a spare back. */
 struct racer {
     marena_concurrent_t *arena;
     unsigned char *p;
@@ -955,49 +1084,109 @@ race(void *data)
     return NULL;
 }
 
+static marena_concurrent_t *
+open_racing(struct atomic_backend *backend, size_t block_size)
+{
+    marena_options_t options = {0};
+    marena_concurrent_t *arena;
+
+    atomic_backend_init(backend);
+    options.backend = &atomic_backend;
+    options.backend_ctx = backend;
+    options.block_size = block_size;
+    options.flags = MARENA_GROW;
+    arena = marena_concurrent_create(&options);
+    test_assert_nonnull(arena);
+    fill_current(arena, block_size);
+    return arena;
+}
+
+static void
+close_racing(marena_concurrent_t *arena, struct atomic_backend *backend)
+{
+    marena_concurrent_destroy(arena);
+    test_assert_size(atomic_load(&backend->releases), ==, atomic_load(&backend->acquires));
+    test_assert_size(atomic_load(&backend->out_bytes), ==, 0);
+}
+
+/* The racers' allocations, sorted, follow each other in one block. */
+static void
+assert_adjacent(struct racer *racers, unsigned n)
+{
+    unsigned char *low = racers[0].p;
+
+    for (unsigned i = 0; i < n; i++) {
+        test_assert_nonnull(racers[i].p);
+        if (racers[i].p < low)
+            low = racers[i].p;
+    }
+    for (unsigned i = 0; i < n; i++)
+        test_assert_size((size_t)(racers[i].p - low) % 100, ==, 0);
+    for (unsigned i = 0; i < n; i++)
+        test_assert_size((size_t)(racers[i].p - low), <, n * 100);
+}
+
 static void
 test_grow_lost_race(const void *data)
 {
+    unsigned n = (unsigned)(uintptr_t)data;
     struct atomic_backend backend;
-    marena_options_t options = {0};
-    struct racer racers[2];
+    struct racer racers[3];
     marena_stats_t stats;
+    marena_concurrent_t *arena = open_racing(&backend, 1024);
 
-    (void)data;
-    atomic_backend_init(&backend);
-    options.backend = &atomic_backend;
-    options.backend_ctx = &backend;
-    options.block_size = 1024;
-    options.flags = MARENA_GROW;
-    marena_concurrent_t *arena = marena_concurrent_create(&options);
-    test_assert_nonnull(arena);
-    fill_current(arena, 1024);
-    backend.rendezvous = 3; /* the first block's call, and both threads' */
-    racers[0].arena = racers[1].arena = arena;
-    stress_run(race, racers, sizeof(racers[0]), 2);
-    test_assert_nonnull(racers[0].p);
-    test_assert_nonnull(racers[1].p);
-    test_assert_size(atomic_load(&backend.acquires), ==, 3);
-    /* In the same block, one after the other. */
-    test_assert_size(racers[0].p < racers[1].p ? (size_t)(racers[1].p - racers[0].p)
-                                               : (size_t)(racers[0].p - racers[1].p),
-                     ==, 100);
+    backend.rendezvous = 1 + n; /* the first block's call, and each thread's */
+    for (unsigned i = 0; i < n; i++)
+        racers[i].arena = arena;
+    stress_run(race, racers, sizeof(racers[0]), n);
+    assert_adjacent(racers, n);
+    test_assert_size(atomic_load(&backend.acquires), ==, 1 + n);
+    test_assert_size(atomic_load(&backend.releases), ==, n - 2);
     marena_concurrent_stats(arena, &stats);
     test_assert_size(stats.blocks, ==, 3);
     test_assert_size(stats.spare_blocks, ==, 1);
-    test_assert_size(stats.used, ==, 1024 + 200);
+    test_assert_size(stats.used, ==, 1024 + n * 100);
     test_assert_size(stats.backend_bytes, ==, atomic_load(&backend.out_bytes));
 
     backend.rendezvous = 0;
-    fill_current(arena, 2048 - 200);
-    test_assert_nonnull(marena_concurrent_alloc(arena, 1, 1));
-    test_assert_size(atomic_load(&backend.acquires), ==, 3);
-    marena_concurrent_stats(arena, &stats);
-    test_assert_size(stats.spare_blocks, ==, 0);
-    test_assert_size(stats.blocks, ==, 3);
-    marena_concurrent_destroy(arena);
-    test_assert_size(atomic_load(&backend.releases), ==, 3);
-    test_assert_size(atomic_load(&backend.out_bytes), ==, 0);
+    if (n == 2) {
+        /* The next block would be 4096; the spare has exactly 2048. */
+        fill_current(arena, 2048 - 200);
+        test_assert_nonnull(marena_concurrent_alloc(arena, 2048, 1));
+        test_assert_size(atomic_load(&backend.acquires), ==, 3);
+        marena_concurrent_stats(arena, &stats);
+        test_assert_size(stats.spare_blocks, ==, 0);
+        test_assert_size(stats.blocks, ==, 3);
+    } else {
+        marena_concurrent_reset(arena);
+        test_assert_size(atomic_load(&backend.releases), ==, 2);
+        marena_concurrent_stats(arena, &stats);
+        test_assert_size(stats.spare_blocks, ==, 1); /* the winner's, kept */
+    }
+    close_racing(arena, &backend);
+}
+
+/* Two threads race to grow and the backend fails the second call, after
+ * the first thread installed its block: the thread whose call failed
+ * finds the new block and allocates there instead of failing. */
+static void
+test_grow_race_backend_fails(const void *data)
+{
+    struct atomic_backend backend;
+    struct racer racers[2];
+    marena_concurrent_t *arena = open_racing(&backend, 1024);
+
+    (void)data;
+    backend.rendezvous = 3;
+    atomic_store(&backend.fail_from, 3);
+    backend.watch = arena;
+    backend.wait_capacity = 1024 + 2048;
+    racers[0].arena = racers[1].arena = arena;
+    stress_run(race, racers, sizeof(racers[0]), 2);
+    assert_adjacent(racers, 2);
+    test_assert_size(atomic_load(&backend.acquires), ==, 2);
+    test_assert_size(marena_concurrent_used(arena), ==, 1024 + 200);
+    close_racing(arena, &backend);
 }
 
 /* Threads that grow the arena at once: every allocation is its own (no
@@ -1018,7 +1207,8 @@ grow_work(void *data)
     struct grower *g = data;
 
     for (unsigned i = 0; i < GROWER_ALLOCATIONS; i++) {
-        size_t size = 1 + stress_random(&g->log) % 300;
+        /* Now and then a request larger than any ordinary block. */
+        size_t size = i % 64 == 63 ? 20000 : 1 + stress_random(&g->log) % 300;
         size_t align = (size_t)1 << stress_random(&g->log) % 7;
         unsigned char *p = marena_concurrent_alloc(g->arena, size, align);
 
@@ -1085,7 +1275,7 @@ test_threads_grow(const void *data)
             stress_log_free(&growers[t].log);
     }
 }
-#endif /* MARENA_HAVE_GROWTH */
+#endif /* MARENA_HAVE_GROWTH && MARENA_HAVE_STATS */
 
 #if MARENA_HAVE_STATS
 /* NULL arguments. */
@@ -1103,6 +1293,9 @@ test_stats_null(const void *data)
     test_assert_size(stats.blocks, ==, 0);
     test_assert_size(stats.reserved[2], ==, 0);
     marena_concurrent_t *arena = open_concurrent(&counter, 1024);
+    marena_concurrent_stats(arena, &stats);
+    test_assert_size(stats.peak, ==, 0);
+    test_assert_size(stats.used, ==, 0);
     marena_concurrent_stats(arena, NULL);
     test_assert_nonnull(marena_concurrent_alloc(arena, 100, 1));
     test_assert_null(marena_concurrent_alloc(arena, 0, 1));
@@ -1136,7 +1329,7 @@ main(int argc, char **argv)
     test_add(test_threads_contention, NULL, "/concurrent/threads-contention");
     test_add(test_threads_mixed_alignment, NULL, "/concurrent/threads-mixed-alignment");
     test_add(test_threads_fill, NULL, "/concurrent/threads-fill");
-#if MARENA_HAVE_GROWTH
+#if MARENA_HAVE_GROWTH && MARENA_HAVE_STATS
     test_add(test_grow_sizes, NULL, "/concurrent/grow/sizes");
     test_add(test_grow_large, NULL, "/concurrent/grow/large");
     test_add(test_grow_limit, NULL, "/concurrent/grow/limit");
@@ -1145,12 +1338,17 @@ main(int argc, char **argv)
 #if MARENA_HAVE_WIPE
     test_add(test_grow_wipe, NULL, "/concurrent/grow/wipe");
 #endif
-    test_add(test_grow_lost_race, NULL, "/concurrent/grow/lost-race");
+    test_add(test_grow_odd_max, NULL, "/concurrent/grow/odd-max");
+    test_add(test_grow_exact_limit, NULL, "/concurrent/grow/exact-limit");
+    test_add(test_grow_limit_reuse, NULL, "/concurrent/grow/limit-reuse");
+    test_add(test_grow_lost_race, (const void *)2, "/concurrent/grow/lost-race");
+    test_add(test_grow_lost_race, (const void *)3, "/concurrent/grow/lost-race-3");
+    test_add(test_grow_race_backend_fails, NULL, "/concurrent/grow/race-backend-fails");
     for (unsigned threads = 2; threads <= STRESS_MAX_THREADS; threads *= 2)
         test_add(test_threads_grow, (const void *)(uintptr_t)threads,
                  "/concurrent/grow/threads-%u", threads);
-#endif
     test_add(test_fixed_does_not_grow, NULL, "/concurrent/fixed-does-not-grow");
+#endif
 #if MARENA_HAVE_STATS
     test_add(test_stats_null, NULL, "/concurrent/stats-null");
 #endif
