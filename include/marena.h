@@ -1599,10 +1599,12 @@ marena_concurrent_alloc(marena_concurrent_t *arena, size_t size, size_t align);
 
 /**
  * Forgets every allocation, child arenas' blocks included. Keeps the first
- * block, and the other ordinary blocks the cycle since the last reset used
- * (for the next cycle, in the order they were used); gives back blocks
- * of their own for large requests, and the blocks kept at the last reset
- * that this cycle did not need. No thread may be allocating, and child
+ * block and every other block the cycle since the last reset used (for
+ * the next cycle, in the order they were used: a cycle like the last one,
+ * e.g. children of the same sizes, calls no backend), and gives back the
+ * blocks kept at the last reset that this cycle did not need. A kept
+ * block serves any request it fits, whatever the limit (its bytes are
+ * held already). No thread may be allocating, and child
  * arenas must be destroyed or abandoned first (their memory is gone). NULL
  * does nothing.
  */

@@ -51,6 +51,7 @@ struct marena_concurrent {
     _Atomic(struct cblock *) current; /* blocks in use, newest first; ends at first */
     _Atomic(struct cblock *) large;   /* blocks of their own for large requests */
     _Atomic(struct cblock *) ready;   /* kept at the last reset, oldest first */
+    _Atomic(struct cblock *) ready_large; /* large ones kept then, oldest first */
     _Atomic(struct cblock *) spare;   /* one block a lost race left over */
     _Atomic size_t held;              /* bytes from the backend, headers included */
     _Atomic size_t backend_calls;
@@ -119,6 +120,7 @@ marena_concurrent_create(const marena_options_t *options)
     atomic_init(&shared->current, &shared->first);
     atomic_init(&shared->large, NULL);
     atomic_init(&shared->ready, NULL);
+    atomic_init(&shared->ready_large, NULL);
     atomic_init(&shared->spare, NULL);
     atomic_init(&shared->held, MARENA_HAVE_GROWTH ? marena__held(arena) : 0);
     atomic_init(&shared->backend_calls, 0);
@@ -229,18 +231,18 @@ give_back(struct marena_concurrent *shared, struct cblock *block)
     unhold(shared, size);
 }
 
-/* The next block kept at the last reset, if it has `usable` bytes. Only
- * popped while threads allocate, so a compare-and-swap that sees the same
- * head sees the same next. */
+/* The next block of a list kept at the last reset, if it has `usable`
+ * bytes. Only popped while threads allocate, so a compare-and-swap that
+ * sees the same head sees the same next. */
 static struct cblock *
-pop_ready(struct marena_concurrent *shared, size_t usable)
+pop_ready(_Atomic(struct cblock *) *list, size_t usable)
 {
-    struct cblock *block = atomic_load_explicit(&shared->ready, memory_order_acquire);
+    struct cblock *block = atomic_load_explicit(list, memory_order_acquire);
 
     while (block != NULL && usable_of(block) >= usable) {
         struct cblock *next = atomic_load_explicit(&block->next, memory_order_relaxed);
 
-        if (atomic_compare_exchange_weak_explicit(&shared->ready, &block, next,
+        if (atomic_compare_exchange_weak_explicit(list, &block, next,
                                                   memory_order_acquire,
                                                   memory_order_acquire))
             return block;
@@ -249,7 +251,8 @@ pop_ready(struct marena_concurrent *shared, size_t usable)
 }
 
 /* An empty block kept for reuse with room for `worst` bytes: the spare,
- * or the next block kept at the last reset; NULL if neither fits. */
+ * or the next ordinary or large block kept at the last reset; NULL if
+ * none fits. */
 static struct cblock *
 take_kept(struct marena_concurrent *shared, size_t worst)
 {
@@ -260,7 +263,8 @@ take_kept(struct marena_concurrent *shared, size_t worst)
         return block;
     if (block != NULL)
         give_back(shared, block);
-    return pop_ready(shared, worst);
+    block = pop_ready(&shared->ready, worst);
+    return block != NULL ? block : pop_ready(&shared->ready_large, worst);
 }
 
 /* A block this thread took but did not need: the spare slot, if empty. */
@@ -422,6 +426,7 @@ give_back_unused(struct marena_concurrent *shared)
 {
     give_back_list(shared, atomic_exchange(&shared->large, NULL), NULL);
     give_back_list(shared, atomic_exchange(&shared->ready, NULL), NULL);
+    give_back_list(shared, atomic_exchange(&shared->ready_large, NULL), NULL);
     give_back_list(shared, atomic_exchange(&shared->spare, NULL), NULL);
 }
 
@@ -436,10 +441,29 @@ marena_concurrent_destroy(marena_concurrent_t *shared)
     }
 }
 
+/* Empties the blocks of a list (newest first) up to `stop`, and returns
+ * them oldest first: the next cycle takes them again in that order. */
+static struct cblock *
+empty_oldest_first(struct marena_concurrent *shared, struct cblock *block,
+                   const struct cblock *stop)
+{
+    struct cblock *next, *kept = NULL;
+
+    for (; block != stop; block = next) {
+        next = atomic_load_explicit(&block->next, memory_order_relaxed);
+        empty_block(shared, block);
+        atomic_store_explicit(&block->next, kept, memory_order_relaxed);
+        kept = block;
+    }
+    return kept;
+}
+
+/* Keeps the blocks this cycle used, ordinary and large, and gives back
+ * those kept at the last reset that it did not need. */
 MARENA_API void
 marena_concurrent_reset(marena_concurrent_t *shared)
 {
-    struct cblock *block, *next, *kept = NULL;
+    struct cblock *kept, *kept_large;
     size_t used;
 
     if (shared == NULL)
@@ -447,17 +471,12 @@ marena_concurrent_reset(marena_concurrent_t *shared)
     used = marena_concurrent_used(shared);
     if (used > shared->peak)
         shared->peak = used;
-    /* The blocks this cycle used stay, oldest first: the next cycle takes
-     * them again in that order. */
-    for (block = atomic_load(&shared->current); block != &shared->first; block = next) {
-        next = atomic_load_explicit(&block->next, memory_order_relaxed);
-        empty_block(shared, block);
-        atomic_store_explicit(&block->next, kept, memory_order_relaxed);
-        kept = block;
-    }
+    kept = empty_oldest_first(shared, atomic_load(&shared->current), &shared->first);
+    kept_large = empty_oldest_first(shared, atomic_exchange(&shared->large, NULL), NULL);
     give_back_unused(shared);
     empty_block(shared, &shared->first);
     atomic_store(&shared->ready, kept);
+    atomic_store(&shared->ready_large, kept_large);
     atomic_store(&shared->current, &shared->first);
     shared->epoch++;
 }
@@ -489,6 +508,7 @@ fill_stats(const marena_concurrent_t *shared, marena_stats_t *out)
     tally(atomic_load_explicit(&s->current, memory_order_acquire), out, 1);
     tally(atomic_load_explicit(&s->large, memory_order_acquire), out, 1);
     tally(atomic_load_explicit(&s->ready, memory_order_acquire), out, 0);
+    tally(atomic_load_explicit(&s->ready_large, memory_order_acquire), out, 0);
     tally(atomic_load_explicit(&s->spare, memory_order_acquire), out, 0);
     out->peak = out->used > s->peak ? out->used : s->peak;
     out->backend_bytes = atomic_load_explicit(&s->held, memory_order_relaxed);

@@ -199,6 +199,7 @@ atomic_release(void *ctx, void *block, size_t size)
     const unsigned char *start = block;
 
     if (backend->zero_from != NULL && backend->zero_from >= start &&
+        backend->zero_from < start + size &&
         backend->zero_size <= (size_t)(start + size - backend->zero_from)) {
         for (size_t i = 0; i < backend->zero_size; i++)
             test_assert_size(backend->zero_from[i], ==, 0);
