@@ -32,6 +32,11 @@
  * workloads take, the same for every allocator: the numbers are those of
  * a heap in its steady state.
  *
+ * The threads workload (threads.c, threads.h) runs after the others, in
+ * table mode, on subjects of its own (marena's arenas with several
+ * threads, malloc, mimalloc); --only threads runs it alone, and
+ * --max-threads sets its largest thread count.
+ *
  * --callgrind WORKLOAD ALLOCATOR MODE runs one repetition of one
  * allocator's function (after the limit's, for the checksum; the limit's
  * alone when it is the one) for scripts/bench --instructions, which counts
@@ -475,6 +480,9 @@ static const char *const absent[] = {
 #if !BENCH_HAVE_MIMALLOC
     "mimalloc (no mimalloc.h and libmimalloc: libmimalloc-dev)",
 #endif
+#if !BENCH_HAVE_THREADS
+    "the threads workload (no POSIX threads or no <stdatomic.h>)",
+#endif
     NULL,
 };
 
@@ -482,7 +490,8 @@ static const char *const absent[] = {
 #define MMAP_THRESHOLD (4 << 20) /* above any block the workloads take */
 #define TRIM_THRESHOLD (64 << 20)
 #define QUICK_RUNS 3u
-#define BOTH_MODES BENCH_MODES /* --mode both */
+#define BOTH_MODES BENCH_MODES       /* --mode both */
+#define ONLY_THREADS BENCH_WORKLOADS /* --only threads */
 
 void
 bench_fail(const char *what)
@@ -602,6 +611,20 @@ find_workload(const char *name)
     return find_name(name, report_workloads, BENCH_WORKLOADS, "workload");
 }
 
+/* --only's workload: one of find_workload()'s, or ONLY_THREADS. */
+static int
+find_only(const char *name)
+{
+    if (strcmp(name, "threads") != 0)
+        return find_workload(name);
+    if (!BENCH_HAVE_THREADS) {
+        fprintf(stderr, "marena-bench: this build has no threads workload (no POSIX "
+                        "threads or no <stdatomic.h>)\n");
+        return -1;
+    }
+    return ONLY_THREADS;
+}
+
 static int
 find_mode(const char *name)
 {
@@ -656,71 +679,113 @@ usage(FILE *out)
 {
     fprintf(
         out,
-        "usage: marena-bench [--quick] [--only WORKLOAD] [--mode MODE] [--csv FILE] "
-        "[--png FILE]\n"
+        "usage: marena-bench [--quick] [--only WORKLOAD] [--mode MODE]\n"
+        "                    [--max-threads N] [--csv FILE] [--png FILE]\n"
         "       marena-bench --callgrind WORKLOAD ALLOCATOR MODE\n"
         "Times marena against a bare pointer bump (the limit), malloc and the "
         "peers\nthis build found, on the workloads of bench/workloads.h, and "
         "prints ns per\noperation and ratios (everything against marena).\n"
         "  --quick          %u runs per workload instead of %u (a few seconds)\n"
         "  --only WORKLOAD  just this workload: small, mixed, burst, static, growth,\n"
-        "                   rewind, strbuild, strdup\n"
+        "                   rewind, strbuild, strdup, threads\n"
         "  --mode MODE      generated (requests drawn in the loop), table (read from\n"
         "                   arrays made before timing; alignment a runtime value),\n"
-        "                   or both (the default)\n"
-        "  --csv FILE       also write the results as CSV "
-        "(workload,mode,allocator,ns_per_op,ratio_to_limit)\n"
+        "                   or both (the default); threads runs in table mode only\n"
+        "  --max-threads N  the threads workload's largest thread count (default: twice\n"
+        "                   the cores online; at most %u)\n"
+        "  --csv FILE       also write the results as CSV\n"
+        "                   (workload,mode,allocator,ns_per_op,ratio_to_limit), and\n"
+        "                   the threads workload's next to it, FILE.csv -> "
+        "FILE-threads.csv\n"
+        "                   (subject,threads,ns_per_alloc_per_thread,mallocs_per_s)\n"
         "  --png FILE       also draw the chart with gnuplot (by default next to "
         "the CSV)\n"
         "  --callgrind WORKLOAD ALLOCATOR MODE\n"
         "                   run one repetition of one allocator's workload function,\n"
         "                   bench_<ALLOCATOR>_<WORKLOAD>, untimed (for scripts/bench\n"
         "                   --instructions)\n",
-        QUICK_RUNS, FULL_RUNS);
+        QUICK_RUNS, FULL_RUNS, THREADS_MAX);
 }
 
-/* The .png next to a .csv: FILE.csv -> FILE.png, else FILE.png. */
+/* A file next to a .csv: FILE.csv -> FILE<suffix>, else FILE<suffix>
+ * (the chart's FILE.png, the threads workload's FILE-threads.csv). */
 static char *
-png_beside(const char *csv)
+beside(const char *csv, const char *suffix)
 {
     size_t n = strlen(csv);
-    char *png = malloc(n + 5);
+    char *path = malloc(n + strlen(suffix) + 1);
 
-    if (png == NULL)
+    if (path == NULL)
         bench_fail("malloc");
-    memcpy(png, csv, n + 1);
+    memcpy(path, csv, n + 1);
     if (n > 4 && strcmp(csv + n - 4, ".csv") == 0)
-        png[n - 4] = '\0';
-    strcat(png, ".png");
-    return png;
+        path[n - 4] = '\0';
+    strcat(path, suffix);
+    return path;
 }
 
-/* Selects the workloads (@only: one, or -1) and modes (@mode: one, or
- * BOTH_MODES) to run; 0, with a message, when that is nothing (a string
- * workload in the generated mode). */
+/* Is any workload but threads selected? */
+static int
+any_cell(const struct report *r)
+{
+    for (int w = 0; w < BENCH_WORKLOADS; w++) {
+        if (r->selected[w][BENCH_GENERATED] || r->selected[w][BENCH_TABLE])
+            return 1;
+    }
+    return 0;
+}
+
+/* Selects the workloads (@only: one, ONLY_THREADS, or -1) and modes
+ * (@mode: one, or BOTH_MODES) to run; 0, with a message, when that is
+ * nothing (a string workload, or threads, in the generated mode). */
 static int
 select_cells(struct report *r, int only, int mode)
 {
-    int any = 0;
+    int any;
 
     for (int w = 0; w < BENCH_WORKLOADS; w++) {
         for (int m = 0; m < BENCH_MODES; m++) {
             r->selected[w][m] =
                 (only < 0 || only == w) && (mode == BOTH_MODES || mode == m) &&
                 bench_has_mode((enum bench_workload)w, (enum bench_mode)m);
-            any |= r->selected[w][m];
         }
     }
+    r->threads_selected = BENCH_HAVE_THREADS && (only < 0 || only == ONLY_THREADS) &&
+                          (mode == BOTH_MODES || mode == BENCH_TABLE);
+    any = any_cell(r) || r->threads_selected;
     if (!any)
-        fprintf(stderr, "marena-bench: %s has no %s mode\n", report_workloads[only],
+        fprintf(stderr, "marena-bench: %s has no %s mode\n",
+                only == ONLY_THREADS ? "threads" : report_workloads[only],
                 report_modes[mode]);
     return any;
+}
+
+/* Measures and prints the threads workload. */
+static void
+run_threads(struct report *r)
+{
+#if BENCH_HAVE_THREADS
+    printf("\nthreads: measuring T =");
+    for (size_t k = 0; k < r->threads.ncounts; k++)
+        printf(" %u", r->threads.counts[k]);
+    printf(" ...\n");
+    fflush(stdout);
+    threads_measure(&r->threads, r->runs);
+    report_threads(r);
+#else
+    (void)r;
+#endif
 }
 
 /* Measures and prints every selected workload in every selected mode. */
 static void
 run_all(struct report *r)
 {
+    if (!any_cell(r)) {
+        run_threads(r);
+        report_notes(r, absent);
+        return;
+    }
     for (size_t a = 0; a < NALLOCATORS; a++)
         setup(a);
     report_ns_head(r);
@@ -738,6 +803,8 @@ run_all(struct report *r)
         }
     }
     report_ratios(r);
+    if (r->threads_selected)
+        run_threads(r);
     report_notes(r, absent);
 }
 
@@ -748,6 +815,7 @@ main(int argc, char **argv)
     const char *csv = NULL, *png = NULL;
     char *auto_png = NULL;
     int only = -1, mode = BOTH_MODES, status = 0;
+    unsigned max_threads = 0; /* 0: twice the cores */
 
     r.runs = FULL_RUNS;
     r.malloc_note = pin_malloc();
@@ -758,7 +826,7 @@ main(int argc, char **argv)
         if (strcmp(arg, "--quick") == 0) {
             r.runs = QUICK_RUNS;
         } else if (strcmp(arg, "--only") == 0 && has_value) {
-            only = find_workload(argv[++i]);
+            only = find_only(argv[++i]);
             if (only < 0)
                 return 2;
         } else if (strcmp(arg, "--mode") == 0 && has_value) {
@@ -767,6 +835,16 @@ main(int argc, char **argv)
             mode = strcmp(name, "both") == 0 ? BOTH_MODES : find_mode(name);
             if (mode < 0)
                 return 2;
+        } else if (strcmp(arg, "--max-threads") == 0 && has_value) {
+            char *end;
+            unsigned long n = strtoul(argv[++i], &end, 10);
+
+            if (*end != '\0' || n < 1 || n > THREADS_MAX) {
+                fprintf(stderr, "marena-bench: --max-threads takes 1 to %u\n",
+                        THREADS_MAX);
+                return 2;
+            }
+            max_threads = (unsigned)n;
         } else if (strcmp(arg, "--csv") == 0 && has_value) {
             csv = argv[++i];
         } else if (strcmp(arg, "--png") == 0 && has_value) {
@@ -784,17 +862,35 @@ main(int argc, char **argv)
     }
     if (!select_cells(&r, only, mode))
         return 2;
+#if BENCH_HAVE_THREADS
+    {
+        unsigned cores = threads_cores();
+
+        threads_counts(&r.threads, cores, max_threads != 0 ? max_threads : 2 * cores);
+    }
+#else
+    (void)max_threads;
+#endif
 
     bench_tables_init();
     report_header(&r);
     run_all(&r);
 
-    if (csv != NULL && png == NULL)
-        png = auto_png = png_beside(csv);
-    if (csv != NULL && report_csv(&r, csv) != 0)
-        status = 1;
-    if (png != NULL && report_chart(&r, png) != 0)
-        status = 1;
-    free(auto_png);
+    if (any_cell(&r)) { /* not for the threads workload alone */
+        if (csv != NULL && png == NULL)
+            png = auto_png = beside(csv, ".png");
+        if (csv != NULL && report_csv(&r, csv) != 0)
+            status = 1;
+        if (png != NULL && report_chart(&r, png) != 0)
+            status = 1;
+        free(auto_png);
+    }
+    if (r.threads_selected && csv != NULL) {
+        char *threads_csv = beside(csv, "-threads.csv");
+
+        if (report_threads_csv(&r, threads_csv) != 0)
+            status = 1;
+        free(threads_csv);
+    }
     return status;
 }

@@ -264,12 +264,17 @@ print_na(const struct report *r, size_t a, int w)
 void
 report_notes(const struct report *r, const char *const *absent)
 {
-    printf("\n(operations per repetition:");
+    const char *sep = "\n(operations per repetition:";
+
     for (int w = 0; w < BENCH_WORKLOADS; w++) {
-        if (r->selected[w][BENCH_GENERATED] || r->selected[w][BENCH_TABLE])
-            printf(" %s %zu", report_workloads[w],
+        if (r->selected[w][BENCH_GENERATED] || r->selected[w][BENCH_TABLE]) {
+            printf("%s %s %zu", sep, report_workloads[w],
                    bench_operations((enum bench_workload)w));
+            sep = "";
+        }
     }
+    if (r->threads_selected)
+        printf("%s threads %zu per thread", sep, r->threads.per_thread);
     printf(")\n");
     for (size_t a = 0; a < r->count; a++) {
         for (int w = 0; w < BENCH_WORKLOADS; w++) {
@@ -487,5 +492,191 @@ report_chart(const struct report *r, const char *path)
         return -1;
     }
     printf("chart: %s\n", path);
+    return 0;
+}
+
+/* ---------------------------------------------------- the threads workload */
+
+const char *const threads_names[THREADS_SUBJECTS] = {
+    "marena-per-thread",         "marena-child", "marena-concurrent", "marena-mutex",
+    "marena-per-thread+barrier", "malloc",       "mimalloc",
+};
+
+#define THREADS_NAME 26  /* the width of the subjects' names */
+#define THREADS_LABEL 42 /* the width of the ratios' labels */
+#define THREADS_COL 9
+
+/* Which thread counts a target applies to. */
+enum threads_where { UP_TO_CORES, FROM_TWO, EVERY_COUNT };
+
+/* A row of ratios: ns of @num over ns of @den (at T=1 when @at_one), and
+ * its target, when it has one: the ratio at most @limit (@below) or above
+ * it, at the thread counts of @where. */
+struct threads_ratio {
+    const char *label;
+    enum threads_subject num, den;
+    int at_one;
+    int has_target, below;
+    double limit;
+    enum threads_where where;
+};
+
+static const struct threads_ratio threads_ratios[] = {
+    {"marena-child / marena-per-thread at T=1", THREADS_CHILD, THREADS_PER_THREAD, 1, 1,
+     1, 1.10, UP_TO_CORES},
+    {"marena-child / marena-per-thread (same T)", THREADS_CHILD, THREADS_PER_THREAD, 0, 0,
+     0, 0.0, EVERY_COUNT},
+    {"marena-mutex / marena-concurrent", THREADS_MUTEX, THREADS_CONCURRENT, 0, 1, 0, 1.00,
+     FROM_TWO},
+    {"malloc / marena-child", THREADS_MALLOC, THREADS_CHILD, 0, 1, 0, 1.00, EVERY_COUNT},
+    {"mimalloc / marena-child", THREADS_MIMALLOC, THREADS_CHILD, 0, 1, 0, 1.00,
+     EVERY_COUNT},
+};
+
+static void
+threads_head(const struct threads_result *t, const char *title, int label)
+{
+    printf("%-*s", label, title);
+    for (size_t k = 0; k < t->ncounts; k++) {
+        char col[16];
+
+        snprintf(col, sizeof col, "T=%u", t->counts[k]);
+        printf(" %*s", THREADS_COL, col);
+    }
+}
+
+static double
+threads_ratio_at(const struct threads_result *t, const struct threads_ratio *q, size_t k)
+{
+    return ratio(t->ns[q->num][k], t->ns[q->den][q->at_one ? 0 : k]);
+}
+
+static int
+threads_applies(const struct threads_result *t, enum threads_where where, size_t k)
+{
+    unsigned n = t->counts[k];
+
+    return where == EVERY_COUNT || (where == UP_TO_CORES && n <= t->cores) ||
+           (where == FROM_TWO && n >= 2);
+}
+
+/* "met", "MISSED", or "n/a" when a ratio it needs is missing. */
+static const char *
+threads_verdict(const struct threads_result *t, const struct threads_ratio *q)
+{
+    int met = 1;
+
+    for (size_t k = 0; k < t->ncounts; k++) {
+        double v = threads_ratio_at(t, q, k);
+
+        if (!threads_applies(t, q->where, k))
+            continue;
+        if (v < 0.0)
+            return "n/a";
+        met &= q->below ? v <= q->limit : v > q->limit;
+    }
+    return met ? "met" : "MISSED";
+}
+
+static void
+threads_target(const struct threads_result *t, const struct threads_ratio *q)
+{
+    static const char *const where[] = {"T <= cores", "T >= 2", "every T"};
+
+    if (!q->has_target) {
+        printf("  (no target)");
+        return;
+    }
+    printf("  target %s %.2f at %s: %s", q->below ? "<=" : ">", q->limit, where[q->where],
+           threads_verdict(t, q));
+}
+
+void
+report_threads(const struct report *r)
+{
+    const struct threads_result *t = &r->threads;
+
+    printf(
+        "\nthreads: T threads at once, each making the small workload's requests (table "
+        "mode: %u rounds x %u allocations of 8..64 bytes, %zu per thread, and a reset "
+        "or the frees per round); %u cores online\n",
+        THREADS_ROUNDS, COUNT_SMALL, t->per_thread, t->cores);
+    printf("  method: per T a pool of T threads; per subject a checked warm-up, then %u "
+           "interleaved runs; a run's time: the first thread's start to the last "
+           "thread's end; median\n",
+           r->runs < THREADS_RUNS_MAX ? r->runs : THREADS_RUNS_MAX);
+    printf(
+        "  marena-concurrent and marena-mutex end each round at a barrier where one "
+        "thread resets the shared arena (two waits per round);\n"
+        "  marena-per-thread+barrier is marena-per-thread with the same two waits: what "
+        "they cost\n");
+    printf("\nns per allocation per thread (the time / one thread's allocations), "
+           "median; lower is faster\n");
+    threads_head(t, "subject", THREADS_NAME);
+    printf("\n");
+    for (size_t s = 0; s < THREADS_SUBJECTS; s++) {
+        printf("%-*s", THREADS_NAME, threads_names[s]);
+        for (size_t k = 0; k < t->ncounts; k++)
+            print_cell(t->ns[s][k], "", THREADS_COL);
+        printf("\n");
+    }
+    printf("\ntotal allocations per second, millions (T x one thread's allocations / the "
+           "time); higher is faster\n");
+    threads_head(t, "subject", THREADS_NAME);
+    printf("\n");
+    for (size_t s = 0; s < THREADS_SUBJECTS; s++) {
+        printf("%-*s", THREADS_NAME, threads_names[s]);
+        for (size_t k = 0; k < t->ncounts; k++) {
+            double ns = t->ns[s][k];
+
+            print_cell(ns > 0.0 ? 1000.0 * t->counts[k] / ns : REPORT_NOT_RUN, "",
+                       THREADS_COL);
+        }
+        printf("\n");
+    }
+    printf("\nratios of ns per allocation per thread (reported, never asserted)\n");
+    threads_head(t, "ratio", THREADS_LABEL);
+    printf("\n");
+    for (size_t i = 0; i < sizeof threads_ratios / sizeof threads_ratios[0]; i++) {
+        const struct threads_ratio *q = &threads_ratios[i];
+
+        printf("%-*s", THREADS_LABEL, q->label);
+        for (size_t k = 0; k < t->ncounts; k++)
+            print_cell(threads_ratio_at(t, q, k), "x", THREADS_COL);
+        threads_target(t, q);
+        printf("\n");
+    }
+    for (size_t s = 0; s < THREADS_SUBJECTS; s++) {
+        if (t->na[s] != NULL)
+            printf("n/a on %s: threads (%s)\n", threads_names[s], t->na[s]);
+    }
+    fflush(stdout);
+}
+
+int
+report_threads_csv(const struct report *r, const char *path)
+{
+    const struct threads_result *t = &r->threads;
+    FILE *f = fopen(path, "w");
+
+    if (f == NULL) {
+        perror(path);
+        return -1;
+    }
+    fprintf(f, "subject,threads,ns_per_alloc_per_thread,mallocs_per_s\n");
+    for (size_t s = 0; s < THREADS_SUBJECTS; s++) {
+        for (size_t k = 0; k < t->ncounts; k++) {
+            double ns = t->ns[s][k];
+
+            if (ns > 0.0)
+                fprintf(f, "%s,%u,%.4f,%.4f\n", threads_names[s], t->counts[k], ns,
+                        1000.0 * t->counts[k] / ns);
+        }
+    }
+    if (fclose(f) != 0) {
+        perror(path);
+        return -1;
+    }
+    printf("csv:   %s\n", path);
     return 0;
 }

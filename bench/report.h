@@ -2,8 +2,9 @@
 /*
  * What the driver (bench.c) hands the reports (report.c): the allocators
  * in their order (the limit first, marena second), what was measured and
- * the median ns per operation of each cell. The reports print the two
- * terminal tables, the CSV and the chart; they measure nothing.
+ * the median ns per operation of each cell, and the threads workload's
+ * results. The reports print the terminal tables, the CSVs and the chart;
+ * they measure nothing.
  */
 #ifndef MARENA_BENCH_REPORT_H
 #define MARENA_BENCH_REPORT_H
@@ -11,6 +12,7 @@
 #include <stdio.h>
 
 #include "bench.h"
+#include "threads.h"
 
 #define REPORT_MAX_ALLOCATORS 16
 #define REPORT_LIMIT 0u /* indices in allocators[] */
@@ -25,6 +27,8 @@ struct report {
     int selected[BENCH_WORKLOADS][BENCH_MODES];
     /* Median ns per operation; REPORT_NOT_RUN where not run. */
     double ns[BENCH_WORKLOADS][BENCH_MODES][REPORT_MAX_ALLOCATORS];
+    int threads_selected; /* the threads workload (threads.h) */
+    struct threads_result threads;
 };
 
 extern const char *const report_workloads[BENCH_WORKLOADS];
@@ -44,5 +48,10 @@ int
 report_csv(const struct report *r, const char *path);
 int
 report_chart(const struct report *r, const char *path);
+/* The threads workload: its tables and ratios, and its CSV. */
+void
+report_threads(const struct report *r);
+int
+report_threads_csv(const struct report *r, const char *path);
 
 #endif /* MARENA_BENCH_REPORT_H */
