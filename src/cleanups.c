@@ -52,7 +52,8 @@ marena_add_cleanup(marena_t *arena, marena_cleanup_fn fn, void *data)
 static int
 registered_since(const struct marena_cleanup *cleanup, uint64_t serial, size_t used)
 {
-    return cleanup->serial > serial || (cleanup->serial == serial && cleanup->used >= used);
+    return cleanup->serial > serial ||
+           (cleanup->serial == serial && cleanup->used >= used);
 }
 
 void

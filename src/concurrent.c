@@ -48,12 +48,12 @@ struct cblock {
 };
 
 struct marena_concurrent {
-    _Atomic(struct cblock *) current; /* blocks in use, newest first; ends at first */
-    _Atomic(struct cblock *) large;   /* blocks of their own for large requests */
-    _Atomic(struct cblock *) ready;   /* kept at the last reset, oldest first */
+    _Atomic(struct cblock *) current;     /* blocks in use, newest first; ends at first */
+    _Atomic(struct cblock *) large;       /* blocks of their own for large requests */
+    _Atomic(struct cblock *) ready;       /* kept at the last reset, oldest first */
     _Atomic(struct cblock *) ready_large; /* large ones kept then, oldest first */
-    _Atomic(struct cblock *) spare;   /* one block a lost race left over */
-    _Atomic size_t held;              /* bytes from the backend, headers included */
+    _Atomic(struct cblock *) spare;       /* one block a lost race left over */
+    _Atomic size_t held;                  /* bytes from the backend, headers included */
     _Atomic size_t backend_calls;
     _Atomic size_t failed;
     size_t limit;          /* SIZE_MAX: none */
@@ -166,9 +166,8 @@ hold(struct marena_concurrent *shared, size_t bytes)
     do {
         if (bytes > shared->limit - held)
             return -1;
-    } while (!atomic_compare_exchange_weak_explicit(&shared->held, &held, held + bytes,
-                                                    memory_order_relaxed,
-                                                    memory_order_relaxed));
+    } while (!atomic_compare_exchange_weak_explicit(
+        &shared->held, &held, held + bytes, memory_order_relaxed, memory_order_relaxed));
     return 0;
 }
 
@@ -242,9 +241,8 @@ pop_ready(_Atomic(struct cblock *) *list, size_t usable)
     while (block != NULL && usable_of(block) >= usable) {
         struct cblock *next = atomic_load_explicit(&block->next, memory_order_relaxed);
 
-        if (atomic_compare_exchange_weak_explicit(list, &block, next,
-                                                  memory_order_acquire,
-                                                  memory_order_acquire))
+        if (atomic_compare_exchange_weak_explicit(
+                list, &block, next, memory_order_acquire, memory_order_acquire))
             return block;
     }
     return NULL;
@@ -256,8 +254,8 @@ pop_ready(_Atomic(struct cblock *) *list, size_t usable)
 static struct cblock *
 take_kept(struct marena_concurrent *shared, size_t worst)
 {
-    struct cblock *block = atomic_exchange_explicit(&shared->spare, NULL,
-                                                    memory_order_acquire);
+    struct cblock *block =
+        atomic_exchange_explicit(&shared->spare, NULL, memory_order_acquire);
 
     if (block != NULL && usable_of(block) >= worst)
         return block;
@@ -274,9 +272,8 @@ leave_spare(struct marena_concurrent *shared, struct cblock *block)
     struct cblock *empty = NULL;
 
     atomic_store_explicit(&block->next, NULL, memory_order_relaxed);
-    if (!atomic_compare_exchange_strong_explicit(&shared->spare, &empty, block,
-                                                 memory_order_release,
-                                                 memory_order_relaxed))
+    if (!atomic_compare_exchange_strong_explicit(
+            &shared->spare, &empty, block, memory_order_release, memory_order_relaxed))
         give_back(shared, block);
 }
 
@@ -287,8 +284,8 @@ push(_Atomic(struct cblock *) *list, struct cblock *block)
 
     do
         atomic_store_explicit(&block->next, head, memory_order_relaxed);
-    while (!atomic_compare_exchange_weak_explicit(list, &head, block, memory_order_release,
-                                                  memory_order_relaxed));
+    while (!atomic_compare_exchange_weak_explicit(
+        list, &head, block, memory_order_release, memory_order_relaxed));
 }
 
 /* A block of its own for one request; the current block stays. */
@@ -317,8 +314,8 @@ next_block_size(struct marena_concurrent *shared, const struct cblock *block)
     size_t room = shared->limit - held; /* held <= limit */
 
     if (room < CBLOCK_HEADER_SIZE + ordinary)
-        ordinary = room > CBLOCK_HEADER_SIZE ? (size_t)ALIGN_DOWN(room - CBLOCK_HEADER_SIZE)
-                                             : 0;
+        ordinary =
+            room > CBLOCK_HEADER_SIZE ? (size_t)ALIGN_DOWN(room - CBLOCK_HEADER_SIZE) : 0;
     return ordinary;
 }
 
@@ -360,7 +357,8 @@ grow(struct marena_concurrent *shared, struct cblock *seen, size_t size, size_t 
                 return memory;
             atomic_store_explicit(&fresh->cursor, fresh->base, memory_order_relaxed);
         } else {
-            struct cblock *now = atomic_load_explicit(&shared->current, memory_order_acquire);
+            struct cblock *now =
+                atomic_load_explicit(&shared->current, memory_order_acquire);
 
             if (now == seen)
                 return NULL;
@@ -487,12 +485,14 @@ marena_concurrent_reset(marena_concurrent_t *shared)
 static void
 tally(const struct cblock *block, marena_stats_t *out, int in_use)
 {
-    for (; block != NULL; block = atomic_load_explicit(&block->next, memory_order_relaxed)) {
+    for (; block != NULL;
+         block = atomic_load_explicit(&block->next, memory_order_relaxed)) {
         out->capacity += usable_of(block);
         out->blocks++;
         if (in_use)
-            out->used += (size_t)(atomic_load_explicit(&block->cursor, memory_order_relaxed) -
-                                  block->base);
+            out->used +=
+                (size_t)(atomic_load_explicit(&block->cursor, memory_order_relaxed) -
+                         block->base);
         else
             out->spare_blocks++;
     }

@@ -172,8 +172,9 @@ atomic_acquire(void *ctx, size_t size, size_t *granted)
     if (backend->rendezvous != 0)
         meet(backend, call);
     if (fail_from != 0 && call >= fail_from) {
-        for (long spins = 0; backend->watch != NULL && spins < 10000000 &&
-                             marena_concurrent_capacity(backend->watch) < backend->wait_capacity;
+        for (long spins = 0;
+             backend->watch != NULL && spins < 10000000 &&
+             marena_concurrent_capacity(backend->watch) < backend->wait_capacity;
              spins++)
             test_thread_yield();
         return NULL;
@@ -183,7 +184,8 @@ atomic_acquire(void *ctx, size_t size, size_t *granted)
         size_t out = atomic_fetch_add(&backend->out_bytes, size) + size;
         size_t peak = atomic_load(&backend->peak_bytes);
 
-        while (out > peak && !atomic_compare_exchange_weak(&backend->peak_bytes, &peak, out))
+        while (out > peak &&
+               !atomic_compare_exchange_weak(&backend->peak_bytes, &peak, out))
             ;
         atomic_fetch_add(&backend->acquires, 1);
         *granted = size;

@@ -35,7 +35,8 @@ static void
 close_shared(marena_concurrent_t *shared, struct atomic_backend *backend)
 {
     marena_concurrent_destroy(shared);
-    test_assert_size(atomic_load(&backend->releases), ==, atomic_load(&backend->acquires));
+    test_assert_size(atomic_load(&backend->releases), ==,
+                     atomic_load(&backend->acquires));
     test_assert_size(atomic_load(&backend->out_bytes), ==, 0);
 }
 
@@ -233,7 +234,8 @@ test_after_reset(const void *data)
             marena_destroy(child);
         return;
     }
-    test_assert_child_aborted("*marena_*: its concurrent arena was reset since it was created*");
+    test_assert_child_aborted(
+        "*marena_*: its concurrent arena was reset since it was created*");
     /* Here (not in the child process) the shared arena was not reset. */
     marena_destroy(child);
     close_shared(shared, &backend);

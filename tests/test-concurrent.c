@@ -849,7 +849,8 @@ test_grow_backend_fails(const void *data)
     marena_concurrent_stats(arena, &stats);
     test_assert_size(stats.failed, ==, 3);
     test_assert_size(stats.blocks, ==, 1);
-    test_assert_size(stats.backend_bytes, ==, counter.bytes_acquired - counter.bytes_released);
+    test_assert_size(stats.backend_bytes, ==,
+                     counter.bytes_acquired - counter.bytes_released);
     /* acquire x3, release x2, and the first block's acquire. */
     test_assert_size(stats.backend_calls, ==, 6);
     test_assert_nonnull(marena_concurrent_alloc(arena, 16, 1));
@@ -917,7 +918,8 @@ test_grow_exact_limit(const void *data)
     test_assert_null(marena_concurrent_alloc(arena, (size_t)PTRDIFF_MAX - header, 1));
     test_assert_null(marena_concurrent_alloc(arena, (size_t)PTRDIFF_MAX, 1));
     test_assert_null(marena_concurrent_alloc(arena, SIZE_MAX - 8, 16));
-    test_assert_null(marena_concurrent_alloc(arena, 1024, (size_t)1 << (sizeof(size_t) * 8 - 1)));
+    test_assert_null(
+        marena_concurrent_alloc(arena, 1024, (size_t)1 << (sizeof(size_t) * 8 - 1)));
     test_assert_size(counter.calls, ==, 1);
     close_concurrent(arena, &counter);
 }
@@ -989,7 +991,8 @@ test_grow_reset(const void *data)
     test_assert_size(stats.blocks, ==, 4);
     test_assert_size(stats.spare_blocks, ==, 3);
     test_assert_size(stats.capacity, ==, 1024 + 2048 + 4096 + ROUND_UP(10000));
-    test_assert_size(stats.backend_bytes, ==, counter.bytes_acquired - counter.bytes_released);
+    test_assert_size(stats.backend_bytes, ==,
+                     counter.bytes_acquired - counter.bytes_released);
 
     fill_current(arena, 1024);
     test_assert_addr(marena_concurrent_alloc(arena, 2048, 1), ==, second);
@@ -1105,7 +1108,8 @@ static void
 close_racing(marena_concurrent_t *arena, struct atomic_backend *backend)
 {
     marena_concurrent_destroy(arena);
-    test_assert_size(atomic_load(&backend->releases), ==, atomic_load(&backend->acquires));
+    test_assert_size(atomic_load(&backend->releases), ==,
+                     atomic_load(&backend->acquires));
     test_assert_size(atomic_load(&backend->out_bytes), ==, 0);
 }
 
@@ -1269,7 +1273,8 @@ test_threads_grow(const void *data)
             test_assert_size(stats.blocks, >, 2);
         }
         marena_concurrent_destroy(arena);
-        test_assert_size(atomic_load(&backend.releases), ==, atomic_load(&backend.acquires));
+        test_assert_size(atomic_load(&backend.releases), ==,
+                         atomic_load(&backend.acquires));
         test_assert_size(atomic_load(&backend.out_bytes), ==, 0);
         for (unsigned t = 0; t < threads; t++)
             stress_log_free(&growers[t].log);
