@@ -501,8 +501,8 @@ bench_fail(const char *what)
     exit(1);
 }
 
-static uint64_t
-now_ns(void)
+uint64_t
+bench_now_ns(void)
 {
     struct timespec ts;
 
@@ -562,9 +562,9 @@ measure(struct report *r, enum bench_workload w, enum bench_mode m, uint32_t wan
 
             if (allocators[a]->run[w] == NULL)
                 continue;
-            start = now_ns();
+            start = bench_now_ns();
             run_checked(a, w, m, want);
-            ns[a][k] = now_ns() - start;
+            ns[a][k] = bench_now_ns() - start;
         }
     }
     for (size_t a = 0; a < NALLOCATORS; a++) {

@@ -158,6 +158,11 @@ extern const struct bench_allocator bench_mimalloc;
 __attribute__((noreturn, cold)) void
 bench_fail(const char *what);
 
+/* CLOCK_MONOTONIC in nanoseconds (bench.c); exits through bench_fail()
+ * when the clock fails. */
+uint64_t
+bench_now_ns(void);
+
 typedef void *(*bench_begin_fn)(void *ctx);
 typedef void *(*bench_alloc_fn)(void *ctx, size_t size, size_t align);
 typedef void (*bench_end_fn)(void *ctx);

@@ -213,16 +213,6 @@ struct subject {
 
 static struct worker workers[THREADS_MAX];
 
-static uint64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        bench_fail("clock_gettime");
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The hooks of a round, as bench.h's: begin(ctx) the round's context
  * (NULL hook: ctx), alloc(rctx, size, align), end(w, rctx) the reset; end
  * gets the worker too, for the round barrier. */
@@ -733,9 +723,9 @@ worker_main(void *arg)
             return NULL;
         s->setup(w);
         barrier_wait(&c->ready, c->spins);
-        w->start = now_ns();
+        w->start = bench_now_ns();
         w->sum = s->run(w);
-        w->end = now_ns();
+        w->end = bench_now_ns();
         barrier_wait(&c->done, 0);
     }
 }

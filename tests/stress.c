@@ -217,3 +217,19 @@ const marena_backend_t atomic_backend = {
     .acquire = atomic_acquire,
     .release = atomic_release,
 };
+
+marena_concurrent_t *
+stress_open_shared(struct atomic_backend *backend, size_t block_size)
+{
+    marena_options_t options = {0};
+    marena_concurrent_t *shared;
+
+    atomic_backend_init(backend);
+    options.backend = &atomic_backend;
+    options.backend_ctx = backend;
+    options.block_size = block_size;
+    options.flags = MARENA_GROW;
+    shared = marena_concurrent_create(&options);
+    test_assert_nonnull(shared);
+    return shared;
+}

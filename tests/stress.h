@@ -83,4 +83,9 @@ extern const marena_backend_t atomic_backend;
 void
 atomic_backend_init(struct atomic_backend *backend);
 
+/* A growing concurrent arena (first block: block_size) on the atomic
+ * backend, which is initialised first. */
+marena_concurrent_t *
+stress_open_shared(struct atomic_backend *backend, size_t block_size);
+
 #endif

@@ -15,22 +15,6 @@
 #include "stress.h"
 #include "subjects.h"
 
-static marena_concurrent_t *
-open_shared(struct atomic_backend *backend, size_t block_size)
-{
-    marena_options_t options = {0};
-    marena_concurrent_t *shared;
-
-    atomic_backend_init(backend);
-    options.backend = &atomic_backend;
-    options.backend_ctx = backend;
-    options.block_size = block_size;
-    options.flags = MARENA_GROW;
-    shared = marena_concurrent_create(&options);
-    test_assert_nonnull(shared);
-    return shared;
-}
-
 static void
 close_shared(marena_concurrent_t *shared, struct atomic_backend *backend)
 {
@@ -62,7 +46,7 @@ static void
 test_create(const void *data)
 {
     struct atomic_backend backend;
-    marena_concurrent_t *shared = open_shared(&backend, 65536);
+    marena_concurrent_t *shared = stress_open_shared(&backend, 65536);
     size_t before = marena_concurrent_used(shared), taken;
     unsigned char *p;
     marena_t *child;
@@ -96,7 +80,7 @@ static void
 test_grow(const void *data)
 {
     struct atomic_backend backend;
-    marena_concurrent_t *shared = open_shared(&backend, 4096);
+    marena_concurrent_t *shared = stress_open_shared(&backend, 4096);
     marena_stats_t stats;
     marena_t *child = open_child(shared, 256), *fixed;
     size_t before;
@@ -130,7 +114,7 @@ static void
 test_api(const void *data)
 {
     struct atomic_backend backend;
-    marena_concurrent_t *shared = open_shared(&backend, 65536);
+    marena_concurrent_t *shared = stress_open_shared(&backend, 65536);
     marena_t *child = open_child(shared, 1024);
     unsigned char *p, *q;
     marena_mark_t mark;
@@ -160,7 +144,7 @@ test_caller_buffer(const void *data)
 {
     static _Alignas(MARENA_ALIGNMENT) unsigned char buffer[MARENA_STATIC_OVERHEAD + 256];
     struct atomic_backend backend;
-    marena_concurrent_t *shared = open_shared(&backend, 65536);
+    marena_concurrent_t *shared = stress_open_shared(&backend, 65536);
     marena_options_t options = {0};
     size_t before = marena_concurrent_used(shared);
     marena_t *child;
@@ -190,7 +174,7 @@ static void
 test_bad_input(const void *data)
 {
     struct atomic_backend backend;
-    marena_concurrent_t *shared = open_shared(&backend, 4096);
+    marena_concurrent_t *shared = stress_open_shared(&backend, 4096);
     size_t granted = 0, used = marena_concurrent_used(shared);
 
     (void)data;
@@ -220,7 +204,7 @@ test_after_reset(const void *data)
 {
     int call = (int)(uintptr_t)data;
     struct atomic_backend backend;
-    marena_concurrent_t *shared = open_shared(&backend, 65536);
+    marena_concurrent_t *shared = stress_open_shared(&backend, 65536);
     marena_t *child = open_child(shared, 256);
 
     test_assert_nonnull(marena_alloc(child, 16));
@@ -278,7 +262,7 @@ test_threads(const void *data)
     struct worker workers[STRESS_MAX_THREADS];
     struct stress_log logs[STRESS_MAX_THREADS];
     struct atomic_backend backend;
-    marena_concurrent_t *shared = open_shared(&backend, 16384);
+    marena_concurrent_t *shared = stress_open_shared(&backend, 16384);
     size_t acquires = 0;
 
     for (int round = 0; round < 2; round++) {

@@ -1090,16 +1090,8 @@ race(void *data)
 static marena_concurrent_t *
 open_racing(struct atomic_backend *backend, size_t block_size)
 {
-    marena_options_t options = {0};
-    marena_concurrent_t *arena;
+    marena_concurrent_t *arena = stress_open_shared(backend, block_size);
 
-    atomic_backend_init(backend);
-    options.backend = &atomic_backend;
-    options.backend_ctx = backend;
-    options.block_size = block_size;
-    options.flags = MARENA_GROW;
-    arena = marena_concurrent_create(&options);
-    test_assert_nonnull(arena);
     fill_current(arena, block_size);
     return arena;
 }
