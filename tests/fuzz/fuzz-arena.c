@@ -364,6 +364,10 @@ struct cc_header_mirror {
     size_t size;
 };
 #define CC_HEADER ROUND_UP(sizeof(struct cc_header_mirror), MARENA_ALIGNMENT)
+/* The most the concurrent arena's record (struct marena_concurrent, with
+ * its red zone in a -Dredzone build) may take from the start of its first
+ * block. */
+#define CC_RECORD (256 + FUZZ_REDZONE)
 /* What marena_backend_concurrent puts before each block of a child: the
  * concurrent arena's epoch, in debug builds (backends/concurrent.c). */
 #define CC_STAMP (MARENA_DEBUG ? ROUND_UP(sizeof(uint64_t), MARENA_ALIGNMENT) : 0)
@@ -396,7 +400,9 @@ static struct cc_model {
     uint64_t resets, seq;
     size_t current; /* index of the current block */
     size_t nblocks, nlive;
-    size_t logpos; /* the recorder's calls checked so far in this operation */
+    size_t logpos;    /* the recorder's calls checked so far in this operation */
+    size_t faultable; /* its faultable calls, as of those (a child's acquire
+                         is predicted after the call) */
     /* The concurrent arena's recorder, here while run_concurrent() runs
      * (S.rec and S.blocks then hold a child's record; cc_backend brings it
      * back for each call), and its blocks. */
@@ -4447,9 +4453,11 @@ cc_predict_acquire(size_t usable, struct cc_expect *e)
     if (e->wanted > CC.limit - CC.held)
         return;
     e->calls = 1;
-    how = cc_misbehaves(CC.rec.faultable) ? CC.rec.how : LIE_NONE;
-    if (how == LIE_FAIL || e->wanted > BACKEND_MAX_BLOCK || CC.rec.nblocks == MAX_BLOCKS ||
-        e->wanted + CC.rec.extra > BACKEND_CAP - CC.rec.bytes_out)
+    /* (The recorder's figures before the call: the model's.) */
+    how = cc_misbehaves(CC.faultable) ? CC.rec.how : LIE_NONE;
+    if (how == LIE_FAIL || e->wanted > BACKEND_MAX_BLOCK ||
+        CC.nblocks - (CC.blocks[0].size == 0) == MAX_BLOCKS ||
+        e->wanted + CC.rec.extra > BACKEND_CAP - (CC.held + CC.uncounted))
         return;
     granted = e->wanted + CC.rec.extra;
     if (how != LIE_NONE || granted - e->wanted > CC.limit - CC.held - e->wanted) {
@@ -4511,6 +4519,15 @@ cc_take_calls(const struct cc_expect *e)
 {
     const struct call *c = &CC.rec.log[CC.logpos];
 
+#ifdef FUZZ_STANDALONE
+    if (trace)
+        fprintf(stderr,
+                "  concurrent request: outcome %d, large %d, wanted %zu, calls %zu "
+                "(logged %zu: first %d size %zu addr %#zx granted %zu lie %d); held %zu\n",
+                (int)e->outcome, e->large, e->wanted, e->calls, CC.rec.nlog - CC.logpos,
+                CC.rec.nlog > CC.logpos ? (int)c->kind : -1, c->size, (size_t)c->addr,
+                c->granted, c->lie, CC.held);
+#endif
     CHECK(CC.rec.nlog - CC.logpos >= e->calls);
     if (e->calls == 0)
         return NULL;
@@ -4521,6 +4538,7 @@ cc_take_calls(const struct cc_expect *e)
     if (e->calls == 2)
         CHECK(c[1].kind == CALL_RELEASE && c[1].addr == c->addr && c[1].size == c->granted);
     CC.logpos += e->calls;
+    CC.faultable++;
     return c;
 }
 
@@ -4633,7 +4651,7 @@ cc_check(void)
         }
     }
     CHECK(st.used == used && st.capacity == capacity);
-    CHECK(CC.rec.nlog == CC.logpos);
+    CHECK(CC.rec.nlog == CC.logpos && CC.rec.faultable == CC.faultable);
     CHECK(CC.rec.lies_out == 0);
     CHECK(CC.rec.bytes_out == CC.held + CC.uncounted);
     CHECK(CC.rec.nblocks + (CC.blocks[0].addr == CC.rec.control ? 0 : 1) == CC.nblocks);
@@ -4660,6 +4678,7 @@ cc_begin_operation(void)
 {
     CC.rec.nlog = 0;
     CC.logpos = 0;
+    CC.faultable = CC.rec.faultable;
 }
 
 /* A concurrent allocation is served exactly where the model says (as
@@ -5112,9 +5131,9 @@ run_concurrent(const unsigned *c, const unsigned *e)
     CC.arena = marena_concurrent_create(&options);
     if (CC.arena == NULL) {
         CHECK(CC.rec.nblocks == 0 && CC.rec.bytes_out == 0 && CC.rec.lies_out == 0);
-        /* No room for the control block, the record and a byte; the
-         * backend misbehaved, or the limit. */
-        CHECK(in_buffer ? end < start + MARENA_CONTROL_SIZE + 128
+        /* No room for the control block, the record (at most CC_RECORD
+         * bytes) and a byte; the backend misbehaved, or the limit. */
+        CHECK(in_buffer ? end <= start + MARENA_CONTROL_SIZE + CC_RECORD
                         : cc_misbehaves(0) || S.limit != 0);
         return;
     }
@@ -5144,7 +5163,7 @@ run_concurrent(const unsigned *c, const unsigned *e)
     first->base = first->cursor = first->wiped = end - capacity;
     first->list = CC_CHAIN;
     CC.nblocks = 1;
-    CHECK(first->base - (start + MARENA_CONTROL_SIZE) <= 256); /* the record */
+    CHECK(first->base - (start + MARENA_CONTROL_SIZE) <= CC_RECORD);
     CHECK(marena_concurrent_used(CC.arena) == 0);
     cc_begin_operation();
     cc_check();
