@@ -4963,7 +4963,7 @@ child_begin(void)
               ((f & 2) && MARENA_HAVE_WIPE ? MARENA_WIPE : 0u);
 #if MARENA_HAVE_GROWTH
     {
-        unsigned c[8] = {f & 24, 0, 0, 0, l & 255, l >> 8, m, 0};
+        unsigned c[8] = {(f & 12) << 1, 0, 0, 0, l & 255, l >> 8, m, 0};
 
         decode_growth(c, &options);
     }
