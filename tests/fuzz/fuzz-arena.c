@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz-arena: a libFuzzer target that turns its input into one part of the
- * library (an arena of some kind, the concurrent arena, or a run of hostile
- * creations), drives it through a sequence of operations decoded from the
+ * library (an arena of some kind, the concurrent arena with its child
+ * arenas, or a run of hostile creations), drives it through a sequence of operations decoded from the
  * input, and checks every result against a reference model. See README.md
  * next to this file for the input format and what is checked.
  *
@@ -5940,13 +5940,15 @@ create_fixed_on_backend(const unsigned *c, const unsigned *e)
  *       backend (e1 bits 0-1: heap, mmap, guarded mmap, the default),
  *       unseen; 3 a fixed arena from marena_create() or
  *       marena_create_with() (create_fixed_on_backend()); 4 the concurrent
- *       arena (run_concurrent()); 5 hostile creations (run_hostile())
+ *       arena (run_concurrent(); c0 bit 6: growing, and its child arenas);
+ *       5 hostile creations (run_hostile())
  *   e1: bits 2-3 how a misbehaving call misbehaves (fail, a short grant,
  *       a misaligned block, a size that wraps), bit 4 only call c7
  *       misbehaves (else the pattern of decode_failures()), bits 5-7 an
  *       extra grant of 0, 1, 2, 3, 7, 8, 13 or 15 bytes
  *   e2: a reservation of (c1 | c2 << 8) << (e2 % 9) bytes
- * The bits of c0 keep their meaning where they apply (c0 bit 7 does not).
+ * The bits of c0 keep their meaning where they apply (c0 bit 7 does not;
+ * c0 bit 6 is MARENA_GROW in part 4).
  */
 static int
 create_part(const unsigned *c, marena_options_t *options)
