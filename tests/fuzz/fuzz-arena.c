@@ -4439,7 +4439,7 @@ struct cc_expect {
 /* A new block with `usable` bytes from the backend, within the limit (the
  * grant counted whole), as the recorder will answer: it fails or lies at
  * the calls misbehaves() names, refuses blocks over BACKEND_MAX_BLOCK and
- * more than BACKEND_CAP in all, and grants S.rec.extra bytes more. */
+ * more than BACKEND_CAP in all, and grants CC.rec.extra bytes more. */
 FUZZ_NO_COVERAGE static void
 cc_predict_acquire(size_t usable, struct cc_expect *e)
 {
