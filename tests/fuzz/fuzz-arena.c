@@ -353,7 +353,7 @@ static struct state {
 
 #if MARENA_HAVE_CONCURRENT
 /* The concurrent arena's model (run_concurrent()). */
-#define CC_MAX_LIVE 256    /* allocations it tracks */
+#define CC_MAX_LIVE 256 /* allocations it tracks */
 
 /* The header of the concurrent arena's blocks from the backend (struct
  * cblock of src/concurrent.c: a cursor, a next pointer, base, end, size). */
@@ -1129,8 +1129,8 @@ rec_release(void *ctx, void *block, size_t size)
          * empty arena: skip it. */
         if (wiping())
             check_wiped(b->addr + (b->addr == S.rec.control ? MARENA_CONTROL_SIZE
-                                   : S.rec.header != 0    ? S.rec.header
-                                                          : BLOCK_HEADER),
+                                   : S.rec.header != 0      ? S.rec.header
+                                                            : BLOCK_HEADER),
                         b->addr + held);
         S.rec.bytes_out -= held;
     }
@@ -4521,12 +4521,13 @@ cc_take_calls(const struct cc_expect *e)
 
 #ifdef FUZZ_STANDALONE
     if (trace)
-        fprintf(stderr,
-                "  concurrent request: outcome %d, large %d, wanted %zu, calls %zu "
-                "(logged %zu: first %d size %zu addr %#zx granted %zu lie %d); held %zu\n",
-                (int)e->outcome, e->large, e->wanted, e->calls, CC.rec.nlog - CC.logpos,
-                CC.rec.nlog > CC.logpos ? (int)c->kind : -1, c->size, (size_t)c->addr,
-                c->granted, c->lie, CC.held);
+        fprintf(
+            stderr,
+            "  concurrent request: outcome %d, large %d, wanted %zu, calls %zu "
+            "(logged %zu: first %d size %zu addr %#zx granted %zu lie %d); held %zu\n",
+            (int)e->outcome, e->large, e->wanted, e->calls, CC.rec.nlog - CC.logpos,
+            CC.rec.nlog > CC.logpos ? (int)c->kind : -1, c->size, (size_t)c->addr,
+            c->granted, c->lie, CC.held);
 #endif
     CHECK(CC.rec.nlog - CC.logpos >= e->calls);
     if (e->calls == 0)
@@ -4536,7 +4537,8 @@ cc_take_calls(const struct cc_expect *e)
     if (e->outcome == CC_FAILS)
         CHECK((c->addr == 0) == (e->calls == 1));
     if (e->calls == 2)
-        CHECK(c[1].kind == CALL_RELEASE && c[1].addr == c->addr && c[1].size == c->granted);
+        CHECK(c[1].kind == CALL_RELEASE && c[1].addr == c->addr &&
+              c[1].size == c->granted);
     CC.logpos += e->calls;
     CC.faultable++;
     return c;
@@ -4621,7 +4623,8 @@ cc_handed_out(uintptr_t a, size_t size)
     for (size_t i = 0; i < CC.nblocks; i++) {
         const struct cc_block *b = &CC.blocks[i];
 
-        if (b->list != CC_READY && a >= b->base && a <= b->cursor && size <= b->cursor - a)
+        if (b->list != CC_READY && a >= b->base && a <= b->cursor &&
+            size <= b->cursor - a)
             return 1;
     }
     return 0;
@@ -4669,7 +4672,8 @@ cc_check(void)
 #endif
     if (S.child)
         for (size_t i = 0; i < S.rec.nblocks; i++)
-            CHECK(cc_handed_out(S.blocks[i].addr - CC_STAMP, CC_STAMP + S.blocks[i].size));
+            CHECK(
+                cc_handed_out(S.blocks[i].addr - CC_STAMP, CC_STAMP + S.blocks[i].size));
 }
 
 /* An operation begins: the recorder's calls are checked from here. */
@@ -5152,8 +5156,8 @@ run_concurrent(const unsigned *c, const unsigned *e)
     CHECK(capacity > 0 && capacity <= end - (start + MARENA_CONTROL_SIZE));
     CHECK(in_buffer || capacity >= (size != 0 ? size : MARENA_DEFAULT_BLOCK_SIZE));
     CC.limit = S.limit != 0 ? S.limit : SIZE_MAX;
-    CC.max_block =
-        options.max_block_size != 0 ? options.max_block_size : MARENA_DEFAULT_MAX_BLOCK_SIZE;
+    CC.max_block = options.max_block_size != 0 ? options.max_block_size
+                                               : MARENA_DEFAULT_MAX_BLOCK_SIZE;
     if (CC.max_block < end - (start + MARENA_CONTROL_SIZE))
         CC.max_block = end - (start + MARENA_CONTROL_SIZE);
     first = &CC.blocks[0];
