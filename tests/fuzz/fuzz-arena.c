@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz-arena: a libFuzzer target that turns its input into one part of the
- * library (an arena of some kind, the concurrent arena, or a run of hostile
- * creations), drives it through a sequence of operations decoded from the
+ * library (an arena of some kind, the concurrent arena with its child
+ * arenas, or a run of hostile creations), drives it through a sequence of operations decoded from the
  * input, and checks every result against a reference model. See README.md
  * next to this file for the input format and what is checked.
  *
@@ -231,6 +231,7 @@ struct recorder {
     size_t bytes_out;  /* granted, and committed for reservations */
     size_t lies_out;   /* blocks that broke the contract, still out */
     uintptr_t control; /* the block that holds an arena's control block */
+    size_t header;     /* bytes before other blocks' usable memory (0: BLOCK_HEADER) */
     enum release_policy policy;
     size_t nlog; /* calls recorded since the operation began (up to MAX_LOG kept) */
     struct call log[MAX_LOG];
@@ -329,9 +330,10 @@ static struct state {
     size_t nscratch_live;
     uint32_t scratch_next_id;
 
-    /* the concurrent arena */
-    uintptr_t cc_base, cc_cursor, cc_end;
-    uintptr_t cc_wiped; /* MARENA_WIPE: [cc_base, cc_wiped) must read 0 */
+    /* S.arena is a child of the concurrent arena (run_concurrent()): its
+     * backend is marena_backend_concurrent, and S.rec and S.blocks are the
+     * model's record of what it took from the concurrent arena */
+    int child;
 
     /* another arena, for foreign pointers and marks (release builds) */
     marena_t *other;
@@ -348,6 +350,77 @@ static struct state {
     int scratch_slot[MAX_SCRATCH_LIVE];
     unsigned char builder_text[BUILDER_MAX]; /* what the builder holds */
 } S;
+
+#if MARENA_HAVE_CONCURRENT
+/* The concurrent arena's model (run_concurrent()). */
+#define CC_MAX_LIVE 256 /* allocations it tracks */
+
+/* The header of the concurrent arena's blocks from the backend (struct
+ * cblock of src/concurrent.c: a cursor, a next pointer, base, end, size). */
+struct cc_header_mirror {
+    uintptr_t cursor;
+    void *next;
+    uintptr_t base, end;
+    size_t size;
+};
+#define CC_HEADER ROUND_UP(sizeof(struct cc_header_mirror), MARENA_ALIGNMENT)
+/* The most the concurrent arena's record (struct marena_concurrent, with
+ * its red zone in a -Dredzone build) may take from the start of its first
+ * block. */
+#define CC_RECORD (256 + FUZZ_REDZONE)
+/* What marena_backend_concurrent puts before each block of a child: the
+ * concurrent arena's epoch, in debug builds (backends/concurrent.c). */
+#define CC_STAMP (MARENA_DEBUG ? ROUND_UP(sizeof(uint64_t), MARENA_ALIGNMENT) : 0)
+
+/* Where a block of the concurrent arena is: in use, as an ordinary block
+ * (the first, and those installed since the last reset, the newest
+ * current), a block of its own for one large request, or kept at the last
+ * reset for reuse (ready, oldest first). */
+enum cc_list { CC_CHAIN, CC_LARGE, CC_READY };
+
+struct cc_block {
+    uintptr_t addr; /* the backend's block (the first block: the arena) */
+    size_t size;    /* granted */
+    uintptr_t base, end, cursor;
+    uintptr_t wiped; /* MARENA_WIPE: [base, wiped) must read 0 */
+    enum cc_list list;
+    uint64_t seq; /* CC_CHAIN and CC_READY: when it was installed */
+};
+
+static struct cc_model {
+    marena_concurrent_t *arena;
+    unsigned flags;   /* the concurrent arena's */
+    int grows;        /* MARENA_GROW */
+    size_t limit;     /* SIZE_MAX: none */
+    size_t max_block; /* the growth cap it applies */
+    size_t held;      /* backend bytes it counts */
+    size_t uncounted; /* the recorder's bytes it does not (no growth option) */
+    size_t failed;
+    size_t peak; /* used at its highest at a reset */
+    uint64_t resets, seq;
+    size_t current; /* index of the current block */
+    size_t nblocks, nlive;
+    size_t logpos;    /* the recorder's calls checked so far in this operation */
+    size_t faultable; /* its faultable calls, as of those (a child's acquire
+                         is predicted after the call) */
+    /* The concurrent arena's recorder, here while run_concurrent() runs
+     * (S.rec and S.blocks then hold a child's record; cc_backend brings it
+     * back for each call), and its blocks. */
+    struct recorder rec;
+    struct rblock rblocks[MAX_BLOCKS];
+    struct cc_block blocks[MAX_BLOCKS]; /* [0]: the first */
+    struct live live[CC_MAX_LIVE];
+} CC;
+
+/* What the model of a child (S.child) asks of the concurrent arena's
+ * model (run_concurrent()). */
+static void
+child_acquire(size_t wanted);
+static int
+child_would_serve(size_t wanted);
+static void
+child_gave_back(void);
+#endif
 
 /* A static buffer for fixed arenas; max_align_t-aligned so offsets decide
  * the misalignment. */
@@ -518,8 +591,8 @@ verify_bytes(const struct live *l, uintptr_t at, size_t from, size_t limit)
                      key);
 }
 
-/* Every live allocation's patterned bytes (the arena's and the scratch
- * arenas'). */
+/* Every live allocation's patterned bytes (the arena's, the scratch
+ * arenas' and the concurrent arena's). */
 FUZZ_NO_COVERAGE static void
 verify_all(void)
 {
@@ -528,6 +601,10 @@ verify_all(void)
     for (size_t i = 0; i < S.nscratch_live; i++)
         verify_bytes(&S.scratch_live[i], S.scratch_live[i].addr, 0,
                      S.scratch_live[i].size);
+#if MARENA_HAVE_CONCURRENT
+    for (size_t i = 0; i < CC.nlive; i++)
+        verify_bytes(&CC.live[i], CC.live[i].addr, 0, CC.live[i].size);
+#endif
 }
 
 /* The first and last VERIFY_NEAR bytes of every live allocation: where an
@@ -559,6 +636,10 @@ verify_edges(void)
         verify_near(&S.live[i]);
     for (size_t i = 0; i < S.nscratch_live; i++)
         verify_near(&S.scratch_live[i]);
+#if MARENA_HAVE_CONCURRENT
+    for (size_t i = 0; i < CC.nlive; i++)
+        verify_near(&CC.live[i]);
+#endif
 }
 
 /* Memory that must read as zero: calloc results, and what a wiping
@@ -1047,9 +1128,10 @@ rec_release(void *ctx, void *block, size_t size)
         /* The control block is wiped by destroy, then rewritten as an
          * empty arena: skip it. */
         if (wiping())
-            check_wiped(
-                b->addr + (b->addr == S.rec.control ? MARENA_CONTROL_SIZE : BLOCK_HEADER),
-                b->addr + held);
+            check_wiped(b->addr + (b->addr == S.rec.control ? MARENA_CONTROL_SIZE
+                                   : S.rec.header != 0      ? S.rec.header
+                                                            : BLOCK_HEADER),
+                        b->addr + held);
         S.rec.bytes_out -= held;
     }
     source_release(b);
@@ -1429,6 +1511,14 @@ overlaps_live(uintptr_t a, size_t size, const struct live *except)
         if (a < l->addr + l->size && l->addr < a + size)
             return 1;
     }
+#if MARENA_HAVE_CONCURRENT
+    for (size_t i = 0; i < CC.nlive; i++) {
+        const struct live *l = &CC.live[i];
+
+        if (l != except && a < l->addr + l->size && l->addr < a + size)
+            return 1;
+    }
+#endif
 #if MARENA_HAVE_BUILDER
     if (builder_overlaps(a, size))
         return 1;
@@ -1937,6 +2027,10 @@ certainly_served(const struct observed *b, const struct expect *e)
         return 0;
     if (e->spare != 0)
         return 1;
+#if MARENA_HAVE_CONCURRENT
+    if (S.child)
+        return child_would_serve(e->wanted);
+#endif
     total = e->wanted + S.rec.extra;
     return !misbehaves(b->faultable) && e->wanted <= BACKEND_MAX_BLOCK &&
            S.rec.nblocks < MAX_BLOCKS - 1 && total <= BACKEND_CAP - S.rec.bytes_out &&
@@ -1952,8 +2046,16 @@ new_block(const struct expect *e, size_t logpos, uintptr_t result, unsigned *why
 {
     const struct call *c;
     struct rblock *block;
-    size_t calls = S.rec.nlog - logpos;
+    size_t calls;
 
+#if MARENA_HAVE_CONCURRENT
+    /* A child's acquire is an allocation of the concurrent arena: its
+     * model says where, and records the call (the backend is not the
+     * harness's). */
+    if (S.child && e->spare == 0)
+        child_acquire(e->wanted);
+#endif
+    calls = S.rec.nlog - logpos;
     if (e->spare != 0) {
         CHECK(calls == 0);
         if (result != 0) {
@@ -2510,6 +2612,13 @@ predict_reset(marena_retain_t retain, size_t bytes, size_t need)
 FUZZ_NO_COVERAGE static void
 settle_blocks(void)
 {
+#if MARENA_HAVE_CONCURRENT
+    /* A child gives nothing back to its backend (release is NULL): the
+     * blocks it was to give back leave the model's record here, and the
+     * checks that follow see that the child let them go. */
+    if (S.child)
+        child_gave_back();
+#endif
     S.rec.policy = RELEASE_FRESH;
     for (size_t i = 0; i < rb_count(); i++) {
         struct rblock *b = rb_at(i);
@@ -4196,106 +4305,798 @@ op_more(unsigned variant)
 /* ------------------------------------------------------------------ concurrent */
 
 #if MARENA_HAVE_CONCURRENT
-static marena_concurrent_t *concurrent;
+static void
+decode_growth(const unsigned *c, marena_options_t *options);
+static void
+note_created(const marena_options_t *options);
+static void
+note_first_block(void);
+static void
+oom_hook(marena_t *arena, size_t size, size_t align, void *data);
+static void
+run_one_operation(struct observed *o);
 
-/* A concurrent allocation is served exactly when it fits between the
- * cursor (aligned up) and the end, as marena_alloc_aligned() would. */
+/* The concurrent arena's recorder (CC.rec, CC.rblocks) and a child's
+ * record (S.rec, S.blocks) trade places: rec_acquire() and rec_release()
+ * work on S.rec and S.blocks. */
+FUZZ_NO_COVERAGE static void
+cc_exchange(void)
+{
+    struct recorder rec = S.rec;
+    size_t n = MAX(S.rec.nblocks, CC.rec.nblocks);
+
+    S.rec = CC.rec;
+    CC.rec = rec;
+    for (size_t i = 0; i < n; i++) {
+        struct rblock b = S.blocks[i];
+
+        S.blocks[i] = CC.rblocks[i];
+        CC.rblocks[i] = b;
+    }
+}
+
+/* The concurrent arena's backend: the recording backend on its own record,
+ * with the concurrent arena's flags for the wipe checks. */
+static void *
+cc_acquire(void *ctx, size_t size, size_t *granted)
+{
+    unsigned flags = S.flags;
+    void *memory;
+
+    CHECK(ctx == &CC);
+    cc_exchange();
+    S.flags = CC.flags;
+    memory = rec_acquire(&S.rec, size, granted);
+    S.flags = flags;
+    cc_exchange();
+    return memory;
+}
+
+static void
+cc_release(void *ctx, void *block, size_t size)
+{
+    unsigned flags = S.flags;
+
+    CHECK(ctx == &CC);
+    cc_exchange();
+    S.flags = CC.flags;
+    rec_release(&S.rec, block, size);
+    S.flags = flags;
+    cc_exchange();
+}
+
+static const marena_backend_t cc_backend = {
+    .name = "recording-concurrent",
+    .acquire = cc_acquire,
+    .release = cc_release,
+};
+
+FUZZ_NO_COVERAGE static int
+cc_wiping(void)
+{
+    return (CC.flags & MARENA_WIPE) && !FUZZ_MSAN;
+}
+
+/* Does the concurrent arena's recorder misbehave at call n (misbehaves())? */
+FUZZ_NO_COVERAGE static int
+cc_misbehaves(size_t n)
+{
+    return (CC.rec.every != 0 && n % CC.rec.every == CC.rec.phase) ||
+           (CC.rec.once != 0 && n + 1 == CC.rec.once);
+}
+
+FUZZ_NO_COVERAGE static size_t
+cc_usable(const struct cc_block *b)
+{
+    return (size_t)(b->end - b->base);
+}
+
+/* The ready block growth takes first (the oldest kept), NULL if none. */
+FUZZ_NO_COVERAGE static struct cc_block *
+cc_ready_head(void)
+{
+    struct cc_block *head = NULL;
+
+    for (size_t i = 0; i < CC.nblocks; i++) {
+        struct cc_block *b = &CC.blocks[i];
+
+        if (b->list == CC_READY && (head == NULL || b->seq < head->seq))
+            head = b;
+    }
+    return head;
+}
+
+/* The usable bytes of the next ordinary block: double the current one's,
+ * up to max_block_size, and no more than the limit still allows. */
+FUZZ_NO_COVERAGE static size_t
+cc_next_block_size(void)
+{
+    size_t current = cc_usable(&CC.blocks[CC.current]);
+    size_t ordinary = current > CC.max_block / 2 ? CC.max_block : 2 * current;
+    size_t room = CC.limit - CC.held;
+
+    if (room < CC_HEADER + ordinary)
+        ordinary = room > CC_HEADER ? (size_t)ALIGN_DOWN(room - CC_HEADER) : 0;
+    return ordinary;
+}
+
+/* What a request of the concurrent arena must give. */
+enum cc_outcome {
+    CC_FAILS,  /* NULL */
+    CC_HERE,   /* in the block `block` at `at` */
+    CC_REUSE,  /* in the ready block `block`, which becomes current */
+    CC_ACQUIRE /* in a new block from the backend (of its own when `large`) */
+};
+
+struct cc_expect {
+    enum cc_outcome outcome;
+    size_t block;
+    uintptr_t at;
+    int large;
+    size_t wanted; /* the bytes asked of the backend */
+    size_t calls;  /* backend calls: an acquire, and the release of a grant refused */
+};
+
+/* A new block with `usable` bytes from the backend, within the limit (the
+ * grant counted whole), as the recorder will answer: it fails or lies at
+ * the calls misbehaves() names, refuses blocks over BACKEND_MAX_BLOCK and
+ * more than BACKEND_CAP in all, and grants CC.rec.extra bytes more. */
+FUZZ_NO_COVERAGE static void
+cc_predict_acquire(size_t usable, struct cc_expect *e)
+{
+    enum lie how;
+    size_t granted;
+
+    e->outcome = CC_FAILS;
+    if (usable > (size_t)PTRDIFF_MAX - CC_HEADER - MARENA_ALIGNMENT)
+        return;
+    e->wanted = CC_HEADER + ROUND_UP(usable, MARENA_ALIGNMENT);
+    if (e->wanted > CC.limit - CC.held)
+        return;
+    e->calls = 1;
+    /* (The recorder's figures before the call: the model's.) */
+    how = cc_misbehaves(CC.faultable) ? CC.rec.how : LIE_NONE;
+    if (how == LIE_FAIL || e->wanted > BACKEND_MAX_BLOCK ||
+        CC.nblocks - (CC.blocks[0].size == 0) == MAX_BLOCKS ||
+        e->wanted + CC.rec.extra > BACKEND_CAP - (CC.held + CC.uncounted))
+        return;
+    granted = e->wanted + CC.rec.extra;
+    if (how != LIE_NONE || granted - e->wanted > CC.limit - CC.held - e->wanted) {
+        e->calls = 2; /* given back at once */
+        return;
+    }
+    e->outcome = CC_ACQUIRE;
+}
+
+/* What marena_concurrent_alloc(size, align) must do, single-threaded: serve
+ * it at the current block's cursor aligned up when it fits there; else,
+ * growing, in a block of its own when the request with its padding beyond
+ * MARENA_ALIGNMENT needs more than the next ordinary block, or in that
+ * ordinary block: the oldest ready block when it is large enough, else a
+ * new one from the backend; fail otherwise. */
+FUZZ_NO_COVERAGE static void
+cc_predict(size_t size, size_t align, struct cc_expect *e)
+{
+    const struct cc_block *cur = &CC.blocks[CC.current];
+    size_t available = (size_t)(cur->end - cur->cursor);
+    size_t padding, worst, ordinary;
+    const struct cc_block *ready;
+
+    memset(e, 0, sizeof(*e));
+    e->outcome = CC_FAILS;
+    if (size == 0 || !is_power_of_two(align))
+        return;
+    padding = (size_t)(0u - cur->cursor) & (align - 1);
+    if (padding <= available && size <= available - padding) {
+        e->outcome = CC_HERE;
+        e->block = CC.current;
+        e->at = cur->cursor + padding;
+        return;
+    }
+    padding = align > MARENA_ALIGNMENT ? align - MARENA_ALIGNMENT : 0;
+    if (!CC.grows || size > SIZE_MAX - padding)
+        return;
+    worst = size + padding;
+    ordinary = cc_next_block_size();
+    if (worst > ordinary) {
+        e->large = 1;
+        cc_predict_acquire(worst, e);
+        return;
+    }
+    ready = cc_ready_head();
+    if (ready != NULL && cc_usable(ready) >= worst) {
+        e->outcome = CC_REUSE;
+        e->block = (size_t)(ready - CC.blocks);
+        return;
+    }
+    cc_predict_acquire(ordinary, e);
+}
+
+/* The backend calls of a request, as predicted: one acquire of exactly
+ * the bytes expected, which failed (NULL) or was given back at once (a
+ * grant that lies or that the limit cannot take), or not. */
+FUZZ_NO_COVERAGE static const struct call *
+cc_take_calls(const struct cc_expect *e)
+{
+    const struct call *c = &CC.rec.log[CC.logpos];
+
+#ifdef FUZZ_STANDALONE
+    if (trace)
+        fprintf(
+            stderr,
+            "  concurrent request: outcome %d, large %d, wanted %zu, calls %zu "
+            "(logged %zu: first %d size %zu addr %#zx granted %zu lie %d); held %zu\n",
+            (int)e->outcome, e->large, e->wanted, e->calls, CC.rec.nlog - CC.logpos,
+            CC.rec.nlog > CC.logpos ? (int)c->kind : -1, c->size, (size_t)c->addr,
+            c->granted, c->lie, CC.held);
+#endif
+    CHECK(CC.rec.nlog - CC.logpos >= e->calls);
+    if (e->calls == 0)
+        return NULL;
+    CHECK(CC.logpos + e->calls <= MAX_LOG);
+    CHECK(c->kind == CALL_ACQUIRE && c->size == e->wanted);
+    if (e->outcome == CC_FAILS)
+        CHECK((c->addr == 0) == (e->calls == 1));
+    if (e->calls == 2)
+        CHECK(c[1].kind == CALL_RELEASE && c[1].addr == c->addr &&
+              c[1].size == c->granted);
+    CC.logpos += e->calls;
+    CC.faultable++;
+    return c;
+}
+
+/* Checks the result of a request against its prediction (`memory`, when
+ * `known`: a child's block is known by where the model puts it) and
+ * updates the model. Returns where it was served (its block in *into),
+ * 0 when it failed. */
+FUZZ_NO_COVERAGE static uintptr_t
+cc_settle(const struct cc_expect *e, void *memory, int known, size_t size, size_t align,
+          struct cc_block **into)
+{
+    const struct call *c = cc_take_calls(e);
+    struct cc_block *b;
+    uintptr_t at;
+
+    switch (e->outcome) {
+    case CC_FAILS:
+        CHECK(!known || memory == NULL);
+        CC.failed++;
+        return 0;
+    case CC_HERE:
+        b = &CC.blocks[e->block];
+        at = e->at;
+        break;
+    case CC_REUSE:
+        b = &CC.blocks[e->block];
+        CHECK(b->cursor == b->base);
+        at = ROUND_UP(b->base, align);
+        b->list = CC_CHAIN;
+        b->seq = ++CC.seq;
+        CC.current = e->block;
+        break;
+    default:
+        CHECK(c != NULL && c->addr != 0 && !c->lie);
+        CHECK(CC.nblocks < MAX_BLOCKS);
+        b = &CC.blocks[CC.nblocks];
+        memset(b, 0, sizeof(*b));
+        b->addr = c->addr;
+        b->size = c->granted;
+        b->base = b->cursor = b->wiped = c->addr + CC_HEADER;
+        b->end = ALIGN_DOWN(c->addr + c->granted);
+        b->list = e->large ? CC_LARGE : CC_CHAIN;
+        b->seq = ++CC.seq;
+        if (!e->large)
+            CC.current = CC.nblocks;
+        CC.nblocks++;
+        CC.held += c->granted;
+        at = ROUND_UP(b->base, align);
+        break;
+    }
+    CHECK(at >= b->cursor && at <= b->end && size <= b->end - at);
+    CHECK(!known || (uintptr_t)memory == at);
+    b->cursor = at + size;
+    if (into != NULL)
+        *into = b;
+    return at;
+}
+
+/* The concurrent arena's figures (used and capacity only without the stats
+ * option). */
+FUZZ_NO_COVERAGE static void
+cc_stats(marena_stats_t *st)
+{
+    memset(st, 0, sizeof(*st));
+#if MARENA_HAVE_STATS
+    marena_concurrent_stats(CC.arena, st);
+    CHECK(marena_concurrent_used(CC.arena) == st->used);
+    CHECK(marena_concurrent_capacity(CC.arena) == st->capacity);
+#else
+    st->used = marena_concurrent_used(CC.arena);
+    st->capacity = marena_concurrent_capacity(CC.arena);
+#endif
+}
+
+/* Does the concurrent arena hold [a, a + size) as handed out (a child's
+ * block and its stamp)? */
+FUZZ_NO_COVERAGE static int
+cc_handed_out(uintptr_t a, size_t size)
+{
+    for (size_t i = 0; i < CC.nblocks; i++) {
+        const struct cc_block *b = &CC.blocks[i];
+
+        if (b->list != CC_READY && a >= b->base && a <= b->cursor &&
+            size <= b->cursor - a)
+            return 1;
+    }
+    return 0;
+}
+
+/* The concurrent arena against its model, after every operation: used,
+ * capacity, blocks, spares, backend bytes (within the limit) and calls,
+ * failures and peak; the recorder has exactly the blocks the model has
+ * (every backend call was one it expected); a child's blocks lie in what
+ * the concurrent arena handed out. */
+FUZZ_NO_COVERAGE static void
+cc_check(void)
+{
+    marena_stats_t st;
+    size_t used = 0, capacity = 0, ready = 0;
+
+    cc_stats(&st);
+    for (size_t i = 0; i < CC.nblocks; i++) {
+        const struct cc_block *b = &CC.blocks[i];
+
+        capacity += cc_usable(b);
+        if (b->list == CC_READY) {
+            CHECK(b->cursor == b->base);
+            ready++;
+        } else {
+            used += (size_t)(b->cursor - b->base);
+        }
+    }
+    CHECK(st.used == used && st.capacity == capacity);
+    CHECK(CC.rec.nlog == CC.logpos && CC.rec.faultable == CC.faultable);
+    CHECK(CC.rec.lies_out == 0);
+    CHECK(CC.rec.bytes_out == CC.held + CC.uncounted);
+    CHECK(CC.rec.nblocks + (CC.blocks[0].addr == CC.rec.control ? 0 : 1) == CC.nblocks);
+    CHECK(CC.held <= CC.limit);
+#if MARENA_HAVE_STATS
+    CHECK(st.blocks == CC.nblocks && st.spare_blocks == ready);
+    CHECK(st.peak == MAX(used, CC.peak));
+    CHECK(st.backend_bytes == CC.held);
+    CHECK(st.backend_calls == CC.rec.calls);
+    CHECK(st.failed == CC.failed);
+    CHECK(st.allocations == 0);
+    CHECK(st.reserved[0] == 0 && st.reserved[1] == 0 && st.reserved[2] == 0);
+#else
+    (void)ready;
+#endif
+    if (S.child)
+        for (size_t i = 0; i < S.rec.nblocks; i++)
+            CHECK(
+                cc_handed_out(S.blocks[i].addr - CC_STAMP, CC_STAMP + S.blocks[i].size));
+}
+
+/* An operation begins: the recorder's calls are checked from here. */
+FUZZ_NO_COVERAGE static void
+cc_begin_operation(void)
+{
+    CC.rec.nlog = 0;
+    CC.logpos = 0;
+    CC.faultable = CC.rec.faultable;
+}
+
+/* A concurrent allocation is served exactly where the model says (as
+ * marena_alloc_aligned() would, but for the concurrent arena's own growth
+ * rules); a failed one changes nothing but the count of failures (and of
+ * the backend calls it made). */
 static void
 cc_alloc(size_t size, size_t align)
 {
-    uintptr_t cursor = S.cc_cursor;
-    size_t available = (size_t)(S.cc_end - cursor);
-    size_t padding = (size_t)(0u - cursor) & (align - 1);
-    int fits = size != 0 && is_power_of_two(align) && padding <= available &&
-               size <= available - padding;
-    void *memory = marena_concurrent_alloc(concurrent, size, align);
+    struct cc_expect e;
+    struct cc_block *b = NULL;
+    marena_stats_t before, after;
+    void *memory;
+    uintptr_t at;
     struct live *l;
 
-    CHECK((memory != NULL) == fits);
-    if (memory == NULL)
+    cc_predict(size, align, &e);
+    cc_stats(&before);
+    memory = marena_concurrent_alloc(CC.arena, size, align);
+    at = cc_settle(&e, memory, 1, size, align, &b);
+    if (at == 0) {
+        cc_stats(&after);
+        CHECK(after.used == before.used && after.capacity == before.capacity);
+        CHECK(after.blocks == before.blocks && after.spare_blocks == before.spare_blocks);
+        CHECK(after.backend_bytes == before.backend_bytes && after.peak == before.peak);
+        if (MARENA_HAVE_STATS) {
+            CHECK(after.failed == before.failed + 1);
+            CHECK(after.backend_calls == before.backend_calls + e.calls);
+        }
         return;
-    CHECK((uintptr_t)memory == cursor + padding);
-    S.cc_cursor = cursor + padding + size;
+    }
+    CHECK(at % align == 0);
+    CHECK(!overlaps_live(at, size, NULL));
     /* MARENA_WIPE: what was handed out before a reset reads as zero. */
-    if (wiping() && (uintptr_t)memory < S.cc_wiped)
-        check_zeroed(memory, MIN(size, S.cc_wiped - (uintptr_t)memory));
+    if (cc_wiping() && at < b->wiped)
+        check_zeroed(memory, MIN(size, b->wiped - at));
     S.next_id++;
-    if (S.nlive == MAX_LIVE)
+    if (CC.nlive == CC_MAX_LIVE)
         return;
-    l = &S.live[S.nlive++];
-    l->addr = (uintptr_t)memory;
+    l = &CC.live[CC.nlive++];
+    l->addr = at;
     l->size = size;
     l->id = S.next_id;
     fill(l);
 }
 
+/* Requests at the edges of growth (op 4; variant v, then a byte k): the
+ * request with its padding exactly the next ordinary block (k bit 0: one
+ * byte more, a block of its own), exactly the oldest ready block (or one
+ * byte more), what is left in the current block plus 1..64, and one of
+ * 1..2041 bytes; aligned to MARENA_ALIGNMENT << (k bits 1-2). */
+static void
+cc_edge_alloc(unsigned v)
+{
+    unsigned k = get8();
+    size_t align = (size_t)MARENA_ALIGNMENT << ((k >> 1) & 3);
+    size_t padding = align - MARENA_ALIGNMENT, size, edge = 0;
+    const struct cc_block *cur = &CC.blocks[CC.current], *ready = cc_ready_head();
+
+    switch (v & 3) {
+    case 0:
+        edge = cc_next_block_size();
+        break;
+    case 1:
+        edge = ready != NULL ? cc_usable(ready) : cc_next_block_size();
+        break;
+    case 2:
+        cc_alloc((size_t)(cur->end - cur->cursor) + 1 + k % 64, align);
+        return;
+    default:
+        cc_alloc(1 + (size_t)k * 8, align);
+        return;
+    }
+    size = edge > padding ? edge - padding : 1;
+    cc_alloc(size + (k & 1), align);
+}
+
+/* Reset: every block but the first emptied (wiped with MARENA_WIPE); the
+ * cycle's ordinary blocks kept as ready, oldest first; blocks of their own
+ * and the ready blocks this cycle did not take given back (the recorder
+ * checks each is a block it has out, and wiped). */
 static void
 cc_reset(void)
 {
+    size_t used = 0, back = 0;
+
     verify_all();
-    marena_concurrent_reset(concurrent);
-    S.nlive = 0;
-    if ((S.flags & MARENA_WIPE) && S.cc_cursor > S.cc_wiped)
-        S.cc_wiped = S.cc_cursor;
-    S.cc_cursor = S.cc_base;
+    for (size_t i = 0; i < CC.nblocks; i++)
+        if (CC.blocks[i].list != CC_READY)
+            used += (size_t)(CC.blocks[i].cursor - CC.blocks[i].base);
+    if (used > CC.peak)
+        CC.peak = used;
+    marena_concurrent_reset(CC.arena);
+    CC.resets++;
+    CC.nlive = 0;
+    for (size_t i = 0; i < CC.nblocks;) {
+        struct cc_block *b = &CC.blocks[i];
+
+        if (i == 0 || b->list == CC_CHAIN) {
+            if (b->cursor > b->wiped)
+                b->wiped = b->cursor;
+            b->cursor = b->base;
+            if (i != 0)
+                b->list = CC_READY; /* its seq keeps the order it came in */
+            i++;
+        } else {
+            CC.held -= b->size;
+            back++;
+            *b = CC.blocks[--CC.nblocks];
+        }
+    }
+    CC.current = 0;
+    CHECK(CC.rec.nlog - CC.logpos == back);
+    for (size_t i = CC.logpos; i < CC.rec.nlog && i < MAX_LOG; i++)
+        CHECK(CC.rec.log[i].kind == CALL_RELEASE);
+    CC.logpos = CC.rec.nlog;
 }
 
 static void
 cc_null_calls(void)
 {
+#if MARENA_HAVE_STATS
+    static const marena_stats_t zero;
+    marena_stats_t st;
+#endif
+
     CHECK(marena_concurrent_alloc(NULL, 1, 1) == NULL);
     CHECK(marena_concurrent_used(NULL) == 0 && marena_concurrent_capacity(NULL) == 0);
     marena_concurrent_reset(NULL);
     marena_concurrent_destroy(NULL);
+#if MARENA_HAVE_STATS
+    memset(&st, 0xff, sizeof(st));
+    marena_concurrent_stats(NULL, &st);
+    CHECK(memcmp(&st, &zero, sizeof(st)) == 0);
+    marena_concurrent_stats(CC.arena, NULL);
+#endif
 }
 
-/* Operations (byte % 4): 0 alloc (size, align as for the arena), 1 alloc
- * of exactly what is left at align 1 (bit 4: one byte more), 2 reset,
- * 3 calls with NULL. */
+/* ---- child arenas: ordinary arenas on marena_backend_concurrent */
+
+/* A child's block carries the concurrent arena's epoch (debug builds). */
+FUZZ_NO_COVERAGE static void
+child_check_stamp(uintptr_t at)
+{
+#if MARENA_DEBUG
+    uint64_t stamp;
+
+    memcpy(&stamp, (const void *)at, sizeof(stamp));
+    CHECK(stamp == CC.resets);
+#else
+    (void)at;
+#endif
+}
+
+/* The child asked its backend for `wanted` bytes (the model of the child
+ * says so, and how many): that is an allocation of the stamp and those
+ * bytes at MARENA_ALIGNMENT in the concurrent arena, which its model
+ * places; the call and the block go into the child's record, granted
+ * exactly (or the call failed). */
+static void
+child_acquire(size_t wanted)
+{
+    struct cc_expect e;
+    struct call *c;
+    struct rblock *b;
+    uintptr_t at;
+
+    cc_predict(CC_STAMP + wanted, MARENA_ALIGNMENT, &e);
+    at = cc_settle(&e, NULL, 0, CC_STAMP + wanted, MARENA_ALIGNMENT, NULL);
+    S.rec.calls++;
+    c = log_call(CALL_ACQUIRE, wanted);
+    if (at == 0)
+        return;
+    child_check_stamp(at);
+    CHECK(S.rec.nblocks < MAX_BLOCKS);
+    b = &S.blocks[S.rec.nblocks++];
+    memset(b, 0, sizeof(*b));
+    b->addr = at + CC_STAMP;
+    b->size = wanted;
+    S.rec.bytes_out += wanted;
+    c->addr = b->addr;
+    c->granted = wanted;
+}
+
+/* Would the concurrent arena serve a child's acquire of `wanted` bytes? */
+static int
+child_would_serve(size_t wanted)
+{
+    struct cc_expect e;
+
+    cc_predict(CC_STAMP + wanted, MARENA_ALIGNMENT, &e);
+    return e.outcome != CC_FAILS;
+}
+
+/* The blocks a reset or rewind of the child was to give back leave its
+ * record (it calls no release: they stay the concurrent arena's). */
+FUZZ_NO_COVERAGE static void
+child_gave_back(void)
+{
+    for (size_t i = 0; i < S.rec.nblocks;) {
+        struct rblock *b = &S.blocks[i];
+
+        if (b->fate == -1) {
+            S.rec.bytes_out -= b->size;
+            *b = S.blocks[--S.rec.nblocks];
+        } else {
+            i++;
+        }
+    }
+}
+
+/* Clears the model of the ordinary arena (before and after a child) but
+ * for what belongs to the whole input: the input, the operation count,
+ * allocation ids, the scratch arenas, the other arena. */
+static void
+child_clear(void)
+{
+    const uint8_t *in = S.in;
+    size_t in_left = S.in_left, nscopes = S.nscopes, nscratch_live = S.nscratch_live;
+    unsigned op_index = S.op_index;
+    uint32_t next_id = S.next_id, scratch_next_id = S.scratch_next_id;
+    marena_t *scratch0 = S.scratch[0], *scratch1 = S.scratch[1], *other = S.other;
+
+    memset(&S, 0, offsetof(struct state, live));
+    S.in = in;
+    S.in_left = in_left;
+    S.op_index = op_index;
+    S.next_id = next_id;
+    S.scratch[0] = scratch0;
+    S.scratch[1] = scratch1;
+    S.nscopes = nscopes;
+    S.nscratch_live = nscratch_live;
+    S.scratch_next_id = scratch_next_id;
+    S.other = other;
+}
+
+/* The child goes: destroy gives its backend nothing (its memory stays the
+ * concurrent arena's), runs its cleanups and, with MARENA_WIPE, wipes its
+ * allocations. */
+static void
+child_end(void)
+{
+    verify_all();
+    S.rec.policy = RELEASE_ANY;
+    marena_destroy(S.arena);
+    expect_cleanups_run(0);
+    if (wiping())
+        for (size_t i = 0; i < S.nlive; i++)
+            check_wiped(S.live[i].addr, S.live[i].addr + S.live[i].size);
+    child_clear();
+    cc_check();
+}
+
+/*
+ * A child (op 5, then a byte f, 16 bits b, 16 bits l, a byte m): an
+ * ordinary arena from marena_create_ex() on marena_backend_concurrent,
+ * the concurrent arena its context, with MARENA_GROW (f bit 0), MARENA_WIPE
+ * (bit 1), a limit (bit 2) and a max_block_size (bit 3) as
+ * decode_growth() reads them from l and m, and a first block of b % 4097
+ * bytes (0: the default). The harness's model of an ordinary arena runs
+ * on it (op 6) until it is destroyed (op 7, a reset of the concurrent
+ * arena, the end of the input); its record of the blocks the backend
+ * gave is what the concurrent arena's model says (child_acquire()).
+ */
+static void
+child_begin(void)
+{
+    unsigned f = get8(), b = get16(), l = get16(), m = get8();
+    marena_options_t options;
+    size_t block_size = b % 4097, wanted;
+    struct cc_expect e;
+    struct observed o;
+    struct rblock *first;
+    uintptr_t at;
+    int refused;
+
+    if (S.child)
+        child_end();
+    child_clear();
+    memset(&options, 0, sizeof(options));
+    S.flags = ((f & 1) && MARENA_HAVE_GROWTH ? MARENA_GROW : 0u) |
+              ((f & 2) && MARENA_HAVE_WIPE ? MARENA_WIPE : 0u);
+#if MARENA_HAVE_GROWTH
+    {
+        unsigned c[8] = {(f & 12) << 1, 0, 0, 0, l & 255, l >> 8, m, 0};
+
+        decode_growth(c, &options);
+    }
+#else
+    (void)l;
+    (void)m;
+#endif
+    options.flags = S.flags;
+    options.backend = &marena_backend_concurrent;
+    options.backend_ctx = CC.arena;
+    options.block_size = block_size;
+    options.on_oom = oom_hook;
+    options.oom_data = &S;
+    wanted = MARENA_CONTROL_SIZE +
+             ROUND_UP(block_size != 0 ? block_size : MARENA_DEFAULT_BLOCK_SIZE,
+                      MARENA_ALIGNMENT);
+    /* A limit below the first block refuses it before the backend is asked. */
+    refused = S.limit != 0 && wanted > S.limit;
+    cc_predict(CC_STAMP + wanted, MARENA_ALIGNMENT, &e);
+    S.arena = marena_create_ex(&options);
+    if (refused) {
+        CHECK(S.arena == NULL);
+        child_clear();
+        return;
+    }
+    at = cc_settle(&e, NULL, 0, CC_STAMP + wanted, MARENA_ALIGNMENT, NULL);
+    CHECK((S.arena != NULL) == (at != 0));
+    if (S.arena == NULL) {
+        child_clear();
+        return;
+    }
+    CHECK((uintptr_t)S.arena == at + CC_STAMP);
+    child_check_stamp(at);
+    first = &S.blocks[0];
+    memset(first, 0, sizeof(*first));
+    first->addr = (uintptr_t)S.arena;
+    first->size = wanted;
+    S.rec.nblocks = 1;
+    S.rec.bytes_out = wanted;
+    S.rec.calls = 1;
+    S.child = 1;
+    note_first_block();
+    note_created(&options);
+    CHECK(S.initial_capacity >= wanted - MARENA_CONTROL_SIZE);
+    check_invariants(&o);
+}
+
+/* Up to n of the harness's operations on the child (op 6). */
+static void
+child_run(unsigned n)
+{
+    struct observed o;
+
+    for (unsigned i = 0; i < n && S.child && S.in_left > 0; i++)
+        run_one_operation(&o);
+}
+
+/* Operations (byte % 8): 0 alloc (size, align as for the arena), 1 alloc
+ * of exactly what is left in the current block at align 1 (bit 4: one
+ * byte more), 2 reset (a child is destroyed first), 3 calls with NULL, 4
+ * requests at the edges of growth (cc_edge_alloc()), 5 a new child
+ * (child_begin()), 6 1..16 operations on the child (the next byte % 16
+ * + 1), 7 the child's destroy. */
 static void
 cc_run(void)
 {
     while (S.in_left > 0) {
         unsigned op = get8();
+        const struct cc_block *cur = &CC.blocks[CC.current];
         size_t size;
 
         S.op_index++;
+        cc_begin_operation();
 #ifdef FUZZ_STANDALONE
         if (trace)
-            fprintf(stderr, "concurrent %u: %u, used %zu\n", S.op_index, op % 4,
-                    (size_t)(S.cc_cursor - S.cc_base));
+            fprintf(stderr, "concurrent %u: %u, used %zu, current block %zu of %zu\n",
+                    S.op_index, op % 8, marena_concurrent_used(CC.arena),
+                    (size_t)(cur->cursor - cur->base), cc_usable(cur));
 #endif
-        switch (op % 4) {
+        switch (op % 8) {
         case 0:
             size = decode_size(get16());
             cc_alloc(size, decode_align(get8()));
             break;
         case 1:
-            cc_alloc((size_t)(S.cc_end - S.cc_cursor) + ((op >> 4) & 1), 1);
+            cc_alloc((size_t)(cur->end - cur->cursor) + ((op >> 4) & 1), 1);
             break;
         case 2:
+            if (S.child)
+                child_end();
             cc_reset();
             break;
-        default:
+        case 3:
             cc_null_calls();
             break;
+        case 4:
+            cc_edge_alloc(op >> 3);
+            break;
+        case 5:
+            child_begin();
+            break;
+        case 6:
+            child_run(1 + get8() % 16);
+            break;
+        default:
+            if (S.child)
+                child_end();
+            break;
         }
-        CHECK(marena_concurrent_used(concurrent) == S.cc_cursor - S.cc_base);
-        CHECK(marena_concurrent_capacity(concurrent) == S.cc_end - S.cc_base);
+        cc_check();
         if (S.op_index % VERIFY_ALL_EVERY == 0)
             verify_all();
         else
             verify_edges();
     }
+    if (S.child)
+        child_end();
     verify_all();
 }
 
 /*
  * The concurrent arena, single-threaded: in a caller buffer (c1-c2 its
  * size, c3 its offset) or on the recording backend (e1 bit 0; c1-c2 the
- * block size), with MARENA_WIPE (c0 bit 2). Its record sits at the start
- * of the block, so the block's end and the capacity tell where allocations
- * start.
+ * block size), with MARENA_WIPE (c0 bit 2), growing (c0 bit 6: MARENA_GROW
+ * on the recording backend, with a limit and max_block_size from c0 bits
+ * 3-4 and c4-c6 as decode_growth() reads them). Its record sits at the
+ * start of the block, so the block's end and the capacity tell where
+ * allocations start.
  */
 static void
 run_concurrent(const unsigned *c, const unsigned *e)
@@ -4305,8 +5106,21 @@ run_concurrent(const unsigned *c, const unsigned *e)
     int in_buffer = !(e[1] & 1);
     uintptr_t start = 0, end = 0;
     size_t capacity;
+    struct cc_block *first;
 
+    /* The recorder create_part() set up is the concurrent arena's. */
+    memset(&CC, 0, offsetof(struct cc_model, rblocks));
+    cc_exchange();
+    CC.rec.header = CC_HEADER;
+    CC.flags = S.flags;
+    CC.grows = MARENA_HAVE_GROWTH && (c[0] & 64);
     options.flags = S.flags;
+    if (CC.grows) {
+        options.flags |= MARENA_GROW;
+        options.backend = &cc_backend;
+        options.backend_ctx = &CC;
+        decode_growth(c, &options);
+    }
     if (in_buffer) {
         size %= STATIC_BUFFER + 1;
         memset(static_buffer.bytes, BACKEND_FILL, (c[3] & 31) + size);
@@ -4315,35 +5129,55 @@ run_concurrent(const unsigned *c, const unsigned *e)
         start = ROUND_UP((uintptr_t)options.buffer, MARENA_ALIGNMENT);
         end = ALIGN_DOWN((uintptr_t)options.buffer + size);
     } else {
-        options.backend = &recording_backend;
-        options.backend_ctx = &S.rec;
+        options.backend = &cc_backend;
+        options.backend_ctx = &CC;
         options.block_size = size;
     }
-    concurrent = marena_concurrent_create(&options);
-    if (concurrent == NULL) {
-        CHECK(recorder_empty());
-        /* No room for the control block, the record and a byte. */
-        CHECK(in_buffer ? end < start + MARENA_CONTROL_SIZE + 128 : misbehaves(0));
+    CC.arena = marena_concurrent_create(&options);
+    if (CC.arena == NULL) {
+        CHECK(CC.rec.nblocks == 0 && CC.rec.bytes_out == 0 && CC.rec.lies_out == 0);
+        /* No room for the control block, the record (at most CC_RECORD
+         * bytes) and a byte; the backend misbehaved, or the limit. */
+        CHECK(in_buffer ? end <= start + MARENA_CONTROL_SIZE + CC_RECORD
+                        : cc_misbehaves(0) || S.limit != 0);
         return;
     }
     if (!in_buffer) {
-        CHECK(!misbehaves(0) && S.rec.nblocks == 1);
-        start = S.blocks[0].addr;
-        end = ALIGN_DOWN(start + S.blocks[0].size);
-        S.rec.control = start;
+        CHECK(!cc_misbehaves(0) && CC.rec.nblocks == 1);
+        start = CC.rblocks[0].addr;
+        end = ALIGN_DOWN(start + CC.rblocks[0].size);
+        CC.rec.control = start;
+        /* The bytes of the first block count but in builds without growth. */
+        if (MARENA_HAVE_GROWTH)
+            CC.held = CC.rblocks[0].size;
+        else
+            CC.uncounted = CC.rblocks[0].size;
     }
-    capacity = marena_concurrent_capacity(concurrent);
+    capacity = marena_concurrent_capacity(CC.arena);
     CHECK(capacity > 0 && capacity <= end - (start + MARENA_CONTROL_SIZE));
     CHECK(in_buffer || capacity >= (size != 0 ? size : MARENA_DEFAULT_BLOCK_SIZE));
-    S.cc_end = end;
-    S.cc_base = S.cc_cursor = end - capacity;
-    CHECK(S.cc_base - (start + MARENA_CONTROL_SIZE) <= 256); /* the record */
-    CHECK(marena_concurrent_used(concurrent) == 0);
+    CC.limit = S.limit != 0 ? S.limit : SIZE_MAX;
+    CC.max_block = options.max_block_size != 0 ? options.max_block_size
+                                               : MARENA_DEFAULT_MAX_BLOCK_SIZE;
+    if (CC.max_block < end - (start + MARENA_CONTROL_SIZE))
+        CC.max_block = end - (start + MARENA_CONTROL_SIZE);
+    first = &CC.blocks[0];
+    first->addr = start;
+    first->size = in_buffer ? 0 : CC.rblocks[0].size;
+    first->end = end;
+    first->base = first->cursor = first->wiped = end - capacity;
+    first->list = CC_CHAIN;
+    CC.nblocks = 1;
+    CHECK(first->base - (start + MARENA_CONTROL_SIZE) <= CC_RECORD);
+    CHECK(marena_concurrent_used(CC.arena) == 0);
+    cc_begin_operation();
+    cc_check();
     cc_run();
-    S.nlive = 0;
-    marena_concurrent_destroy(concurrent);
-    CHECK(recorder_empty());
-    if (in_buffer && wiping())
+    CC.nlive = 0;
+    cc_begin_operation();
+    marena_concurrent_destroy(CC.arena);
+    CHECK(CC.rec.nblocks == 0 && CC.rec.bytes_out == 0 && CC.rec.lies_out == 0);
+    if (in_buffer && cc_wiping())
         check_wiped(start + MARENA_CONTROL_SIZE, end);
 }
 #endif
@@ -5111,13 +5945,15 @@ create_fixed_on_backend(const unsigned *c, const unsigned *e)
  *       backend (e1 bits 0-1: heap, mmap, guarded mmap, the default),
  *       unseen; 3 a fixed arena from marena_create() or
  *       marena_create_with() (create_fixed_on_backend()); 4 the concurrent
- *       arena (run_concurrent()); 5 hostile creations (run_hostile())
+ *       arena (run_concurrent(); c0 bit 6: growing, and its child arenas);
+ *       5 hostile creations (run_hostile())
  *   e1: bits 2-3 how a misbehaving call misbehaves (fail, a short grant,
  *       a misaligned block, a size that wraps), bit 4 only call c7
  *       misbehaves (else the pattern of decode_failures()), bits 5-7 an
  *       extra grant of 0, 1, 2, 3, 7, 8, 13 or 15 bytes
  *   e2: a reservation of (c1 | c2 << 8) << (e2 % 9) bytes
- * The bits of c0 keep their meaning where they apply (c0 bit 7 does not).
+ * The bits of c0 keep their meaning where they apply (c0 bit 7 does not;
+ * c0 bit 6 is MARENA_GROW in part 4).
  */
 static int
 create_part(const unsigned *c, marena_options_t *options)
@@ -5240,6 +6076,91 @@ destroy_arena(void)
         check_destroyed();
 }
 
+/* One operation on S.arena, and the checks after it. */
+static void
+run_one_operation(struct observed *o)
+{
+    unsigned op = get8();
+    unsigned variant = op >> 4;
+
+    S.op_index++;
+    S.rec.nlog = 0;
+#if MARENA_HAVE_CONCURRENT
+    if (S.child)
+        cc_begin_operation();
+#endif
+#ifdef FUZZ_STANDALONE
+    if (trace)
+        fprintf(stderr, "%s %u: %s variant %u, used %zu remaining %zu\n",
+                S.child ? "child op" : "op", S.op_index, op_names[op & 15], variant,
+                marena_used(S.arena), marena_remaining(S.arena));
+#endif
+    switch (op & 15) {
+    case 0:
+        op_alloc(variant, 0);
+        break;
+    case 1:
+        op_alloc(variant, 1);
+        break;
+    case 2:
+        op_calloc(variant);
+        break;
+    case 3:
+        op_reset(variant);
+        break;
+    case 4:
+        op_mark(variant);
+        break;
+    case 5:
+        op_rewind(variant);
+        break;
+    case 6:
+        op_realloc(variant);
+        break;
+    case 7:
+        op_pop(variant);
+        break;
+    case 8:
+        op_strdup(variant);
+        break;
+    case 9:
+        op_memdup(variant);
+        break;
+#if MARENA_HAVE_STDIO
+    case 10:
+        op_sprintf(variant);
+        break;
+#endif
+    case 11:
+        op_cleanup(variant);
+        break;
+    case 12:
+        op_remaining(variant);
+        break;
+    case 13:
+        op_query(variant);
+        break;
+    case 14:
+        op_more(variant);
+        break;
+    default:
+        op_realloc_other(variant);
+        break;
+    }
+    check_invariants(o);
+#if MARENA_HAVE_CONCURRENT
+    if (S.child)
+        cc_check();
+#endif
+    if (S.op_index % VERIFY_ALL_EVERY == 0)
+        verify_all();
+    else
+        verify_edges();
+#if MARENA_HAVE_BUILDER
+    verify_builder();
+#endif
+}
+
 /* The operations, until the input ends. */
 static void
 run_operations(void)
@@ -5247,79 +6168,8 @@ run_operations(void)
     struct observed o;
 
     check_invariants(&o);
-    while (S.in_left > 0) {
-        unsigned op = get8();
-        unsigned variant = op >> 4;
-
-        S.op_index++;
-        S.rec.nlog = 0;
-#ifdef FUZZ_STANDALONE
-        if (trace)
-            fprintf(stderr, "op %u: %s variant %u, used %zu remaining %zu\n", S.op_index,
-                    op_names[op & 15], variant, marena_used(S.arena),
-                    marena_remaining(S.arena));
-#endif
-        switch (op & 15) {
-        case 0:
-            op_alloc(variant, 0);
-            break;
-        case 1:
-            op_alloc(variant, 1);
-            break;
-        case 2:
-            op_calloc(variant);
-            break;
-        case 3:
-            op_reset(variant);
-            break;
-        case 4:
-            op_mark(variant);
-            break;
-        case 5:
-            op_rewind(variant);
-            break;
-        case 6:
-            op_realloc(variant);
-            break;
-        case 7:
-            op_pop(variant);
-            break;
-        case 8:
-            op_strdup(variant);
-            break;
-        case 9:
-            op_memdup(variant);
-            break;
-#if MARENA_HAVE_STDIO
-        case 10:
-            op_sprintf(variant);
-            break;
-#endif
-        case 11:
-            op_cleanup(variant);
-            break;
-        case 12:
-            op_remaining(variant);
-            break;
-        case 13:
-            op_query(variant);
-            break;
-        case 14:
-            op_more(variant);
-            break;
-        default:
-            op_realloc_other(variant);
-            break;
-        }
-        check_invariants(&o);
-        if (S.op_index % VERIFY_ALL_EVERY == 0)
-            verify_all();
-        else
-            verify_edges();
-#if MARENA_HAVE_BUILDER
-        verify_builder();
-#endif
-    }
+    while (S.in_left > 0)
+        run_one_operation(&o);
     verify_all();
 }
 
