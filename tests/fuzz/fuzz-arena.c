@@ -375,8 +375,9 @@ struct cc_header_mirror {
 /* Where a block of the concurrent arena is: in use, as an ordinary block
  * (the first, and those installed since the last reset, the newest
  * current), a block of its own for one large request, or kept at the last
- * reset for reuse (ready, oldest first). */
-enum cc_list { CC_CHAIN, CC_LARGE, CC_READY };
+ * reset for reuse (ready: the cycle's ordinary blocks, ready_large: its
+ * blocks of their own; each oldest first). */
+enum cc_list { CC_CHAIN, CC_LARGE, CC_READY, CC_READY_LARGE };
 
 struct cc_block {
     uintptr_t addr; /* the backend's block (the first block: the arena) */
@@ -384,7 +385,7 @@ struct cc_block {
     uintptr_t base, end, cursor;
     uintptr_t wiped; /* MARENA_WIPE: [base, wiped) must read 0 */
     enum cc_list list;
-    uint64_t seq; /* CC_CHAIN and CC_READY: when it was installed */
+    uint64_t seq; /* when it was installed or acquired */
 };
 
 static struct cc_model {
@@ -4391,19 +4392,46 @@ cc_usable(const struct cc_block *b)
     return (size_t)(b->end - b->base);
 }
 
-/* The ready block growth takes first (the oldest kept), NULL if none. */
+/* Was the block kept at the last reset, and not taken again since? */
+FUZZ_NO_COVERAGE static int
+cc_kept(const struct cc_block *b)
+{
+    return b->list == CC_READY || b->list == CC_READY_LARGE;
+}
+
+/* The head of a list of kept blocks (the oldest), NULL if it is empty. */
 FUZZ_NO_COVERAGE static struct cc_block *
-cc_ready_head(void)
+cc_kept_head(enum cc_list list)
 {
     struct cc_block *head = NULL;
 
     for (size_t i = 0; i < CC.nblocks; i++) {
         struct cc_block *b = &CC.blocks[i];
 
-        if (b->list == CC_READY && (head == NULL || b->seq < head->seq))
+        if (b->list == list && (head == NULL || b->seq < head->seq))
             head = b;
     }
     return head;
+}
+
+/* The ready block growth takes first (the oldest kept), NULL if none. */
+FUZZ_NO_COVERAGE static struct cc_block *
+cc_ready_head(void)
+{
+    return cc_kept_head(CC_READY);
+}
+
+/* The kept block a request of `worst` bytes takes: the head of the ready
+ * list if it fits, else the head of the large ones if it fits; NULL. */
+FUZZ_NO_COVERAGE static struct cc_block *
+cc_kept_for(size_t worst)
+{
+    struct cc_block *b = cc_kept_head(CC_READY);
+
+    if (b != NULL && cc_usable(b) >= worst)
+        return b;
+    b = cc_kept_head(CC_READY_LARGE);
+    return b != NULL && cc_usable(b) >= worst ? b : NULL;
 }
 
 /* The usable bytes of the next ordinary block: double the current one's,
@@ -4470,10 +4498,11 @@ cc_predict_acquire(size_t usable, struct cc_expect *e)
 
 /* What marena_concurrent_alloc(size, align) must do, single-threaded: serve
  * it at the current block's cursor aligned up when it fits there; else,
- * growing, in a block of its own when the request with its padding beyond
- * MARENA_ALIGNMENT needs more than the next ordinary block, or in that
- * ordinary block: the oldest ready block when it is large enough, else a
- * new one from the backend; fail otherwise. */
+ * growing, in a kept block that fits the request with its padding beyond
+ * MARENA_ALIGNMENT (cc_kept_for(), whatever the limit: it becomes the
+ * current block); else in a block of its own when the request needs more
+ * than the next ordinary block, or in a new ordinary block from the
+ * backend; fail otherwise. */
 FUZZ_NO_COVERAGE static void
 cc_predict(size_t size, size_t align, struct cc_expect *e)
 {
@@ -4498,15 +4527,15 @@ cc_predict(size_t size, size_t align, struct cc_expect *e)
         return;
     worst = size + padding;
     ordinary = cc_next_block_size();
+    ready = cc_kept_for(worst);
+    if (ready != NULL) {
+        e->outcome = CC_REUSE;
+        e->block = (size_t)(ready - CC.blocks);
+        return;
+    }
     if (worst > ordinary) {
         e->large = 1;
         cc_predict_acquire(worst, e);
-        return;
-    }
-    ready = cc_ready_head();
-    if (ready != NULL && cc_usable(ready) >= worst) {
-        e->outcome = CC_REUSE;
-        e->block = (size_t)(ready - CC.blocks);
         return;
     }
     cc_predict_acquire(ordinary, e);
@@ -4624,7 +4653,7 @@ cc_handed_out(uintptr_t a, size_t size)
     for (size_t i = 0; i < CC.nblocks; i++) {
         const struct cc_block *b = &CC.blocks[i];
 
-        if (b->list != CC_READY && a >= b->base && a <= b->cursor &&
+        if (!cc_kept(b) && a >= b->base && a <= b->cursor &&
             size <= b->cursor - a)
             return 1;
     }
@@ -4647,7 +4676,7 @@ cc_check(void)
         const struct cc_block *b = &CC.blocks[i];
 
         capacity += cc_usable(b);
-        if (b->list == CC_READY) {
+        if (cc_kept(b)) {
             CHECK(b->cursor == b->base);
             ready++;
         } else {
@@ -4762,9 +4791,10 @@ cc_edge_alloc(unsigned v)
 }
 
 /* Reset: every block but the first emptied (wiped with MARENA_WIPE); the
- * cycle's ordinary blocks kept as ready, oldest first; blocks of their own
- * and the ready blocks this cycle did not take given back (the recorder
- * checks each is a block it has out, and wiped). */
+ * cycle's ordinary blocks kept as ready and its blocks of their own as
+ * ready_large, each oldest first; the blocks kept at the last reset that
+ * this cycle did not take given back (the recorder checks each is a block
+ * it has out, and wiped). */
 static void
 cc_reset(void)
 {
@@ -4772,7 +4802,7 @@ cc_reset(void)
 
     verify_all();
     for (size_t i = 0; i < CC.nblocks; i++)
-        if (CC.blocks[i].list != CC_READY)
+        if (!cc_kept(&CC.blocks[i]))
             used += (size_t)(CC.blocks[i].cursor - CC.blocks[i].base);
     if (used > CC.peak)
         CC.peak = used;
@@ -4782,12 +4812,12 @@ cc_reset(void)
     for (size_t i = 0; i < CC.nblocks;) {
         struct cc_block *b = &CC.blocks[i];
 
-        if (i == 0 || b->list == CC_CHAIN) {
+        if (i == 0 || !cc_kept(b)) {
             if (b->cursor > b->wiped)
                 b->wiped = b->cursor;
             b->cursor = b->base;
-            if (i != 0)
-                b->list = CC_READY; /* its seq keeps the order it came in */
+            if (i != 0) /* its seq keeps the order it came in */
+                b->list = b->list == CC_LARGE ? CC_READY_LARGE : CC_READY;
             i++;
         } else {
             CC.held -= b->size;
