@@ -312,11 +312,10 @@ next_block_size(struct marena_concurrent *shared, const struct cblock *block)
         current > shared->max_block_size / 2 ? shared->max_block_size : 2 * current;
     size_t held = atomic_load_explicit(&shared->held, memory_order_relaxed);
     size_t room = shared->limit - held; /* held <= limit */
+    size_t allowed =
+        room > CBLOCK_HEADER_SIZE ? (size_t)ALIGN_DOWN(room - CBLOCK_HEADER_SIZE) : 0;
 
-    if (room < CBLOCK_HEADER_SIZE + ordinary)
-        ordinary =
-            room > CBLOCK_HEADER_SIZE ? (size_t)ALIGN_DOWN(room - CBLOCK_HEADER_SIZE) : 0;
-    return ordinary;
+    return ordinary < allowed ? ordinary : allowed;
 }
 
 /* `seen`, the current block as this thread saw it, is full. Installs a new
@@ -343,8 +342,6 @@ grow(struct marena_concurrent *shared, struct cblock *seen, size_t size, size_t 
     if (fresh == NULL && worst > ordinary)
         return alloc_large(shared, size, align, worst);
     for (;;) {
-        if (fresh == NULL)
-            fresh = take_kept(shared, worst);
         if (fresh == NULL)
             fresh = acquire(shared, ordinary);
         if (fresh != NULL) {

@@ -917,13 +917,26 @@ test_grow_exact_limit(const void *data)
     test_assert_null(marena_concurrent_alloc(arena, 1, 1));
     close_concurrent(arena, &counter);
 
+    /* An odd max_block_size whose rounded block the limit cannot hold:
+     * growth takes the largest block the limit allows. */
+    arena = open_growing(&counter, 1024, 2049, first_bytes + header + 2048, 0);
+    fill_current(arena, 1024);
+    test_assert_nonnull(marena_concurrent_alloc(arena, 2048, 1));
+    test_assert_size(counter.bytes_acquired, ==, first_bytes + header + 2048);
+    close_concurrent(arena, &counter);
+
     arena = open_growing(&counter, 1024, 4096, 0, 0);
+    /* The largest request a block can hold is asked of the backend (which
+     * cannot give it); anything larger is refused before. */
+    test_assert_null(marena_concurrent_alloc(
+        arena, (size_t)PTRDIFF_MAX - header - MARENA_ALIGNMENT, 1));
+    test_assert_size(counter.calls, ==, 2);
     test_assert_null(marena_concurrent_alloc(arena, (size_t)PTRDIFF_MAX - header, 1));
     test_assert_null(marena_concurrent_alloc(arena, (size_t)PTRDIFF_MAX, 1));
     test_assert_null(marena_concurrent_alloc(arena, SIZE_MAX - 8, 16));
     test_assert_null(
         marena_concurrent_alloc(arena, 1024, (size_t)1 << (sizeof(size_t) * 8 - 1)));
-    test_assert_size(counter.calls, ==, 1);
+    test_assert_size(counter.calls, ==, 2);
     close_concurrent(arena, &counter);
 }
 

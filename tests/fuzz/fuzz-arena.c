@@ -4442,10 +4442,9 @@ cc_next_block_size(void)
     size_t current = cc_usable(&CC.blocks[CC.current]);
     size_t ordinary = current > CC.max_block / 2 ? CC.max_block : 2 * current;
     size_t room = CC.limit - CC.held;
+    size_t allowed = room > CC_HEADER ? (size_t)ALIGN_DOWN(room - CC_HEADER) : 0;
 
-    if (room < CC_HEADER + ordinary)
-        ordinary = room > CC_HEADER ? (size_t)ALIGN_DOWN(room - CC_HEADER) : 0;
-    return ordinary;
+    return ordinary < allowed ? ordinary : allowed;
 }
 
 /* What a request of the concurrent arena must give. */
@@ -4653,8 +4652,7 @@ cc_handed_out(uintptr_t a, size_t size)
     for (size_t i = 0; i < CC.nblocks; i++) {
         const struct cc_block *b = &CC.blocks[i];
 
-        if (!cc_kept(b) && a >= b->base && a <= b->cursor &&
-            size <= b->cursor - a)
+        if (!cc_kept(b) && a >= b->base && a <= b->cursor && size <= b->cursor - a)
             return 1;
     }
     return 0;
