@@ -74,6 +74,23 @@ open_fixed(struct counting_backend *counter, size_t capacity)
     return arena;
 }
 
+/* A growing arena of 256-byte first block on the counting backend, whose
+ * settings (fail_from) the caller has made after counting_init(). */
+static marena_t *
+open_growing(struct counting_backend *counter)
+{
+    marena_options_t options = {0};
+    marena_t *arena;
+
+    options.backend = &counting_backend;
+    options.backend_ctx = counter;
+    options.block_size = 256;
+    options.flags = MARENA_GROW;
+    arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    return arena;
+}
+
 static void
 close_arena(marena_t *arena, const struct counting_backend *counter)
 {
@@ -243,7 +260,6 @@ test_rewind_growing(const void *data)
     static struct entry entries[COUNT];
     static struct log log;
     struct counting_backend counter;
-    marena_options_t options = {0};
     marena_t *arena;
     marena_mark_t mark = {0};
     marena_stats_t stats;
@@ -253,12 +269,7 @@ test_rewind_growing(const void *data)
     (void)data;
     log_init(&log, entries, COUNT);
     counting_init(&counter);
-    options.backend = &counting_backend;
-    options.backend_ctx = &counter;
-    options.block_size = 256;
-    options.flags = MARENA_GROW;
-    arena = marena_create_ex(&options);
-    test_assert_nonnull(arena);
+    arena = open_growing(&counter);
     for (int i = 0; i < COUNT; i++) {
         if (i == MIDDLE)
             mark = marena_mark(arena);
@@ -401,7 +412,6 @@ static void
 test_backend_fails(const void *data)
 {
     struct counting_backend counter;
-    marena_options_t options = {0};
     struct entry entries[3];
     struct log log;
     marena_t *arena;
@@ -411,12 +421,7 @@ test_backend_fails(const void *data)
     log_init(&log, entries, 3);
     counting_init(&counter);
     counter.fail_from = 2; /* the first block only */
-    options.backend = &counting_backend;
-    options.backend_ctx = &counter;
-    options.block_size = 256;
-    options.flags = MARENA_GROW;
-    arena = marena_create_ex(&options);
-    test_assert_nonnull(arena);
+    arena = open_growing(&counter);
     test_assert_size(marena_add_cleanup(arena, record, &entries[1]), ==, 0);
     test_assert_nonnull(marena_alloc_aligned(arena, marena_remaining(arena), 1));
     used = marena_used(arena);
@@ -444,7 +449,6 @@ test_rewind_after_pop(const void *data)
     static struct entry entries[ID + 1];
     static struct log log;
     struct counting_backend counter;
-    marena_options_t options = {0};
     marena_stats_t stats;
     marena_mark_t mark;
     marena_t *arena;
@@ -453,12 +457,7 @@ test_rewind_after_pop(const void *data)
     (void)data;
     log_init(&log, entries, ID + 1);
     counting_init(&counter);
-    options.backend = &counting_backend;
-    options.backend_ctx = &counter;
-    options.block_size = 256;
-    options.flags = MARENA_GROW;
-    arena = marena_create_ex(&options);
-    test_assert_nonnull(arena);
+    arena = open_growing(&counter);
     /* Spares: an ordinary block and one of its own, kept by the reset. */
     test_assert_nonnull(marena_alloc_aligned(arena, 256, 1));
     test_assert_nonnull(marena_alloc_aligned(arena, 1000, 1));
