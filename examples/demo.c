@@ -26,6 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN 1
+#include <windows.h>
+#endif
 
 #include "marena.h"
 
@@ -85,9 +89,18 @@ expected_checksum(size_t n)
     return sum;
 }
 
+/* A monotonic clock: QueryPerformanceCounter() on Windows, which has no
+ * clock_gettime() in its C runtime; CLOCK_MONOTONIC elsewhere. */
 static uint64_t
 now_ns(void)
 {
+#ifdef _WIN32
+    LARGE_INTEGER count, frequency;
+
+    QueryPerformanceCounter(&count);
+    QueryPerformanceFrequency(&frequency);
+    return (uint64_t)((double)count.QuadPart * 1e9 / (double)frequency.QuadPart);
+#else
     struct timespec ts;
 
     if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
@@ -95,6 +108,7 @@ now_ns(void)
         exit(1);
     }
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
 }
 
 /*

@@ -138,8 +138,21 @@ extern "C" {
 #endif
 
 /** @cond MARENA_INTERNAL */
-#if defined(_WIN32) && defined(MARENA_BUILDING_DLL)
+/* What every public function and object is declared with. On Windows the
+ * library's own sources export them from the DLL (MARENA_BUILDING_DLL, set
+ * by its build), a program that uses the DLL imports them, and a program
+ * that links the static library defines MARENA_STATIC (the static
+ * library's marena.pc, CMake target and Meson dependency do it). See the
+ * README, "Windows". Elsewhere they are the shared library's default-
+ * visibility symbols, and MARENA_STATIC changes nothing. */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if defined(MARENA_BUILDING_DLL)
 #define MARENA_API __declspec(dllexport)
+#elif defined(MARENA_STATIC)
+#define MARENA_API
+#else
+#define MARENA_API __declspec(dllimport)
+#endif
 #elif defined(__GNUC__) && __GNUC__ >= 4
 #define MARENA_API __attribute__((visibility("default")))
 #else
@@ -1005,7 +1018,11 @@ marena__strdup_inline(marena_t *arena, const char *s)
 
 #if MARENA_HAVE_STDIO
 /** @cond MARENA_INTERNAL */
-#if defined(__GNUC__)
+/* MinGW's printf archetype is the Microsoft C runtime's; the library's
+ * formatting is C99's (it is built with __USE_MINGW_ANSI_STDIO). */
+#if defined(__MINGW32__)
+#define MARENA_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
 #define MARENA_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define MARENA_PRINTF(f, a)

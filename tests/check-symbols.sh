@@ -4,7 +4,8 @@
 #  1. it references none of the FORBIDDEN symbols (what the backends left out
 #     of this build would have needed: malloc/free, mmap/munmap, ...);
 #  2. every global symbol it defines starts with marena_ (AddressSanitizer's
-#     own __odr_asan.* markers, and the version node's own absolute symbol,
+#     own __odr_asan.* markers, MinGW's .refptr.marena_* indirections to
+#     marena_ data, and the version node's own absolute symbol,
 #     aside).
 # For a shared library, with -r READELF, also:
 #  3. every symbol in its dynamic symbol table that it defines is a marena_
@@ -12,18 +13,28 @@
 #     least one; with no -n (the linker took no version script) this is
 #     skipped;
 #  4. its soname is libmarena.so.SOVERSION (with -s).
-# usage: check-symbols.sh [-r READELF] [-s SOVERSION] [-n NODE] NM LIBRARY [FORBIDDEN...]
+# A Windows DLL (LIBRARY ending in .dll, with -p OBJDUMP) is read from its
+# import and export tables instead (its COFF symbol table also holds the
+# MinGW runtime's symbols, which are not exported):
+#  1. it imports none of the FORBIDDEN symbols;
+#  2. it exports at least one symbol, and nothing but marena_ symbols: no
+#     internal marena__ one (only what marena.h declares MARENA_API is
+#     dllexport);
+#  3. its name is libmarena-SOVERSION.dll (with -s).
+# usage: check-symbols.sh [-r READELF] [-p OBJDUMP] [-s SOVERSION] [-n NODE] NM LIBRARY [FORBIDDEN...]
 set -u
 readelf=
+objdump=
 soversion=
 node=
-while getopts r:s:n: opt; do
+while getopts r:p:s:n: opt; do
     case $opt in
     r) readelf=$OPTARG ;;
+    p) objdump=$OPTARG ;;
     s) soversion=$OPTARG ;;
     n) node=$OPTARG ;;
     *)
-        echo "usage: check-symbols.sh [-r READELF] [-s SOVERSION] [-n NODE] NM LIBRARY [FORBIDDEN...]" >&2
+        echo "usage: check-symbols.sh [-r READELF] [-p OBJDUMP] [-s SOVERSION] [-n NODE] NM LIBRARY [FORBIDDEN...]" >&2
         exit 2
         ;;
     esac
@@ -33,6 +44,60 @@ nm=$1
 lib=$2
 shift 2
 name=$(basename "$lib")
+
+# Prints those of its arguments that are lines of $list.
+forbidden_in() {
+    found=
+    for symbol in "$@"; do
+        if printf '%s\n' "$list" | grep -qx "$symbol"; then
+            found="$found $symbol"
+        fi
+    done
+    printf '%s' "$found"
+}
+
+case $lib in
+*.dll)
+    if [ -z "$objdump" ]; then
+        echo "check-symbols.sh: a DLL needs -p OBJDUMP" >&2
+        exit 2
+    fi
+    echo "1..3"
+    dump=$("$objdump" -p "$lib") || exit 1
+    # Import tables: "vma Hint/Ord Member-Name" lines after each "DLL Name:".
+    list=$(printf '%s\n' "$dump" |
+           awk '/DLL Name:/ { inside = 1; next } /^$/ { inside = 0 }
+                inside && NF == 3 && $1 ~ /^[0-9a-f]+$/ { print $3 }' | sort -u)
+    found=$(forbidden_in "$@")
+    if [ -z "$found" ]; then
+        echo "ok 1 - $name imports none of: $*"
+    else
+        echo "not ok 1 - $name imports:$found"
+    fi
+    # The export name table: "[ N] name" lines (the address table's lines
+    # say "+base[").
+    exported=$(printf '%s\n' "$dump" |
+               awk '/^\t\[ *[0-9]+\] / && !/\+base\[/ { print $NF }' | sort -u)
+    count=$(printf '%s\n' "$exported" | grep -c '^marena_[A-Za-z0-9]')
+    bad=$(printf '%s\n' "$exported" | grep -v -e '^$' -e '^marena_[A-Za-z0-9][A-Za-z0-9_]*$' |
+          tr '\n' ' ')
+    if [ -n "$bad" ]; then
+        echo "not ok 2 - $name exports symbols that are not marena_*: $bad"
+    elif [ "$count" -eq 0 ]; then
+        echo "not ok 2 - $name exports no marena_ symbol at all"
+    else
+        echo "ok 2 - $name exports $count symbols, all marena_* (none marena__*)"
+    fi
+    if [ -z "$soversion" ]; then
+        echo "ok 3 - DLL name # SKIP no soversion given"
+    elif [ "$name" = "libmarena-$soversion.dll" ]; then
+        echo "ok 3 - $name is libmarena-$soversion.dll"
+    else
+        echo "not ok 3 - $name, expected libmarena-$soversion.dll"
+    fi
+    exit 0
+    ;;
+esac
 
 case $lib in
 *.so | *.so.*) shared=1 dynamic=-D ;;
@@ -45,13 +110,8 @@ else
     echo "1..2"
 fi
 
-undefined=$("$nm" $dynamic -u "$lib" | awk '{ print $NF }' | sed 's/@.*//' | sort -u)
-found=
-for symbol in "$@"; do
-    if printf '%s\n' "$undefined" | grep -qx "$symbol"; then
-        found="$found $symbol"
-    fi
-done
+list=$("$nm" $dynamic -u "$lib" | awk '{ print $NF }' | sed 's/@.*//' | sort -u)
+found=$(forbidden_in "$@")
 if [ -z "$found" ]; then
     echo "ok 1 - $name references none of: $*"
 else
@@ -61,7 +121,7 @@ fi
 # nm -D lists the version node itself as an absolute symbol ("A MARENA_0").
 foreign=$("$nm" $dynamic -g --defined-only "$lib" |
           awk -v node="$node" 'NF >= 3 && !($2 == "A" && $3 == node) { print $3 }' |
-          grep -v -e '^marena_' -e '^__odr_asan' | sort -u | tr '\n' ' ')
+          grep -v -e '^marena_' -e '^__odr_asan' -e '^\.refptr\.marena_' | sort -u | tr '\n' ' ')
 if [ -z "$foreign" ]; then
     echo "ok 2 - $name defines only marena_ symbols"
 else

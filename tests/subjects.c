@@ -187,15 +187,33 @@ const marena_backend_t reserving_backend = {
 };
 
 #if MARENA_HAVE_BACKENDS
-static const struct arena_kind counting_kind = {"counting", &counting_backend, NULL, 0};
+static const marena_backend_t *
+counting(void)
+{
+    return &counting_backend;
+}
+
+static const struct arena_kind counting_kind = {"counting", counting, NULL, 0};
 #endif
 
 #if MARENA_HAVE_HEAP_BACKEND
-static const struct arena_kind heap_kind = {"heap", &marena_backend_heap, NULL, 0};
+static const marena_backend_t *
+heap(void)
+{
+    return &marena_backend_heap;
+}
+
+static const struct arena_kind heap_kind = {"heap", heap, NULL, 0};
 #endif
 
 #if MARENA_HAVE_MMAP_BACKEND
-static const struct arena_kind mmap_kind = {"mmap", &marena_backend_mmap, NULL, 0};
+static const marena_backend_t *
+mmap_pages(void)
+{
+    return &marena_backend_mmap;
+}
+
+static const struct arena_kind mmap_kind = {"mmap", mmap_pages, NULL, 0};
 #endif
 
 #if MARENA_HAVE_STATIC_BACKEND
@@ -249,7 +267,7 @@ subject_open(struct subject *subject, const struct arena_kind *kind, size_t capa
 #if MARENA_HAVE_BACKENDS
     subject->arena = kind->create != NULL
                          ? kind->create(capacity)
-                         : marena_create_with(kind->backend, &subject->counter, capacity);
+                         : marena_create_with(kind_backend(kind), &subject->counter, capacity);
 #else
     subject->arena = kind->create(capacity);
 #endif
@@ -264,7 +282,7 @@ subject_open_ex(struct subject *subject, const struct arena_kind *kind,
 
     memset(subject, 0, sizeof(*subject));
     subject->kind = kind;
-    options.backend = kind->backend;
+    options.backend = kind_backend(kind);
     options.backend_ctx = &subject->counter;
     if (kind->buffered) {
         size_t block_size =

@@ -96,10 +96,20 @@ counting_bytes_out(const struct counting_backend *counter);
  * static buffer that spills into the counting backend. */
 struct arena_kind {
     const char *name; /* first component of the test paths */
-    const marena_backend_t *backend;
+    /* The backend, from a function: with marena's DLL on Windows the
+     * address of marena_backend_heap is not a constant expression in C
+     * (README, "Windows"), so a static initialiser cannot hold it. */
+    const marena_backend_t *(*backend)(void);
     marena_t *(*create)(size_t capacity);
     int buffered;
 };
+
+/* The kind's backend, or NULL for the kinds made by their create(). */
+static inline const marena_backend_t *
+kind_backend(const struct arena_kind *kind)
+{
+    return kind->backend != NULL ? kind->backend() : NULL;
+}
 
 /* One arena under test and everything it lives in. */
 struct subject {

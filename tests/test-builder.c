@@ -369,7 +369,7 @@ test_failed_move(const void *data)
     struct subject s;
     size_t oom_calls = 0;
 
-    if (kind->backend != &counting_backend && !kind->buffered)
+    if (kind_backend(kind) != &counting_backend && !kind->buffered)
         return; /* only the counting backend can be made to refuse */
     options.block_size = 1024;
     options.flags = MARENA_GROW;

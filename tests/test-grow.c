@@ -322,7 +322,7 @@ grow_to(marena_t *arena, size_t blocks)
 static int
 counted(const struct subject *s)
 {
-    return s->kind->backend == &counting_backend || s->kind->buffered;
+    return kind_backend(s->kind) == &counting_backend || s->kind->buffered;
 }
 
 static void
@@ -773,7 +773,7 @@ main(int argc, char **argv)
     test_init(&argc, &argv);
     TEST_ADD_PER_KIND(cases);
     for (size_t k = 0; arena_kinds[k] != NULL; k++)
-        if (arena_kinds[k]->backend == &counting_backend)
+        if (kind_backend(arena_kinds[k]) == &counting_backend)
             test_add(test_doubling, arena_kinds[k], "/counting/grow/doubling");
     test_add(test_limit_at_creation, NULL, "/counting/limit/creation");
     test_add(test_backend_fails, NULL, "/counting/oom/backend-fails");

@@ -5,33 +5,96 @@
  * and reserve/commit arenas (MARENA_RESERVE) grow in place, contiguously,
  * committing as they go and decommitting on request.
  */
+#ifndef _WIN32
 #define _DEFAULT_SOURCE /* mincore() */
+#endif
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN 1
+#include <windows.h>
+#else
 #include <sys/mman.h>
 #include <unistd.h>
+#endif
 
 #include "harness.h"
 #include "subjects.h"
 
+/* The system's pages, seen from outside the backend: its page size, a page
+ * mapped and unmapped by hand, and whether a page is mapped. */
+#ifdef _WIN32
+static size_t
+page_size(void)
+{
+    SYSTEM_INFO info;
+
+    GetSystemInfo(&info);
+    return info.dwPageSize;
+}
+
+static void *
+map_page(void)
+{
+    return VirtualAlloc(NULL, page_size(), MEM_RESERVE | MEM_COMMIT, PAGE_READONLY);
+}
+
+static void
+unmap_page(void *page)
+{
+    VirtualFree(page, 0, MEM_RELEASE);
+}
+
+/* Is the page at `at` free address space (neither reserved nor
+ * committed)? */
+static int
+page_unmapped(uintptr_t at)
+{
+    MEMORY_BASIC_INFORMATION info;
+
+    return VirtualQuery((void *)at, &info, sizeof info) == sizeof info && info.State == MEM_FREE;
+}
+#else
 static size_t
 page_size(void)
 {
     return (size_t)sysconf(_SC_PAGESIZE);
 }
 
-/* Is every page of [p, p + size) unmapped? (mincore() fails with ENOMEM
- * for a range that is not mapped; unlike msync(), Valgrind lets it look at
- * an unaddressable range.) */
+static void *
+map_page(void)
+{
+    void *page = mmap(NULL, page_size(), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    return page != MAP_FAILED ? page : NULL;
+}
+
+static void
+unmap_page(void *page)
+{
+    munmap(page, page_size());
+}
+
+/* mincore() fails with ENOMEM for a range that is not mapped; unlike
+ * msync(), Valgrind lets it look at an unaddressable range. */
+static int
+page_unmapped(uintptr_t at)
+{
+    unsigned char resident;
+
+    return mincore((void *)at, page_size(), &resident) != 0 && errno == ENOMEM;
+}
+#endif
+
+/* Is every page of [p, p + size) unmapped? */
 static int
 unmapped(const void *p, size_t size)
 {
     uintptr_t first = (uintptr_t)p & ~(uintptr_t)(page_size() - 1);
-    unsigned char resident;
 
     for (uintptr_t at = first; at < (uintptr_t)p + size; at += page_size())
-        if (mincore((void *)at, page_size(), &resident) == 0 || errno != ENOMEM)
+        if (!page_unmapped(at))
             return 0;
     return 1;
 }
@@ -41,11 +104,11 @@ unmapped(const void *p, size_t size)
 static int
 can_see_unmapping(void)
 {
-    void *page = mmap(NULL, page_size(), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *page = map_page();
 
-    test_assert(page != MAP_FAILED);
+    test_assert_nonnull(page);
     test_assert(!unmapped(page, page_size()));
-    munmap(page, page_size());
+    unmap_page(page);
     return unmapped(page, page_size());
 }
 
@@ -55,8 +118,8 @@ can_see_unmapping(void)
 static void
 test_backend_calls(const void *data)
 {
-    static const marena_backend_t *const backends[] = {&marena_backend_mmap,
-                                                       &marena_backend_mmap_guarded};
+    const marena_backend_t *const backends[] = {&marena_backend_mmap,
+                                                &marena_backend_mmap_guarded};
     const size_t page = page_size();
     const size_t sizes[] = {1, page - 1, page, page + 1, 3 * page, 5 * page + 17};
     const int probe = can_see_unmapping();
@@ -123,7 +186,7 @@ test_nothing_left_mapped(const void *data)
 static void
 test_page_rounding(const void *data)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t page = page_size();
     marena_t *arena = marena_create_with(&marena_backend_mmap, NULL, 100);
 
     (void)data;
@@ -170,6 +233,102 @@ test_impossible(const void *data)
         test_assert_size(marena_capacity(arena), >=, MARENA_MAX_CAPACITY);
     marena_destroy(arena);
 }
+
+#ifdef _WIN32
+/* What VirtualQuery() says of the page at p. */
+static MEMORY_BASIC_INFORMATION
+query(const void *p)
+{
+    MEMORY_BASIC_INFORMATION info;
+
+    test_assert_size(VirtualQuery(p, &info, sizeof info), ==, sizeof info);
+    return info;
+}
+
+/* Is the page at p committed and read-write? */
+static int
+committed(const void *p)
+{
+    MEMORY_BASIC_INFORMATION info = query(p);
+
+    return info.State == MEM_COMMIT && info.Protect == PAGE_READWRITE;
+}
+
+/* Is the page at p reserved, not committed, and part of a PAGE_NOACCESS
+ * reservation? */
+static int
+reserved(const void *p)
+{
+    MEMORY_BASIC_INFORMATION info = query(p);
+
+    return info.State == MEM_RESERVE && info.AllocationProtect == PAGE_NOACCESS;
+}
+
+/* The Windows backend's calls as VirtualQuery() sees them: reservations
+ * in allocation-granularity steps, commit and decommit of exact ranges,
+ * the guard page reserved PAGE_NOACCESS, and release of everything. */
+static void
+test_windows_pages(const void *data)
+{
+    SYSTEM_INFO system;
+    const size_t step = MARENA_COMMIT_STEP;
+    size_t granted = 0;
+
+    (void)data;
+    GetSystemInfo(&system);
+    test_assert_size(step % system.dwAllocationGranularity, ==, 0);
+    unsigned char *r = marena_backend_mmap.reserve(NULL, 2 * step + 1, &granted);
+    test_assert_nonnull(r);
+    test_assert_size(granted, ==,
+                     (2 * step + system.dwAllocationGranularity) /
+                         system.dwAllocationGranularity * system.dwAllocationGranularity);
+    test_assert_size((uintptr_t)r % system.dwAllocationGranularity, ==, 0);
+    test_assert(reserved(r) && reserved(r + granted - 1));
+    test_assert_size(marena_backend_mmap.commit(NULL, r + step, step), ==, 0);
+    test_assert(reserved(r + step - 1) && reserved(r + 2 * step));
+    test_assert(committed(r + step) && committed(r + 2 * step - 1));
+    memset(r + step, 0x5a, step);
+    marena_backend_mmap.decommit(NULL, r + step, step);
+    test_assert(reserved(r + step) && reserved(r + 2 * step - 1));
+    marena_backend_mmap.release(NULL, r, granted);
+    test_assert(unmapped(r, granted));
+    /* Nothing can be committed where nothing is reserved. */
+    test_assert(marena_backend_mmap.commit(NULL, r, step) != 0);
+    test_assert(unmapped(r, granted));
+
+    unsigned char *g = marena_backend_mmap_guarded.acquire(NULL, 1, &granted);
+    test_assert_nonnull(g);
+    test_assert_size(granted, ==, system.dwPageSize);
+    test_assert(committed(g) && committed(g + granted - 1));
+    test_assert(reserved(g + granted));
+    marena_backend_mmap_guarded.release(NULL, g, granted);
+    test_assert(unmapped(g, granted + system.dwPageSize));
+}
+
+/* A MARENA_RESERVE arena commits as it grows and decommits on request. */
+static void
+test_windows_reserve_arena(const void *data)
+{
+    marena_options_t options = {0};
+    const size_t step = MARENA_COMMIT_STEP;
+
+    (void)data;
+    options.backend = &marena_backend_mmap;
+    options.block_size = 8 * step;
+    options.flags = MARENA_RESERVE;
+    marena_t *arena = marena_create_ex(&options);
+    test_assert_nonnull(arena);
+    unsigned char *base = (unsigned char *)arena;
+    test_assert(committed(base) && committed(base + step - 1));
+    test_assert(reserved(base + step) && reserved(base + 8 * step - 1));
+    test_assert_nonnull(marena_alloc_aligned(arena, 2 * step, 1));
+    test_assert(committed(base + 3 * step - 1) && reserved(base + 3 * step));
+    marena_reset_ex(arena, MARENA_RETAIN_BYTES, 0);
+    test_assert(committed(base + step - 1) && reserved(base + step));
+    marena_destroy(arena);
+    test_assert(unmapped(base, 8 * step));
+}
+#endif
 
 static marena_options_t
 reserving(size_t size, size_t limit)
@@ -362,5 +521,9 @@ main(int argc, char **argv)
     test_add(test_reserve_limit, NULL, "/mmap/reserve/limit");
     test_add(test_reserve_realloc, NULL, "/mmap/reserve/realloc-and-rewind");
     test_add(test_reserve_invalid, NULL, "/mmap/reserve/invalid");
+#ifdef _WIN32
+    test_add(test_windows_pages, NULL, "/mmap/windows/pages");
+    test_add(test_windows_reserve_arena, NULL, "/mmap/windows/reserve-arena");
+#endif
     return test_run();
 }

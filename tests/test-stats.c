@@ -122,7 +122,7 @@ main(int argc, char **argv)
     test_init(&argc, &argv);
     TEST_ADD_PER_KIND(cases);
     for (size_t k = 0; arena_kinds[k] != NULL; k++)
-        if (arena_kinds[k]->backend == &counting_backend || arena_kinds[k]->buffered)
+        if (kind_backend(arena_kinds[k]) == &counting_backend || arena_kinds[k]->buffered)
             test_add(test_backend_figures, arena_kinds[k], "/%s/stats/backend",
                      arena_kinds[k]->name);
     return test_run();

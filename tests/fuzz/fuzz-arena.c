@@ -6294,35 +6294,83 @@ is_directory(const char *path)
     return 1;
 }
 
+static int
+compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Frees the first n of names, and names. */
+static void
+free_names(char **names, size_t n)
+{
+    while (n > 0)
+        free(names[--n]);
+    free(names);
+}
+
+/* The paths of the entries of a directory but those whose names start
+ * with a dot, sorted: *names is a malloc()ed array of *count malloc()ed
+ * strings. 0, or -1 on failure. (opendir() and readdir(), not scandir():
+ * MinGW has only those.) */
+static int
+list_directory(const char *path, char ***names, size_t *count)
+{
+    DIR *dir = opendir(path);
+    struct dirent *entry;
+    size_t room = 0;
+
+    *names = NULL;
+    *count = 0;
+    if (dir == NULL)
+        return -1;
+    while ((entry = readdir(dir)) != NULL) {
+        size_t length = strlen(path) + strlen(entry->d_name) + 2;
+
+        if (entry->d_name[0] == '.')
+            continue;
+        if (*count == room) {
+            char **more = realloc(*names, (room = 2 * room + 16) * sizeof(**names));
+
+            if (more == NULL)
+                break;
+            *names = more;
+        }
+        if (((*names)[*count] = malloc(length)) == NULL)
+            break;
+        snprintf((*names)[(*count)++], length, "%s/%s", path, entry->d_name);
+    }
+    closedir(dir);
+    if (entry != NULL) {
+        free_names(*names, *count);
+        return -1;
+    }
+    if (*count > 0)
+        qsort(*names, *count, sizeof(**names), compare_names);
+    return 0;
+}
+
 /* Replays every regular file in a directory, in name order. */
 static int
 replay_directory(const char *path, unsigned *count)
 {
-    struct dirent **entries;
-    int n = scandir(path, &entries, NULL, alphasort);
+    char **entries;
+    size_t n;
     int status = 0;
 
-    if (n < 0) {
+    if (list_directory(path, &entries, &n) != 0) {
         perror(path);
         return -1;
     }
-    for (int i = 0; i < n; i++) {
-        size_t length = strlen(path) + strlen(entries[i]->d_name) + 2;
-        char *full = malloc(length);
-
-        if (full != NULL && entries[i]->d_name[0] != '.') {
-            snprintf(full, length, "%s/%s", path, entries[i]->d_name);
-            if (!is_directory(full)) {
-                if (replay_file(full) != 0)
-                    status = -1;
-                else
-                    ++*count;
-            }
+    for (size_t i = 0; i < n; i++) {
+        if (!is_directory(entries[i])) {
+            if (replay_file(entries[i]) != 0)
+                status = -1;
+            else
+                ++*count;
         }
-        free(full);
-        free(entries[i]);
     }
-    free(entries);
+    free_names(entries, n);
     return status;
 }
 
