@@ -400,25 +400,40 @@ typedef struct marena_backend {
 } marena_backend_t;
 
 #if MARENA_HAVE_HEAP_BACKEND
-/** Blocks from malloc(); released with free(). The context is unused. */
+/** Blocks from malloc(); released with free(). The context is unused.
+ * (With the DLL on Windows, see #marena_backend_mmap on taking the address
+ * of a backend object.) */
 MARENA_API extern const marena_backend_t marena_backend_heap;
 #endif
 
 #if MARENA_HAVE_MMAP_BACKEND
 /**
- * Private anonymous mappings from mmap(), rounded up to whole pages (the
- * rounding is given to the arena, not wasted), with MAP_NORESERVE where the
- * platform has it; released with munmap(). The context is unused.
+ * The operating system's virtual memory: mmap on POSIX, VirtualAlloc on
+ * Windows. Blocks are rounded up to whole pages (the rounding is given to
+ * the arena, not wasted). POSIX: private anonymous mappings with
+ * MAP_NORESERVE where the platform has it, released with munmap().
+ * Windows: MEM_RESERVE | MEM_COMMIT (page size from GetSystemInfo()),
+ * released with MEM_RELEASE. Both reserve and commit for #MARENA_RESERVE
+ * arenas (PROT_NONE and mprotect(); MEM_RESERVE rounded up to the
+ * allocation granularity, MEM_COMMIT and MEM_DECOMMIT). The context is
+ * unused.
+ *
+ * On Windows, a program that uses the DLL imports this object: its address
+ * is not a constant expression in C there, so take it in code, not in a
+ * static initialiser (README, "Windows"). The same holds for every
+ * exported backend object.
  */
 MARENA_API extern const marena_backend_t marena_backend_mmap;
 
 /**
- * The mmap backend with a guard page: one PROT_NONE page follows each
- * block, and the arena's usable end is exactly where it starts, so writing
- * or reading past the end of the last allocation in a full block faults
- * (SIGSEGV) instead of touching other memory. Costs a page of address
- * space (not memory) per block. No reserve/commit: a #MARENA_RESERVE
- * arena's uncommitted tail already faults.
+ * The mmap backend with a guard page: one inaccessible page follows each
+ * block (PROT_NONE; on Windows reserved PAGE_NOACCESS and never
+ * committed), and the arena's usable end is exactly where it starts, so
+ * writing or reading past the end of the last allocation in a full block
+ * faults (SIGSEGV, an access violation on Windows) instead of touching
+ * other memory. Costs a page of address space (not memory) per block. No
+ * reserve/commit: a #MARENA_RESERVE arena's uncommitted tail already
+ * faults.
  */
 MARENA_API extern const marena_backend_t marena_backend_mmap_guarded;
 #endif

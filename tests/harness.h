@@ -14,7 +14,9 @@
  *     reason`), and test_run() prints the plan `1..N` at the end. A failed
  *     assertion ends the test (longjmp) and the run goes on; the exit status
  *     is 1 if any test failed. Death tests run in a fork()ed child where
- *     TEST_HAVE_FORK is 1, and are reported skipped elsewhere.
+ *     TEST_HAVE_FORK is 1, in the test program started again for the one
+ *     test on Windows (harness-minimal.c), and are reported skipped
+ *     elsewhere.
  */
 #ifndef MARENA_TESTS_HARNESS_H
 #define MARENA_TESTS_HARNESS_H
@@ -202,9 +204,12 @@ test_add(test_fn fn, const void *data, const char *path_format, ...) TEST_PRINTF
 void
 test_skip(const char *reason);
 
-/* Death tests, as above. Without fork() test_in_child() returns 0, the
- * test is reported skipped and test_assert_child_aborted() checks nothing;
- * the rest of the body still runs (and can still fail). */
+/* Death tests, as above. On Windows the child is the program started
+ * again, which runs the test's body from its start: the body must do the
+ * same up to its test_in_child() calls each time (the tests' bodies are
+ * deterministic). Without fork() or Windows, test_in_child() returns 0,
+ * the test is reported skipped and test_assert_child_aborted() checks
+ * nothing; the rest of the body still runs (and can still fail). */
 int
 test_in_child(void);
 
@@ -218,8 +223,8 @@ int
 test_run(void);
 
 #if TEST_HAVE_THREADS
-/* Threads, as above: POSIX threads here (TEST_HAVE_THREADS: hosted builds
- * with pthreads). */
+/* Threads, as above: POSIX threads here, Windows threads on Windows
+ * (TEST_HAVE_THREADS: hosted builds with either). */
 typedef struct test_thread test_thread;
 
 test_thread *
