@@ -16,6 +16,17 @@
 
 #include <string.h>
 
+/* marena_dep carries MARENA_STATIC exactly when the library is static-only
+ * (TEST_STATIC_LIBRARY, from tests/headers/meson.build), as the static
+ * marena.pc and CMake target do: on Windows marena.h must not declare a
+ * static library's symbols dllimport. */
+#if defined(TEST_STATIC_LIBRARY) && TEST_STATIC_LIBRARY && !defined(MARENA_STATIC)
+#error "marena_dep of a static-only library does not define MARENA_STATIC"
+#endif
+#if defined(TEST_STATIC_LIBRARY) && !TEST_STATIC_LIBRARY && defined(MARENA_STATIC)
+#error "marena_dep of a shared library defines MARENA_STATIC"
+#endif
+
 #ifdef __cplusplus
 #define CAST(T, x) static_cast<T>(x)
 #define ADDRESS(p) reinterpret_cast<uintptr_t>(p)
