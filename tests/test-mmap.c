@@ -305,6 +305,46 @@ test_windows_pages(const void *data)
     test_assert(unmapped(g, granted + system.dwPageSize));
 }
 
+/* Reserved regions of at least `size` bytes in the whole address space. */
+static size_t
+large_reservations(size_t size)
+{
+    SYSTEM_INFO system;
+    size_t n = 0;
+
+    GetSystemInfo(&system);
+    for (uintptr_t at = (uintptr_t)system.lpMinimumApplicationAddress;
+         at < (uintptr_t)system.lpMaximumApplicationAddress;) {
+        MEMORY_BASIC_INFORMATION info = query((const void *)at);
+
+        if (info.State == MEM_RESERVE && info.RegionSize >= size)
+            n++;
+        at = (uintptr_t)info.BaseAddress + info.RegionSize;
+    }
+    return n;
+}
+
+/* A block that can be reserved but not committed (1 TiB: more than any
+ * commit limit here) fails, and gives its reservation back. */
+static void
+test_windows_failed_commit(const void *data)
+{
+    const size_t tib = (size_t)1 << 40;
+    size_t before = large_reservations(tib), granted = 0;
+    void *block;
+
+    (void)data;
+    block = marena_backend_mmap.acquire(NULL, tib, &granted);
+    if (block != NULL) {
+        marena_backend_mmap.release(NULL, block, granted);
+        test_skip("this system commits 1 TiB");
+        return;
+    }
+    test_assert_size(large_reservations(tib), ==, before);
+    test_assert_null(marena_backend_mmap_guarded.acquire(NULL, tib, &granted));
+    test_assert_size(large_reservations(tib), ==, before);
+}
+
 /* A MARENA_RESERVE arena commits as it grows and decommits on request. */
 static void
 test_windows_reserve_arena(const void *data)
@@ -524,6 +564,7 @@ main(int argc, char **argv)
 #ifdef _WIN32
     test_add(test_windows_pages, NULL, "/mmap/windows/pages");
     test_add(test_windows_reserve_arena, NULL, "/mmap/windows/reserve-arena");
+    test_add(test_windows_failed_commit, NULL, "/mmap/windows/failed-commit");
 #endif
     return test_run();
 }
