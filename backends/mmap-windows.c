@@ -64,7 +64,8 @@ reserve_pages(size_t length, size_t committed)
 
     if (block == NULL)
         return NULL;
-    if (committed > 0 && VirtualAlloc(block, committed, MEM_COMMIT, PAGE_READWRITE) == NULL) {
+    if (committed > 0 &&
+        VirtualAlloc(block, committed, MEM_COMMIT, PAGE_READWRITE) == NULL) {
         VirtualFree(block, 0, MEM_RELEASE);
         return NULL;
     }

@@ -120,8 +120,8 @@ test_init(int *argc, char ***argv)
 {
 #if DEATH_BY_SPAWN
     if (*argc == 3 && strcmp((*argv)[1], "--death-child") == 0) {
-        if (sscanf((*argv)[2], "%u:%u", &child_test, &child_call) != 2 || child_test == 0 ||
-            child_call == 0) {
+        if (sscanf((*argv)[2], "%u:%u", &child_test, &child_call) != 2 ||
+            child_test == 0 || child_call == 0) {
             fprintf(stderr, "bad --death-child %s\n", (*argv)[2]);
             exit(127);
         }
@@ -390,8 +390,9 @@ spawn_child(void)
     if (!CreatePipe(&read_end, &write_end, &inherited, 0))
         test_fail_at(__FILE__, __LINE__, "CreatePipe() failed");
     SetHandleInformation(read_end, HANDLE_FLAG_INHERIT, 0);
-    null = CreateFileA("NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                       &inherited, OPEN_EXISTING, 0, NULL);
+    null = CreateFileA("NUL", GENERIC_READ | GENERIC_WRITE,
+                       FILE_SHARE_READ | FILE_SHARE_WRITE, &inherited, OPEN_EXISTING, 0,
+                       NULL);
     memset(&startup, 0, sizeof startup);
     startup.cb = sizeof startup;
     startup.dwFlags = STARTF_USESTDHANDLES;
@@ -399,7 +400,8 @@ spawn_child(void)
     startup.hStdOutput = null;
     startup.hStdError = write_end;
     fflush(stdout);
-    if (!CreateProcessA(path, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup, &process))
+    if (!CreateProcessA(path, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup,
+                        &process))
         test_fail_at(__FILE__, __LINE__, "CreateProcess() failed: %lu",
                      (unsigned long)GetLastError());
     CloseHandle(write_end);

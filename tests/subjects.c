@@ -265,9 +265,10 @@ subject_open(struct subject *subject, const struct arena_kind *kind, size_t capa
     memset(subject, 0, sizeof(*subject));
     subject->kind = kind;
 #if MARENA_HAVE_BACKENDS
-    subject->arena = kind->create != NULL
-                         ? kind->create(capacity)
-                         : marena_create_with(kind_backend(kind), &subject->counter, capacity);
+    subject->arena =
+        kind->create != NULL
+            ? kind->create(capacity)
+            : marena_create_with(kind_backend(kind), &subject->counter, capacity);
 #else
     subject->arena = kind->create(capacity);
 #endif

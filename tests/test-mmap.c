@@ -53,7 +53,8 @@ page_unmapped(uintptr_t at)
 {
     MEMORY_BASIC_INFORMATION info;
 
-    return VirtualQuery((void *)at, &info, sizeof info) == sizeof info && info.State == MEM_FREE;
+    return VirtualQuery((void *)at, &info, sizeof info) == sizeof info &&
+           info.State == MEM_FREE;
 }
 #else
 static size_t
