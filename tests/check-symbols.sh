@@ -56,6 +56,21 @@ forbidden_in() {
     printf '%s' "$found"
 }
 
+# check_exports N PATTERN WHAT: TAP test N on $exported (one symbol a
+# line): at least one, and every one matches the grep PATTERN (WHAT in
+# the messages).
+check_exports() {
+    count=$(printf '%s\n' "$exported" | grep -c -e "$2")
+    bad=$(printf '%s\n' "$exported" | grep -v -e '^$' -e "$2" | tr '\n' ' ')
+    if [ -n "$bad" ]; then
+        echo "not ok $1 - $name exports symbols that are not $3: $bad"
+    elif [ "$count" -eq 0 ]; then
+        echo "not ok $1 - $name exports no $3 symbol at all"
+    else
+        echo "ok $1 - $name exports $count symbols, all $3"
+    fi
+}
+
 case $lib in
 *.dll)
     if [ -z "$objdump" ]; then
@@ -78,16 +93,7 @@ case $lib in
     # say "+base[").
     exported=$(printf '%s\n' "$dump" |
                awk '/^\t\[ *[0-9]+\] / && !/\+base\[/ { print $NF }' | sort -u)
-    count=$(printf '%s\n' "$exported" | grep -c '^marena_[A-Za-z0-9]')
-    bad=$(printf '%s\n' "$exported" | grep -v -e '^$' -e '^marena_[A-Za-z0-9][A-Za-z0-9_]*$' |
-          tr '\n' ' ')
-    if [ -n "$bad" ]; then
-        echo "not ok 2 - $name exports symbols that are not marena_*: $bad"
-    elif [ "$count" -eq 0 ]; then
-        echo "not ok 2 - $name exports no marena_ symbol at all"
-    else
-        echo "ok 2 - $name exports $count symbols, all marena_* (none marena__*)"
-    fi
+    check_exports 2 '^marena_[A-Za-z0-9][A-Za-z0-9_]*$' 'marena_* (none marena__*)'
     if [ -z "$soversion" ]; then
         echo "ok 3 - DLL name # SKIP no soversion given"
     elif [ "$name" = "libmarena-$soversion.dll" ]; then
@@ -145,16 +151,7 @@ else
                    ($5 == "GLOBAL" || $5 == "WEAK" || $5 == "UNIQUE") &&
                    $7 != "UND" && !($7 == "ABS" && $8 == node) { print $8 }' |
                sort -u)
-    count=$(printf '%s\n' "$exported" | grep -c "^marena_[A-Za-z0-9_]*@@$node\$")
-    bad=$(printf '%s\n' "$exported" | grep -v -e '^$' -e "^marena_[A-Za-z0-9_]*@@$node\$" |
-          tr '\n' ' ')
-    if [ -n "$bad" ]; then
-        echo "not ok 3 - $name exports symbols that are not marena_*@@$node: $bad"
-    elif [ "$count" -eq 0 ]; then
-        echo "not ok 3 - $name exports no marena_*@@$node symbol at all"
-    else
-        echo "ok 3 - $name exports $count symbols, all marena_*@@$node"
-    fi
+    check_exports 3 "^marena_[A-Za-z0-9_]*@@$node\$" "marena_*@@$node"
 fi
 
 if [ -z "$readelf" ] || [ -z "$soversion" ]; then
